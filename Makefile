@@ -1,0 +1,38 @@
+# Two commands matter: `make demo` and `make test`. Both build .venv themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint test-sqlite test-postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the package metadata changes.
+$(STAMP): $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	cd example_project && ../$(BIN)/python manage.py migrate --noinput
+	cd example_project && ../$(BIN)/python manage.py seed_demo
+	cd example_project && ../$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: $(STAMP)
+	$(BIN)/ruff check django_tyntec2fa tests example_project benchmarks
+	$(BIN)/ruff format --check django_tyntec2fa tests example_project benchmarks
+
+# The embedded default: SQLite + locmem. Race tests are collected but need PostgreSQL.
+test-sqlite: $(STAMP)
+	$(BIN)/python -m pytest -m "not postgres"
+
+# Race tests on the real PostgreSQL server (SQLite ignores row locks).
+test-postgres: $(STAMP)
+	$(BIN)/python -m pytest -m postgres --ds=tests.settings_postgres
+
+test: lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache

@@ -1,0 +1,171 @@
+"""System checks for the ``TYNTEC2FA_*`` settings. Ids are stable; docs/settings.md lists them.
+
+A misconfigured second factor is a security bug, so out-of-range values are Errors,
+which stop ``runserver``/``migrate``, rather than silently clamped values.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Sequence
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import CheckMessage, Error, Tags, register
+from django.utils.module_loading import import_string
+
+from .conf import LOCAL_PROVIDER, app_settings
+
+PREFIX = "django_tyntec2fa"
+PIN_LENGTH_RANGE = (6, 10)  # NIST SP 800-63B-4 3.1.3.2 (>= 6 digits); tyntec's maximum is 10
+OTP_TTL_RANGE = (30, 600)  # tyntec's minimum; NIST's 10 minute maximum (G6)
+MAX_ATTEMPTS_RANGE = (1, 10)
+
+
+def _provider_class() -> type | None:
+    try:
+        return import_string(app_settings.PROVIDER)
+    except ImportError:
+        return None
+
+
+def _read(getter: Callable[[], Any], name: str, check_id: str) -> tuple[Any, list[CheckMessage]]:
+    """Read a setting; a value of the wrong type is an Error, not a crash."""
+    try:
+        return getter(), []
+    except (TypeError, ValueError):
+        return None, [
+            Error(
+                f"TYNTEC2FA_{name} has a value of the wrong type.",
+                hint=f"See docs/settings.md for the type of TYNTEC2FA_{name}.",
+                id=f"{PREFIX}.{check_id}",
+            )
+        ]
+
+
+def _out_of_range(value: int | None, bounds: tuple[int, int]) -> bool:
+    return value is not None and not bounds[0] <= value <= bounds[1]
+
+
+@register(Tags.security, "tyntec2fa")
+def check_provider(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E001 provider importable, E002 API key, E003 HTTPS, E007 local provider in production."""
+    from .providers.base import Provider
+    from .providers.tyntec import TyntecProvider
+
+    errors: list[CheckMessage] = []
+    provider = _provider_class()
+    if provider is None or not (isinstance(provider, type) and issubclass(provider, Provider)):
+        return [
+            Error(
+                f"TYNTEC2FA_PROVIDER {app_settings.PROVIDER!r} is not an importable Provider class.",
+                hint="Use 'django_tyntec2fa.providers.tyntec.TyntecProvider', "
+                f"'{LOCAL_PROVIDER}' or your own subclass of providers.base.Provider.",
+                id=f"{PREFIX}.E001",
+            )
+        ]
+    if issubclass(provider, TyntecProvider):
+        if not app_settings.API_KEY:
+            errors.append(
+                Error(
+                    "The tyntec provider is configured but TYNTEC2FA_API_KEY is empty.",
+                    hint="Set TYNTEC2FA_API_KEY from the environment or a secret store "
+                    "(my.tyntec.com > API settings), never as a literal in the repository.",
+                    id=f"{PREFIX}.E002",
+                )
+            )
+        if not settings.DEBUG and not _is_safe_url(app_settings.API_URL):
+            errors.append(
+                Error(
+                    f"TYNTEC2FA_API_URL {app_settings.API_URL!r} is not HTTPS.",
+                    hint="The API key and the codes travel in this connection; use https:// "
+                    "(plain http is accepted only with DEBUG=True or for a loopback address).",
+                    id=f"{PREFIX}.E003",
+                )
+            )
+    if (
+        issubclass(provider, _local_provider_class())
+        and not settings.DEBUG
+        and not app_settings.ALLOW_LOCAL_PROVIDER
+    ):
+        errors.append(
+            Error(
+                "The local provider prints codes instead of sending them and DEBUG is False.",
+                hint="Configure TYNTEC2FA_PROVIDER = "
+                "'django_tyntec2fa.providers.tyntec.TyntecProvider' for production, or set "
+                "TYNTEC2FA_ALLOW_LOCAL_PROVIDER = True for a test environment.",
+                id=f"{PREFIX}.E007",
+            )
+        )
+    return errors
+
+
+@register(Tags.security, "tyntec2fa")
+def check_policy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E004 PIN length (G2), E005 lifetime (G6), E006 attempts (L1), E008 timeout."""
+    errors: list[CheckMessage] = []
+    pin_length, found = _read(lambda: app_settings.PIN_LENGTH, "PIN_LENGTH", "E004")
+    errors += found
+    if _out_of_range(pin_length, PIN_LENGTH_RANGE):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_PIN_LENGTH is {pin_length}; it must be between 6 and 10.",
+                hint="Codes shorter than 6 digits can be guessed (NIST SP 800-63B-4, "
+                "security requirement G2); tyntec sends at most 10 digits.",
+                id=f"{PREFIX}.E004",
+            )
+        )
+    ttl, found = _read(lambda: app_settings.OTP_TTL, "OTP_TTL", "E005")
+    errors += found
+    if _out_of_range(ttl, OTP_TTL_RANGE):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_OTP_TTL is {ttl} seconds; it must be between 30 and 600.",
+                hint="A code must die within 10 minutes (G6); tyntec's minimum is 30 seconds.",
+                id=f"{PREFIX}.E005",
+            )
+        )
+    attempts, found = _read(lambda: app_settings.MAX_ATTEMPTS, "MAX_ATTEMPTS", "E006")
+    errors += found
+    if _out_of_range(attempts, MAX_ATTEMPTS_RANGE):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_MAX_ATTEMPTS is {attempts}; it must be between 1 and 10.",
+                hint="Each wrong code is a guess at the code (L1); 3 is tyntec's default.",
+                id=f"{PREFIX}.E006",
+            )
+        )
+    timeout, found = _read(lambda: app_settings.TIMEOUT, "TIMEOUT", "E008")
+    errors += found
+    if timeout is not None and min(timeout) <= 0:
+        errors.append(
+            Error(
+                f"TYNTEC2FA_TIMEOUT is {timeout}; both values must be positive.",
+                hint="Use (connect, read) seconds, e.g. (3.05, 10). A request without a "
+                "timeout can hang a worker forever.",
+                id=f"{PREFIX}.E008",
+            )
+        )
+    return errors
+
+
+def _local_provider_class() -> type:
+    from .providers.local import LocalProvider
+
+    return LocalProvider
+
+
+def _is_safe_url(url: str) -> bool:
+    """HTTPS, or plain HTTP to this machine only (the fake tyntec server in tests)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False

@@ -1,0 +1,112 @@
+"""Typed access to the ``TYNTEC2FA_*`` settings.
+
+Every property reads ``django.conf.settings`` on each access, so ``override_settings``
+works and nothing is captured at import time. Defaults live here and nowhere else;
+nothing is ever written back into ``settings``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from django.conf import settings as django_settings
+
+LOCAL_PROVIDER = "django_tyntec2fa.providers.local.LocalProvider"
+TYNTEC_PROVIDER = "django_tyntec2fa.providers.tyntec.TyntecProvider"
+
+#: (connect, read) seconds. Connect is slightly above a multiple of 3 s, the TCP
+#: retransmission window, as the requests documentation recommends.
+DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 10.0)
+
+
+def _get(name: str, default: Any) -> Any:
+    return getattr(django_settings, f"TYNTEC2FA_{name}", default)
+
+
+class Settings:
+    """One property per setting; see ``docs/settings.md`` for the reference."""
+
+    @property
+    def PROVIDER(self) -> str:
+        """Import path of the provider class."""
+        return str(_get("PROVIDER", LOCAL_PROVIDER))
+
+    @property
+    def API_KEY(self) -> str | None:
+        """tyntec API key; falls back to the ``TYNTEC2FA_API_KEY`` environment variable."""
+        value = _get("API_KEY", None)
+        if value is None:
+            value = os.environ.get("TYNTEC2FA_API_KEY") or None
+        return value
+
+    @property
+    def API_URL(self) -> str:
+        """Base URL of the tyntec API, without the ``/2fa/v1`` path."""
+        return str(_get("API_URL", "https://api.tyntec.com")).rstrip("/")
+
+    @property
+    def TIMEOUT(self) -> tuple[float, float]:
+        """(connect, read) timeout in seconds; a single number is used for both."""
+        return normalize_timeout(_get("TIMEOUT", DEFAULT_TIMEOUT))
+
+    @property
+    def SEND_RETRIES(self) -> int:
+        """Retries of send/resend when the connection failed before the request went out."""
+        return int(_get("SEND_RETRIES", 2))
+
+    @property
+    def PIN_LENGTH(self) -> int:
+        """Digits in a generated code (6-10; below 6 is refused, security requirement G2)."""
+        return int(_get("PIN_LENGTH", 6))
+
+    @property
+    def OTP_TTL(self) -> int:
+        """Lifetime of a code in seconds (30-600, G6)."""
+        return int(_get("OTP_TTL", 300))
+
+    @property
+    def MAX_ATTEMPTS(self) -> int:
+        """Wrong codes allowed per code before it dies (1-10, L1)."""
+        return int(_get("MAX_ATTEMPTS", 3))
+
+    @property
+    def APPLICATION_ID(self) -> str | None:
+        """tyntec 2FA application to send with; tyntec's default application when unset."""
+        return _get("APPLICATION_ID", None)
+
+    @property
+    def SENDER(self) -> str | None:
+        """SMS sender override for every send."""
+        return _get("SENDER", None)
+
+    @property
+    def CALLER(self) -> str | None:
+        """Voice caller id override for every send."""
+        return _get("CALLER", None)
+
+    @property
+    def LOCAL_SINK(self) -> str:
+        """Import path of the local provider's delivery sink."""
+        return str(_get("LOCAL_SINK", "django_tyntec2fa.providers.sinks.ConsoleSink"))
+
+    @property
+    def ALLOW_LOCAL_PROVIDER(self) -> bool:
+        """Explicit opt-in to run the local provider with ``DEBUG=False`` (R5)."""
+        return bool(_get("ALLOW_LOCAL_PROVIDER", False))
+
+    @property
+    def SERVICE_NAME(self) -> str:
+        """The name the local provider's messages start with (G8)."""
+        return str(_get("SERVICE_NAME", "") or "")
+
+
+def normalize_timeout(value: Any) -> tuple[float, float]:
+    """Return ``(connect, read)`` from a number or a two-item sequence."""
+    if isinstance(value, (int, float)):
+        return (float(value), float(value))
+    connect, read = value
+    return (float(connect), float(read))
+
+
+app_settings = Settings()

@@ -1,0 +1,94 @@
+"""Typed errors of django-tyntec2fa.
+
+Every error carries a stable machine-readable ``code`` and a translated, user-safe
+``message``. ``detail`` is for operators (logs, admin) and never contains an API key,
+a code or a full phone number (G4). Each row of the provider error table in
+``docs/providers.md`` maps to exactly one class here or to a normal ``CheckResult``.
+"""
+
+from __future__ import annotations
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Tyntec2FAError(Exception):
+    """Base class of every error raised by this app."""
+
+    code: str = "error"
+    default_message: str | Promise = _("The second factor could not be processed.")
+
+    def __init__(self, detail: str = "", *, message: str | Promise | None = None) -> None:
+        self.detail = detail
+        self.message = message if message is not None else self.default_message
+        super().__init__(detail or str(self.message))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.detail!r})"
+
+
+class ProviderError(Tyntec2FAError):
+    """The provider did not give a usable answer. Always fails closed (R1)."""
+
+    code = "provider_error"
+    default_message = _(
+        "The verification service could not process the request. No code was accepted."
+    )
+
+
+class ProviderUnavailable(ProviderError):
+    """Timeout, connection failure, HTTP 429 or 5xx: try again later."""
+
+    code = "provider_unavailable"
+    default_message = _(
+        "The verification service is unavailable right now. Please try again in a few minutes."
+    )
+
+
+class ProviderConfigurationError(ProviderError):
+    """The provider refused our credentials (HTTP 401/403 without an OTP body)."""
+
+    code = "provider_configuration"
+    default_message = _(
+        "The verification service is not configured correctly. Please contact the site administrator."
+    )
+
+
+class ProviderProtocolError(ProviderError):
+    """An answer that does not follow the documented API: never taken as success."""
+
+    code = "provider_protocol"
+    default_message = _(
+        "The verification service gave an unexpected answer. No code was accepted."
+    )
+
+
+class ProviderRejected(ProviderError):
+    """HTTP 400 with tyntec's ``{code, message}`` body, e.g. an invalid number."""
+
+    code = "provider_rejected"
+    default_message = _("The verification service rejected the request.")
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        provider_code: str | None = None,
+        message: str | Promise | None = None,
+    ) -> None:
+        self.provider_code = provider_code
+        super().__init__(detail, message=message)
+
+
+class OtpNotFound(ProviderError):
+    """The provider does not know this OTP id (HTTP 404)."""
+
+    code = "otp_not_found"
+    default_message = _("This code is no longer valid. Please request a new code.")
+
+
+class OtpNotActive(ProviderError):
+    """The OTP reached a final state and cannot be resent (tyntec resend HTTP 401)."""
+
+    code = "otp_not_active"
+    default_message = _("This code is no longer valid. Please request a new code.")

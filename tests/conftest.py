@@ -1,0 +1,39 @@
+"""Suite-wide fixtures and the CI rule: under CI=true nothing may be skipped."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from django_tyntec2fa.providers import registry, sinks
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """A skip in CI hides a missing service or browser: report it as a failure."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.longrepr = f"skipped under CI=true, which counts as a failure: {reason}"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_provider_and_outbox() -> Iterator[None]:
+    """Each test starts with an empty outbox and a newly built provider."""
+    sinks.outbox.clear()
+    registry.reset_provider()
+    yield
+    registry.reset_provider()
+    sinks.outbox.clear()
+
+
+@pytest.fixture
+def outbox() -> list[sinks.Delivery]:
+    """Messages the local provider delivered during this test."""
+    return sinks.outbox
