@@ -1,0 +1,70 @@
+"""One harness per provider: the same scenarios run against both (R5).
+
+``local``  - ``LocalProvider`` on the test database, clock frozen with time-machine.
+``tyntec`` - ``TyntecProvider`` over real HTTP to ``FakeTyntec`` on 127.0.0.1, whose
+             clock the harness moves.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+import time_machine
+
+from django_tyntec2fa.providers import Provider, sinks
+from django_tyntec2fa.providers.local import LocalProvider
+from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
+
+
+@dataclass(frozen=True)
+class Message:
+    """A delivered message, in the same terms for both providers."""
+
+    number: str
+    channel: str
+    text: str
+    code: str
+
+
+@dataclass
+class Harness:
+    name: str
+    provider: Provider
+    messages: Callable[[], list[Message]]
+    advance: Callable[[float], None]
+
+    def last_code(self) -> str:
+        return self.messages()[-1].code
+
+
+@pytest.fixture(params=["local", "tyntec"])
+def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
+    if request.param == "local":
+        request.getfixturevalue("db")
+        with time_machine.travel(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC), tick=False) as clock:
+            yield Harness(
+                name="local",
+                provider=LocalProvider(),
+                messages=lambda: [
+                    Message(d.number, str(d.channel), d.text, d.code) for d in sinks.outbox
+                ],
+                advance=clock.shift,
+            )
+        return
+    with FakeTyntec(api_key="contract-key") as fake:
+        provider = TyntecProvider(api_key=fake.api_key, base_url=fake.url, timeout=(2, 5))
+        try:
+            yield Harness(
+                name="tyntec",
+                provider=provider,
+                messages=lambda: [
+                    Message(m.number, str(m.channel), m.text, m.code) for m in fake.outbox
+                ],
+                advance=fake.advance,
+            )
+        finally:
+            provider.close()
