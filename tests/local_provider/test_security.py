@@ -26,16 +26,28 @@ def chi_square(counts: Counter[str]) -> float:
     return sum((counts[digit] - expected) ** 2 / expected for digit in "0123456789")
 
 
+def _biased_positions(codes: list[str]) -> list[tuple[int, float]]:
+    """Positions whose digit counts fail chi-square at p = 0.001, with the statistic."""
+    found = []
+    for position in range(len(codes[0])):
+        statistic = chi_square(Counter(code[position] for code in codes))
+        if statistic >= CHI2_CRITICAL_9DF_P0001:
+            found.append((position, statistic))
+    return found
+
+
 def test_codes_are_uniform_per_digit_position_g1() -> None:
-    """G1: 100 000 draws; every position passes chi-square at p > 0.001. A correct
-    generator fails this with probability 0.001 per position (by design of the test)."""
+    """G1: 100 000 draws; every position passes chi-square at p > 0.001.
+
+    A perfect generator still fails one of six positions about 0.6 % of the time, so a
+    failing sample is confirmed on a second, independent sample: a real bias fails
+    both, chance fails both about 4 times in 100 000 runs."""
     length = 6
     codes = [generate_code(length) for _ in range(DRAWS)]
     assert all(len(code) == length and code.isdigit() for code in codes)
-    for position in range(length):
-        counts = Counter(code[position] for code in codes)
-        statistic = chi_square(counts)
-        assert statistic < CHI2_CRITICAL_9DF_P0001, (position, statistic, counts)
+    if _biased_positions(codes):
+        codes = [generate_code(length) for _ in range(DRAWS)]
+        assert _biased_positions(codes) == []
     leading_zero = sum(code.startswith("0") for code in codes) / DRAWS
     assert 0.09 <= leading_zero <= 0.11
 
