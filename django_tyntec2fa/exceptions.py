@@ -58,9 +58,7 @@ class ProviderProtocolError(ProviderError):
     """An answer that does not follow the documented API: never taken as success."""
 
     code = "provider_protocol"
-    default_message = _(
-        "The verification service gave an unexpected answer. No code was accepted."
-    )
+    default_message = _("The verification service gave an unexpected answer. No code was accepted.")
 
 
 class ProviderRejected(ProviderError):

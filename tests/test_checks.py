@@ -67,14 +67,18 @@ def test_e003_https_unless_debug(url: str, debug: bool, expected: bool) -> None:
         assert ("django_tyntec2fa.E003" in ids(check_provider())) is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(4, True), (5, True), (6, False), (10, False), (11, True)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(4, True), (5, True), (6, False), (10, False), (11, True)]
+)
 def test_e004_pin_length_g2(value: int, expected: bool) -> None:
     """G2: fewer than 6 digits is an Error, whatever the provider."""
     with override_settings(TYNTEC2FA_PIN_LENGTH=value):
         assert ("django_tyntec2fa.E004" in ids(check_policy())) is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(29, True), (30, False), (600, False), (601, True)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(29, True), (30, False), (600, False), (601, True)]
+)
 def test_e005_otp_ttl_g6(value: int, expected: bool) -> None:
     with override_settings(TYNTEC2FA_OTP_TTL=value):
         assert ("django_tyntec2fa.E005" in ids(check_policy())) is expected
@@ -97,7 +101,9 @@ def test_e007_local_provider_in_production_r5(debug: bool, allowed: bool, expect
         assert ("django_tyntec2fa.E007" in ids(check_provider())) is expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [((3, 10), False), (5, False), ((0, 10), True), (-1, True)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [((3, 10), False), (5, False), ((0, 10), True), (-1, True)]
+)
 def test_e008_timeout(value: object, expected: bool) -> None:
     with override_settings(TYNTEC2FA_TIMEOUT=value):
         assert ("django_tyntec2fa.E008" in ids(check_policy())) is expected

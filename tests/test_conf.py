@@ -12,7 +12,11 @@ from django_tyntec2fa.conf import DEFAULT_TIMEOUT, LOCAL_PROVIDER, app_settings
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("TYNTEC2FA_API_KEY", raising=False)
     with override_settings():
-        for name in ("TYNTEC2FA_PROVIDER", "TYNTEC2FA_LOCAL_SINK", "TYNTEC2FA_ALLOW_LOCAL_PROVIDER"):
+        for name in (
+            "TYNTEC2FA_PROVIDER",
+            "TYNTEC2FA_LOCAL_SINK",
+            "TYNTEC2FA_ALLOW_LOCAL_PROVIDER",
+        ):
             delattr(settings, name)
         assert app_settings.PROVIDER == LOCAL_PROVIDER
         assert app_settings.API_KEY is None

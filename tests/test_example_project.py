@@ -33,7 +33,13 @@ def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     database = tmp_path_factory.mktemp("example") / "db.sqlite3"
-    return {**os.environ, "EXAMPLE_DB": str(database), "DJANGO_DEBUG": "1", "PYTHONUNBUFFERED": "1"}
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "example.settings",
+        "EXAMPLE_DB": str(database),
+        "DJANGO_DEBUG": "1",
+        "PYTHONUNBUFFERED": "1",
+    }
 
 
 @pytest.fixture(scope="module")

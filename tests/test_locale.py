@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gettext
+import json
 import re
 from pathlib import Path
 
@@ -15,18 +16,18 @@ LOCALE = Path(__file__).resolve().parent.parent / "django_tyntec2fa" / "locale"
 LANGUAGES = ["de", "fr"]
 
 
+def _unquote(lines: str) -> str:
+    return "".join(json.loads(line) for line in lines.split("\n") if line.strip())
+
+
 def po_entries(path: Path) -> dict[str, str]:
     """msgid -> first msgstr of a .po file (enough to compare with the .mo)."""
     entries: dict[str, str] = {}
     for block in path.read_text(encoding="utf-8").split("\n\n"):
         ids = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
         strs = re.search(r'^msgstr(?:\[0\])? ((?:".*"\n?)+)', block, re.M)
-        if not ids or not strs:
-            continue
-        join = lambda s: "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', s)).encode().decode("unicode_escape")  # noqa: E731
-        msgid = join(ids.group(1))
-        if msgid:
-            entries[msgid] = join(strs.group(1))
+        if ids and strs and (msgid := _unquote(ids.group(1))):
+            entries[msgid] = _unquote(strs.group(1))
     return entries
 
 

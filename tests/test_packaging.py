@@ -25,7 +25,17 @@ PACKAGE_FILES = [
 def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
-        [sys.executable, "-m", "build", "--no-isolation", "--sdist", "--wheel", "--outdir", str(out), str(ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--no-isolation",
+            "--sdist",
+            "--wheel",
+            "--outdir",
+            str(out),
+            str(ROOT),
+        ],
         check=True,
         capture_output=True,
         timeout=300,
@@ -38,7 +48,12 @@ def test_sdist_contents(dist: Path) -> None:
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     print("\n".join(sorted(names)))  # the listing the issue asks for, shown with -s
-    for expected in [*PACKAGE_FILES, "README.md", "LICENSE", "django_tyntec2fa/locale/de/LC_MESSAGES/django.po"]:
+    for expected in [
+        *PACKAGE_FILES,
+        "README.md",
+        "LICENSE",
+        "django_tyntec2fa/locale/de/LC_MESSAGES/django.po",
+    ]:
         assert expected in names, expected
     assert not any(name.startswith("tests/") for name in names)
 

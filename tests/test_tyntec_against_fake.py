@@ -34,7 +34,9 @@ def provider(fake: FakeTyntec) -> Iterator[TyntecProvider]:
     provider.close()
 
 
-def test_100_sequential_sends_use_one_tcp_connection(fake: FakeTyntec, provider: TyntecProvider) -> None:
+def test_100_sequential_sends_use_one_tcp_connection(
+    fake: FakeTyntec, provider: TyntecProvider
+) -> None:
     for _ in range(100):
         provider.send(NUMBER)
     assert fake.counters["send"] == 100

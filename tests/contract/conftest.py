@@ -45,7 +45,9 @@ class Harness:
 def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
     if request.param == "local":
         request.getfixturevalue("db")
-        with time_machine.travel(dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC), tick=False) as clock:
+        with time_machine.travel(
+            dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC), tick=False
+        ) as clock:
             yield Harness(
                 name="local",
                 provider=LocalProvider(),

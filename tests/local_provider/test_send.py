@@ -147,7 +147,7 @@ def test_voice_text_spells_and_repeats_the_code_g8(send: SendFn, outbox: list[De
     assert delivery.channel is Channel.VOICE
     assert delivery.language == "de"
     assert delivery.text.count(spelled) == 2
-    assert "Do not share it with anyone." in delivery.text
+    assert "Geben Sie ihn an niemanden weiter." in delivery.text  # the German catalog
 
 
 def test_send_uses_the_configured_sink(provider: LocalProvider, capsys, outbox) -> None:
