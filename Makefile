@@ -28,9 +28,10 @@ lint: $(STAMP)
 test-sqlite: $(STAMP)
 	$(BIN)/python -m pytest -m "not postgres"
 
-# Race tests on the real PostgreSQL server (SQLite ignores row locks).
+# The whole suite again on the real services, PostgreSQL and Redis, race tests
+# included (SQLite ignores row locks).
 test-postgres: $(STAMP)
-	$(BIN)/python -m pytest -m postgres --ds=tests.settings_postgres
+	$(BIN)/python -m pytest --ds=tests.settings_postgres
 
 test: lint test-sqlite test-postgres
 
