@@ -4,7 +4,8 @@ It answers like tyntec (``docs/tyntec-api.md`` §2-§4): an OTP starts ACTIVE wi
 ``attempt_count`` 0; every check of an ACTIVE OTP counts one attempt (a right one
 too); a right code makes it VERIFIED (tyntec 202), a wrong one is WRONG_CODE (401)
 until the ``max_attempts``-th wrong code makes it TOO_MANY_ATTEMPTS (403); a check
-at or after ``expires`` makes it EXPIRED (403) and counts; any check of a final OTP
+at or after ``expires`` makes it EXPIRED (403) without looking at the code or
+counting it; any check of a final OTP
 is ALREADY_FINAL (410) and evaluates nothing. Expired means ``now >= expires``.
 
 Messages go to the sink named by ``TYNTEC2FA_LOCAL_SINK`` instead of a phone, so the
@@ -196,6 +197,9 @@ class LocalProvider(Provider):
             otp = _get(LocalOtp.objects.select_for_update(), key)
             if otp.status != LocalOtp.Status.ACTIVE:
                 outcome = CheckOutcome.ALREADY_FINAL  # tyntec 410: nothing evaluated or counted
+            elif _expire_if_due(otp):
+                outcome = CheckOutcome.EXPIRED  # tyntec 403: the code is not looked at
+                otp.save(update_fields=["status"])
             else:
                 otp.attempt_count += 1
                 outcome = _evaluate(otp, code)
@@ -276,9 +280,7 @@ class LocalProvider(Provider):
 
 
 def _evaluate(otp: LocalOtp, code: str) -> CheckOutcome:
-    """Decide one counted attempt and set ``otp.status``; compares at most once (L5)."""
-    if _expire_if_due(otp):
-        return CheckOutcome.EXPIRED
+    """Decide one counted attempt and set ``otp.status``; compares exactly once (L5)."""
     # The code is hashed exactly as typed: normalising input is the caller's job (L6).
     if constant_time_compare(hash_code(otp.otp_id, code), otp.code_hash):
         otp.status = LocalOtp.Status.VERIFIED

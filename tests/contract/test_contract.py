@@ -109,6 +109,19 @@ def test_code_is_refused_after_expiry_g6(harness: Harness) -> None:
         harness.provider.resend(sent.otp_id)
 
 
+def test_first_check_after_expiry_is_expired_and_not_counted(harness: Harness) -> None:
+    sent = harness.provider.send(NUMBER)
+    harness.advance(TTL.total_seconds())
+    first = harness.provider.check(sent.otp_id, harness.last_code())
+    assert (first.outcome, first.otp.status, first.otp.attempt_count) == (
+        CheckOutcome.EXPIRED,
+        OtpState.EXPIRED,
+        0,
+    )
+    second = harness.provider.check(sent.otp_id, harness.last_code())
+    assert second.outcome is CheckOutcome.ALREADY_FINAL and not second.verified
+
+
 def test_check_after_a_final_state_is_not_evaluated(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
     code = harness.last_code()
