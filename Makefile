@@ -21,8 +21,8 @@ demo: $(STAMP)
 	cd example_project && ../$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 lint: $(STAMP)
-	$(BIN)/ruff check django_tyntec2fa tests example_project benchmarks
-	$(BIN)/ruff format --check django_tyntec2fa tests example_project benchmarks
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # The embedded default: SQLite + locmem. Race tests are collected but need PostgreSQL.
 test-sqlite: $(STAMP)
