@@ -164,7 +164,7 @@ SPECIFIC: dict[str, dict[int, Scenario]] = {
     },
 }
 
-#: Documented statuses the fake never answers, and why (see docs/fake_tyntec.md).
+#: Documented statuses the fake never answers, and why (see docs/fake_tyntec.md and docs/providers.md).
 NOT_PRODUCED: dict[str, dict[int, str]] = {
     "sendOtpForNumberUsingPOST": {201: "200 is the answer", 404: "unknown applicationId is 400"},
     "getOtpsForNumberUsingGET": {404: "the collection always exists"},

@@ -1,4 +1,4 @@
-"""One test per row of the provider error table (docs/providers_error_table.md), R1.
+"""One test per row of the provider error table (docs/providers.md, "The error table"), R1.
 
 Each test scripts the stub with the HTTP answer of its row and asserts the one
 Python result the table promises. Only the first two rows may verify.
