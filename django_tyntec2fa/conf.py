@@ -100,6 +100,99 @@ class Settings:
         """The name the local provider's messages start with (G8)."""
         return str(_get("SERVICE_NAME", "") or "")
 
+    # --- The login flow -------------------------------------------------------------
+
+    @property
+    def REQUIRED(self) -> Any:
+        """Who must use a second factor even without a phone yet (they are sent to
+        enrollment): a callable ``user -> bool`` or its import path; ``None`` means only
+        users with a confirmed phone."""
+        return _get("REQUIRED", None)
+
+    @property
+    def LOGIN_TIMEOUT(self) -> int:
+        """Seconds between the password step and the code before the login starts over (S2)."""
+        return int(_get("LOGIN_TIMEOUT", 600))
+
+    @property
+    def RESEND_COOLDOWN(self) -> int:
+        """Seconds before a code can be sent again for the same challenge."""
+        return int(_get("RESEND_COOLDOWN", 30))
+
+    @property
+    def MAX_RESENDS(self) -> int:
+        """Resends per challenge; after that the user starts a new login."""
+        return int(_get("MAX_RESENDS", 3))
+
+    @property
+    def STEP_UP_MAX_AGE(self) -> int:
+        """Default age in seconds of a second factor that counts as recent (S10)."""
+        return int(_get("STEP_UP_MAX_AGE", 300))
+
+    @property
+    def LOCKOUT_THRESHOLD(self) -> int:
+        """Consecutive failures after which the factor is locked until an operator or a
+        successful recovery unlocks it (L2; at most 100)."""
+        return int(_get("LOCKOUT_THRESHOLD", 20))
+
+    @property
+    def BACKOFF_AFTER(self) -> int:
+        """Consecutive failures after which each further failure imposes a wait (L2)."""
+        return int(_get("BACKOFF_AFTER", 5))
+
+    @property
+    def BACKOFF_BASE(self) -> int:
+        """Seconds of the first wait; it doubles with each further failure."""
+        return int(_get("BACKOFF_BASE", 30))
+
+    @property
+    def BACKOFF_MAX(self) -> int:
+        """The longest wait, in seconds."""
+        return int(_get("BACKOFF_MAX", 3600))
+
+    @property
+    def ALLOWED_REDIRECT_HOSTS(self) -> list[str]:
+        """Hosts besides the request's own that ``next`` may point to (S5)."""
+        return list(_get("ALLOWED_REDIRECT_HOSTS", []))
+
+    @property
+    def TRUSTED_PROXY_COUNT(self) -> int:
+        """Reverse proxies in front of Django that append to ``X-Forwarded-For``. 0 (the
+        default) uses ``REMOTE_ADDR`` and ignores the header entirely (P6)."""
+        return int(_get("TRUSTED_PROXY_COUNT", 0))
+
+    # --- Rate limits (django-ratelimit rate strings, read per request) ---------------
+
+    @property
+    def SEND_RATE_USER(self) -> str:
+        """Codes sent per account."""
+        return str(_get("SEND_RATE_USER", "5/10m"))
+
+    @property
+    def SEND_RATE_NUMBER(self) -> str:
+        """Codes sent per phone number (P3)."""
+        return str(_get("SEND_RATE_NUMBER", "5/10m"))
+
+    @property
+    def SEND_RATE_IP(self) -> str:
+        """Codes sent per client IP."""
+        return str(_get("SEND_RATE_IP", "20/h"))
+
+    @property
+    def VERIFY_RATE_USER(self) -> str:
+        """Codes checked per account."""
+        return str(_get("VERIFY_RATE_USER", "10/m"))
+
+    @property
+    def VERIFY_RATE_IP(self) -> str:
+        """Codes checked per client IP, across accounts (L9)."""
+        return str(_get("VERIFY_RATE_IP", "30/m"))
+
+    @property
+    def RATELIMIT_ENABLE(self) -> bool:
+        """Switch the rate limits off (tests of other behaviour only)."""
+        return bool(_get("RATELIMIT_ENABLE", True))
+
 
 def normalize_timeout(value: Any) -> tuple[float, float]:
     """Return ``(connect, read)`` from a number or a two-item sequence."""

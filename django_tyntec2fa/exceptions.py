@@ -90,3 +90,83 @@ class OtpNotActive(ProviderError):
 
     code = "otp_not_active"
     default_message = _("This code is no longer valid. Please request a new code.")
+
+
+class ChallengeError(Tyntec2FAError):
+    """The user's attempt at the second factor was refused; nothing was verified."""
+
+    code = "challenge_error"
+    #: Seconds until trying again makes sense, when known (shown to the user).
+    retry_after: int | None = None
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        message: str | Promise | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(detail, message=message)
+
+
+class InvalidCode(ChallengeError):
+    """Wrong code. The same answer as for an expired or already used code where telling
+    them apart would help an attacker (L7)."""
+
+    code = "invalid_code"
+    default_message = _("That code is not valid. Check the code and try again.")
+
+
+class ChallengeExpired(ChallengeError):
+    """No live challenge: expired, used up, used, or cancelled. A new code is needed (L1)."""
+
+    code = "challenge_expired"
+    default_message = _("This code is no longer valid. Please request a new code.")
+
+
+class TooManyAttempts(ChallengeError):
+    """The last allowed attempt on this challenge was wrong (L1)."""
+
+    code = "too_many_attempts"
+    default_message = _("Too many wrong codes. Please request a new code.")
+
+
+class AccountLocked(ChallengeError):
+    """Too many consecutive failures on the account: a wait (``retry_after``) or, at the
+    cap, locked until an administrator unlocks it (L2)."""
+
+    code = "account_locked"
+    default_message = _(
+        "Too many wrong codes on this account. Two-factor sign-in is locked; "
+        "please contact support."
+    )
+
+
+class RateLimited(ChallengeError):
+    """A rate limit refused the request; ``retry_after`` says when to try again."""
+
+    code = "rate_limited"
+    default_message = _("Too many requests. Please try again later.")
+
+
+class ResendNotAllowed(ChallengeError):
+    """Resend asked for too early (cooldown) or too often for this challenge."""
+
+    code = "resend_not_allowed"
+    default_message = _("A new code cannot be sent yet.")
+
+
+class DeviceError(Tyntec2FAError):
+    """A phone number or device operation was refused (invalid number, duplicate,
+    unknown device, last device without a recent second factor)."""
+
+    code = "device_error"
+    default_message = _("This phone number cannot be used.")
+
+
+class LoginTimeout(ChallengeError):
+    """The password step is too old; the user must sign in again (S2)."""
+
+    code = "login_timeout"
+    default_message = _("Your sign-in timed out. Please sign in again.")

@@ -1,0 +1,74 @@
+"""A pending one-time-password challenge: the provider OTP behind one login, enrollment
+or step-up. State and policy only; ``flows.py`` does the I/O."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .device import PhoneDevice
+
+
+class Challenge(models.Model):
+    """At most one live challenge per user and purpose, enforced by the database."""
+
+    class Purpose(models.TextChoices):
+        LOGIN = "login", _("Login")
+        ENROLL = "enroll", _("Enrollment")
+        STEP_UP = "step_up", _("Step-up")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        VERIFIED = "verified", _("Verified")
+        FAILED = "failed", _("Failed")  # attempts used up
+        EXPIRED = "expired", _("Expired")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="tyntec2fa_challenges",
+        verbose_name=_("user"),
+    )
+    device = models.ForeignKey(
+        PhoneDevice, on_delete=models.CASCADE, related_name="challenges", verbose_name=_("device")
+    )
+    purpose = models.CharField(_("purpose"), max_length=8, choices=Purpose.choices)
+    status = models.CharField(
+        _("status"), max_length=9, choices=Status.choices, default=Status.PENDING
+    )
+    #: The provider's OTP id. Kept server-side only; a client never supplies it (G5).
+    provider_otp_id = models.CharField(_("provider OTP id"), max_length=128, blank=True)
+    channel = models.CharField(_("channel"), max_length=5, choices=PhoneDevice.Channel.choices)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    max_attempts = models.PositiveIntegerField(_("maximum attempts"))
+    resend_count = models.PositiveIntegerField(_("resends"), default=0)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("last sent"), null=True, blank=True)
+    #: Decided on the server clock, whatever the provider says (G6).
+    expires_at = models.DateTimeField(_("expires"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("challenge")
+        verbose_name_plural = _("challenges")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "purpose"],
+                condition=Q(status="pending"),
+                name="tyntec2fa_challenge_one_live_per_purpose",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="tyntec2fa_chal_status_exp")]
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} #{self.pk} ({self.get_status_display()})"
+
+    def is_live(self, now: object = None) -> bool:
+        """Pending and not past its expiry on the server clock."""
+        moment = now or timezone.now()
+        return self.status == self.Status.PENDING and moment < self.expires_at  # type: ignore[operator]

@@ -1,0 +1,179 @@
+"""The second factor's state in the session: the pending login and the proof of
+verification. The one module that reads or writes these session keys.
+
+After the password step ``begin_pending`` moves Django's own auth keys out of the
+session into the pending state, so until the code is verified every view, with or
+without this app's middleware, sees an anonymous user and the session holds no
+``_auth_user_id`` (S1). Nothing secret is kept: no password, no code, no provider OTP
+id (S2, G5). ``complete_login`` restores the login with ``django.contrib.auth.login``
+and cycles the session key (S3).
+
+The proof of verification is bound to the user and to Django's session auth hash, so
+checking it costs no query: ``is_verified`` compares session values only.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.contrib import auth
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.http import HttpRequest
+from django.utils.crypto import constant_time_compare
+
+from .conf import app_settings
+
+PENDING_KEY = "_tyntec2fa_pending"
+PROOF_KEY = "_tyntec2fa_verified"
+#: Set on the request while ``complete_login`` calls ``auth.login``, so the
+#: ``user_logged_in`` receiver does not make the session pending again.
+COMPLETING_ATTR = "_tyntec2fa_completing"
+
+
+@dataclass(frozen=True)
+class PendingLogin:
+    """A password step waiting for its second factor."""
+
+    user_pk: str
+    backend: str
+    auth_hash: str
+    started_at: float
+    next_url: str = ""
+    #: "login": the user has a confirmed phone; "enroll": policy requires one first.
+    purpose: str = "login"
+
+    def age(self) -> float:
+        """Seconds since the password step."""
+        return time.time() - self.started_at
+
+    def expired(self) -> bool:
+        """Past ``TYNTEC2FA_LOGIN_TIMEOUT`` (S2)."""
+        return self.age() >= app_settings.LOGIN_TIMEOUT
+
+
+def begin_pending(request: HttpRequest, user: AbstractBaseUser, *, purpose: str = "login") -> None:
+    """Turn a fresh ``auth.login`` into a pending login (call from ``user_logged_in``).
+
+    Any earlier pending state in this session is replaced (S4).
+    """
+    session = request.session
+    pending = PendingLogin(
+        user_pk=str(session.pop(SESSION_KEY)),
+        backend=session.pop(BACKEND_SESSION_KEY),
+        auth_hash=session.pop(HASH_SESSION_KEY, "") or "",
+        started_at=time.time(),
+        purpose=purpose,
+    )
+    session.pop(PROOF_KEY, None)
+    session[PENDING_KEY] = asdict(pending)
+    request.user = auth.models.AnonymousUser()
+
+
+def get_pending(request: HttpRequest) -> PendingLogin | None:
+    """The pending login of this session, or None. An expired one is wiped (S2)."""
+    raw = request.session.get(PENDING_KEY)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        pending = PendingLogin(**raw)
+    except TypeError:
+        clear_pending(request)
+        return None
+    if pending.expired():
+        clear_pending(request)
+        return None
+    return pending
+
+
+def set_next(request: HttpRequest, next_url: str) -> None:
+    """Remember where to go after the code; validate with ``redirects.safe_next`` first."""
+    raw = request.session.get(PENDING_KEY)
+    if isinstance(raw, dict):
+        request.session[PENDING_KEY] = {**raw, "next_url": next_url}
+
+
+def pending_user(request: HttpRequest, pending: PendingLogin | None = None) -> Any | None:
+    """The user of the pending login, if the password step is still valid for them.
+
+    The user is reloaded through the backend that authenticated them, and the session
+    auth hash must still match: a password change in between ends the pending login.
+    """
+    pending = pending or get_pending(request)
+    if pending is None:
+        return None
+    try:
+        backend = auth.load_backend(pending.backend)
+    except ImportError:
+        clear_pending(request)
+        return None
+    user = backend.get_user(pending.user_pk)
+    if user is None or not constant_time_compare(pending.auth_hash, user.get_session_auth_hash()):
+        clear_pending(request)
+        return None
+    return user
+
+
+def clear_pending(request: HttpRequest) -> None:
+    """Forget the pending login (logout, abort, timeout, another user's login)."""
+    request.session.pop(PENDING_KEY, None)
+
+
+def complete_login(request: HttpRequest, user: AbstractBaseUser, pending: PendingLogin) -> None:
+    """The code was right: log the user in for real, in a new session key (S3)."""
+    clear_pending(request)
+    setattr(request, COMPLETING_ATTR, True)
+    try:
+        auth.login(request, user, backend=pending.backend)
+    finally:
+        delattr(request, COMPLETING_ATTR)
+    # login() only cycles the key when no user was in the session; cycle it anyway, so
+    # the key changes on every privilege change whatever path led here.
+    request.session.cycle_key()
+    mark_verified(request)
+
+
+def mark_verified(request: HttpRequest) -> None:
+    """Record a successful second factor for the logged-in user (login or step-up)."""
+    request.session[PROOF_KEY] = {
+        "user": str(request.session[SESSION_KEY]),
+        "hash": request.session.get(HASH_SESSION_KEY, ""),
+        "at": time.time(),
+    }
+
+
+def _proof(request: HttpRequest) -> dict[str, Any] | None:
+    session = getattr(request, "session", None)
+    if session is None:
+        return None
+    proof = session.get(PROOF_KEY)
+    user_pk = session.get(SESSION_KEY)
+    if not isinstance(proof, dict) or user_pk is None:
+        return None
+    if proof.get("user") != str(user_pk):
+        return None
+    if not constant_time_compare(
+        str(proof.get("hash", "")), str(session.get(HASH_SESSION_KEY, ""))
+    ):
+        return None
+    return proof
+
+
+def is_verified(request: HttpRequest) -> bool:
+    """True when this session's user passed the second factor. No database query."""
+    return _proof(request) is not None
+
+
+def verified_at(request: HttpRequest) -> float | None:
+    """Epoch seconds of the latest second factor in this session, or None."""
+    proof = _proof(request)
+    return float(proof["at"]) if proof else None
+
+
+def is_recent(request: HttpRequest, max_age: int | None = None) -> bool:
+    """A second factor within ``max_age`` seconds (default ``TYNTEC2FA_STEP_UP_MAX_AGE``)."""
+    at = verified_at(request)
+    limit = app_settings.STEP_UP_MAX_AGE if max_age is None else max_age
+    return at is not None and time.time() - at < limit
