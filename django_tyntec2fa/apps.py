@@ -1,9 +1,11 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.utils.translation import gettext_lazy as _
 
 
 class Tyntec2FAConfig(AppConfig):
-    """Registers the system checks; nothing else happens at start-up."""
+    """Registers the system checks and the login/logout receivers; nothing else
+    happens at start-up."""
 
     name = "django_tyntec2fa"
     label = "tyntec2fa"
@@ -13,3 +15,7 @@ class Tyntec2FAConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the checks)
         from .providers import registry  # noqa: F401  (drops cached providers on setting_changed)
+        from .receivers import on_user_logged_in, on_user_logged_out
+
+        user_logged_in.connect(on_user_logged_in, dispatch_uid="tyntec2fa.user_logged_in")
+        user_logged_out.connect(on_user_logged_out, dispatch_uid="tyntec2fa.user_logged_out")

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Error, Tags, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 from django.utils.module_loading import import_string
 
 from .conf import LOCAL_PROVIDER, app_settings
@@ -21,6 +21,7 @@ PREFIX = "django_tyntec2fa"
 PIN_LENGTH_RANGE = (6, 10)  # NIST SP 800-63B-4 3.1.3.2 (>= 6 digits); tyntec's maximum is 10
 OTP_TTL_RANGE = (30, 600)  # tyntec's minimum; NIST's 10 minute maximum (G6)
 MAX_ATTEMPTS_RANGE = (1, 10)
+LOCKOUT_THRESHOLD_RANGE = (1, 100)  # NIST SP 800-63B-4 3.2.2: at most 100 failures (L2)
 
 
 def _provider_class() -> type | None:
@@ -103,7 +104,8 @@ def check_provider(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
 
 @register(Tags.security, "tyntec2fa")
 def check_policy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
-    """E004 PIN length (G2), E005 lifetime (G6), E006 attempts (L1), E008 timeout."""
+    """E004 PIN length (G2), E005 lifetime (G6), E006 attempts (L1), E008 timeout,
+    E009 lockout threshold (L2)."""
     errors: list[CheckMessage] = []
     pin_length, found = _read(lambda: app_settings.PIN_LENGTH, "PIN_LENGTH", "E004")
     errors += found
@@ -147,6 +149,18 @@ def check_policy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> lis
                 id=f"{PREFIX}.E008",
             )
         )
+    threshold, found = _read(lambda: app_settings.LOCKOUT_THRESHOLD, "LOCKOUT_THRESHOLD", "E009")
+    errors += found
+    if _out_of_range(threshold, LOCKOUT_THRESHOLD_RANGE):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_LOCKOUT_THRESHOLD is {threshold}; "
+                "TYNTEC2FA_LOCKOUT_THRESHOLD must be 1..100.",
+                hint="Consecutive wrong codes lock the factor at this count; NIST SP 800-63B "
+                "allows at most 100 (L2). Larger values are treated as 100.",
+                id=f"{PREFIX}.E009",
+            )
+        )
     return errors
 
 
@@ -169,3 +183,83 @@ def _is_safe_url(url: str) -> bool:
         return ipaddress.ip_address(parts.hostname).is_loopback
     except ValueError:
         return False
+
+
+# --- The gate (middleware order) and the session cookie (S8) ---------------------------
+
+GATE_MIDDLEWARE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+
+
+def _position(middleware: Sequence[str], path: str) -> int | None:
+    """Index of ``path`` (or a subclass of it) in ``middleware``, else None."""
+    target = import_string(path)
+    for index, entry in enumerate(middleware):
+        if entry == path:
+            return index
+        try:
+            found = import_string(entry)
+        except ImportError:
+            continue  # Django reports an unimportable middleware itself
+        if isinstance(found, type) and issubclass(found, target):
+            return index
+    return None
+
+
+@register(Tags.security, "tyntec2fa")
+def check_middleware(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E010 gate middleware missing, E011 gate before AuthenticationMiddleware."""
+    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    gate = _position(middleware, GATE_MIDDLEWARE)
+    if gate is None:
+        # An Error, not a Warning: without the gate a user with a phone who signs in is
+        # sent back to the login page instead of the challenge, and sessions logged in
+        # before the app was installed keep working without a second factor. A project
+        # that protects every view with the decorators may silence it.
+        return [
+            Error(
+                "SecondFactorMiddleware missing from MIDDLEWARE.",
+                hint=f"Add '{GATE_MIDDLEWARE}' to MIDDLEWARE after '{AUTH_MIDDLEWARE}'.",
+                id=f"{PREFIX}.E010",
+            )
+        ]
+    auth = _position(middleware, AUTH_MIDDLEWARE)
+    if auth is None or gate < auth:
+        return [
+            Error(
+                "SecondFactorMiddleware must come after AuthenticationMiddleware.",
+                hint=f"Move '{GATE_MIDDLEWARE}' below '{AUTH_MIDDLEWARE}' in MIDDLEWARE; "
+                "it needs the session and request.user.",
+                id=f"{PREFIX}.E011",
+            )
+        ]
+    return []
+
+
+@register(Tags.security, "tyntec2fa")
+def check_session_cookie(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W012 unsafe session cookie in production (S8)."""
+    if settings.DEBUG:
+        return []
+    unsafe = []
+    if not settings.SESSION_COOKIE_SECURE:
+        unsafe.append("SESSION_COOKIE_SECURE = True")
+    if not settings.SESSION_COOKIE_HTTPONLY:
+        unsafe.append("SESSION_COOKIE_HTTPONLY = True")
+    if str(settings.SESSION_COOKIE_SAMESITE).lower() not in {"lax", "strict"}:
+        unsafe.append("SESSION_COOKIE_SAMESITE = 'Lax' (or 'Strict')")
+    if not unsafe:
+        return []
+    return [
+        Warning(
+            "The session cookie carries the pending login and the proof of the second "
+            "factor, but it is not protected: DEBUG is False and it lacks "
+            + ", ".join(unsafe)
+            + ".",
+            hint="Set " + "; ".join(unsafe) + " (security requirement S8; NIST SP 800-63B-4 "
+            "5.1.1). Consider SESSION_COOKIE_NAME = '__Host-sessionid'.",
+            id=f"{PREFIX}.W012",
+        )
+    ]

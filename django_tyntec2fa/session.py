@@ -177,3 +177,51 @@ def is_recent(request: HttpRequest, max_age: int | None = None) -> bool:
     at = verified_at(request)
     limit = app_settings.STEP_UP_MAX_AGE if max_age is None else max_age
     return at is not None and time.time() - at < limit
+
+
+# --- For the gate (middleware, receivers, decorators) ------------------------------
+
+#: The policy's "no second factor needed" answer for the logged-in user, cached so the
+#: middleware asks the database once per login, not once per request.
+NOT_REQUIRED_KEY = "_tyntec2fa_not_required"
+
+
+def has_pending_state(request: HttpRequest) -> bool:
+    """True when the session holds pending-login state, expired or not. No query
+    beyond loading the session; use ``get_pending`` for the state itself."""
+    return PENDING_KEY in request.session
+
+
+def has_login(request: HttpRequest) -> bool:
+    """True when Django's auth keys are in the session (a user is logged in)."""
+    return SESSION_KEY in request.session
+
+
+def _binding(request: HttpRequest) -> dict[str, str]:
+    return {
+        "user": str(request.session[SESSION_KEY]),
+        "hash": str(request.session.get(HASH_SESSION_KEY, "")),
+    }
+
+
+def remember_not_required(request: HttpRequest) -> None:
+    """Cache that the logged-in user needs no second factor, bound to the user and
+    the session auth hash (a password change or another user invalidates it)."""
+    if has_login(request):
+        request.session[NOT_REQUIRED_KEY] = _binding(request)
+
+
+def forget_not_required(request: HttpRequest) -> None:
+    """Drop the cached policy answer (a new login asks the policy again)."""
+    request.session.pop(NOT_REQUIRED_KEY, None)
+
+
+def is_not_required(request: HttpRequest) -> bool:
+    """The cached "no second factor needed" answer holds for this session's user."""
+    cached = request.session.get(NOT_REQUIRED_KEY)
+    if not isinstance(cached, dict) or not has_login(request):
+        return False
+    binding = _binding(request)
+    return cached.get("user") == binding["user"] and constant_time_compare(
+        str(cached.get("hash", "")), binding["hash"]
+    )

@@ -24,8 +24,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_tyntec2fa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
+
+# The production baseline for the session cookie (S8; check W012). The test client
+# sends Secure cookies over plain http too.
+SESSION_COOKIE_SECURE = True
 
 ROOT_URLCONF = "tests.urls"
 

@@ -1,114 +1,224 @@
-"""The demo site `make demo` serves: checks pass, migrations run, the seed is idempotent,
-and the served pages send and check a code with the local provider over real HTTP."""
+"""The demo site `make demo` serves: checks pass, settings come from the environment,
+the seed is idempotent, and over real HTTP a password alone reaches nothing while the
+password plus the code from the outbox reaches the protected page (S1)."""
 
 from __future__ import annotations
 
-import os
+import json
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import requests
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "example_project"
+from .example_site import DEMO_NUMBER, DEMO_USER, Site, example_env, manage, serve
 
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=EXAMPLE,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+PRINT_SETTINGS = (
+    "import json; from django.conf import settings; "
+    "print(json.dumps({'db': settings.DATABASES['default'], 'cache': settings.CACHES['default'], "
+    "'provider': settings.TYNTEC2FA_PROVIDER, 'debug': settings.DEBUG, "
+    "'middleware': settings.MIDDLEWARE}))"
+)
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    database = tmp_path_factory.mktemp("example") / "db.sqlite3"
-    return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "example.settings",
-        "EXAMPLE_DB": str(database),
-        "DJANGO_DEBUG": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    directory = tmp_path_factory.mktemp("example")
+    with serve(example_env(directory), directory / "runserver.log") as running:
+        yield running
 
 
-@pytest.fixture(scope="module")
-def server(env: dict[str, str]) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    manage("migrate", "--noinput", env=env)
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    process = subprocess.Popen(
-        [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=EXAMPLE,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            requests.get(url, timeout=1)
-            break
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    try:
-        yield url, process
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def _settings(env: dict[str, str]) -> dict[str, object]:
+    return json.loads(manage("shell", "-v", "0", "-c", PRINT_SETTINGS, env=env).stdout)
 
 
-def test_checks_pass(env: dict[str, str]) -> None:
-    result = manage("check", "--fail-level", "WARNING", env=env)
+def test_checks_pass(tmp_path: Path) -> None:
+    result = manage("check", "--fail-level", "WARNING", env=example_env(tmp_path))
     assert "no issues" in result.stdout
 
 
-def test_seed_is_idempotent(env: dict[str, str]) -> None:
+def test_defaults_are_sqlite_locmem_and_the_local_provider(tmp_path: Path) -> None:
+    found = _settings(example_env(tmp_path))
+    assert found["db"]["ENGINE"] == "django.db.backends.sqlite3"
+    assert found["cache"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert found["provider"] == "django_tyntec2fa.providers.local.LocalProvider"
+    middleware = found["middleware"]
+    auth = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware")
+    assert middleware[auth + 1] == "django_tyntec2fa.middleware.SecondFactorMiddleware"
+
+
+def test_settings_from_the_environment(tmp_path: Path) -> None:
+    env = example_env(
+        tmp_path,
+        DATABASE_URL="postgres://demo:p%40ss@db.internal:6543/twofa",
+        REDIS_URL="redis://cache.internal:6379/2",
+        TYNTEC2FA_PROVIDER="tyntec",
+        TYNTEC2FA_API_URL="http://127.0.0.1:9",
+        DJANGO_DEBUG="0",
+    )
+    found = _settings(env)
+    expected = {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "twofa",
+        "USER": "demo",
+        "PASSWORD": "p@ss",
+        "HOST": "db.internal",
+        "PORT": "6543",
+    }
+    assert {key: found["db"][key] for key in expected} == expected
+    assert found["cache"] == {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://cache.internal:6379/2",
+    }
+    assert found["provider"] == "django_tyntec2fa.providers.tyntec.TyntecProvider"
+    assert found["debug"] is False
+
+
+def test_migrate_and_seed_are_idempotent(tmp_path: Path) -> None:
+    env = example_env(tmp_path)
     manage("migrate", "--noinput", env=env)
     assert "Created demo user" in manage("seed_demo", env=env).stdout
-    assert "Found demo user" in manage("seed_demo", env=env).stdout
+    # Someone changed the password and lost the phone's confirmation: seeding repairs both.
+    manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.contrib.auth.models import User; u = User.objects.get(username='demo'); "
+        "u.set_password('other'); u.save(); u.tyntec2fa_devices.update(confirmed=False, "
+        "is_primary=False)",
+        env=env,
+    )
+    manage("migrate", "--noinput", env=env)
+    assert "Reset demo user" in manage("seed_demo", env=env).stdout
+    state = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.contrib.auth.models import User; u = User.objects.get(username='demo'); "
+        "print(User.objects.count(), u.check_password('demo-pass-2fa'), u.is_superuser, "
+        "list(u.tyntec2fa_devices.values_list('number', 'label', 'confirmed', 'is_primary')))",
+        env=env,
+    ).stdout.strip()
+    assert state == f"1 True True [('{DEMO_NUMBER}', 'Demo phone', True, True)]"
 
 
-def test_demo_sends_and_checks_a_code(server: tuple[str, subprocess.Popen[str]]) -> None:
-    url, _ = server
-    browser = requests.Session()
-    page = browser.get(url + "/", timeout=5)
+def test_runserver_serves_the_login_page(site: Site) -> None:
+    page = requests.get(site.url + "/accounts/login/", timeout=5)
     assert page.status_code == 200
-    token = browser.cookies["csrftoken"]
-    sent = browser.post(
-        url + "/",
-        data={"csrfmiddlewaretoken": token, "action": "send", "number": "+4915112345678"},
-        headers={"Referer": url + "/"},
-        timeout=5,
-    )
-    assert sent.status_code == 200 and "Code sent to +49" in sent.text
-    outbox = browser.get(url + "/outbox/", timeout=5)
-    assert outbox.status_code == 200
-    code = re.search(r"\b(\d{6})\b", outbox.text.split("<tbody>", 1)[1]).group(1)
-    checked = browser.post(
-        url + "/",
-        data={"csrfmiddlewaretoken": token, "action": "check", "code": code},
-        headers={"Referer": url + "/"},
-        timeout=5,
-    )
-    assert "Check: verified." in checked.text
+    assert 'name="password"' in page.text and 'name="csrfmiddlewaretoken"' in page.text
 
 
-def test_get_sends_nothing(server: tuple[str, subprocess.Popen[str]]) -> None:
-    url, _ = server
-    before = requests.get(url + "/outbox/", timeout=5).text.count("<tr>")
-    requests.get(url + "/?action=send&number=%2B4915112345678", timeout=5)
-    assert requests.get(url + "/outbox/", timeout=5).text.count("<tr>") == before
+def _sign_in(site: Site, browser: requests.Session, next_url: str) -> requests.Response:
+    login = site.url + "/accounts/login/"
+    browser.get(login, params={"next": next_url}, timeout=5)
+    username, password = DEMO_USER
+    return browser.post(
+        login,
+        data={
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "username": username,
+            "password": password,
+            "next": next_url,
+        },
+        headers={"Referer": login},
+        timeout=10,
+    )
+
+
+def _latest_code(site: Site, number: str) -> str:
+    codes = [message["code"] for message in site.outbox() if message["number"] == number]
+    assert codes, "no message in the outbox"
+    return codes[-1]
+
+
+def test_password_then_code_reaches_the_protected_page_S1(site: Site) -> None:
+    browser = requests.Session()
+    challenge = _sign_in(site, browser, "/protected/")
+    # The password alone leads to the code page, not to the protected page.
+    assert challenge.url == site.url + "/2fa/challenge/?next=/protected/"
+    assert "+49*******6789" in challenge.text and DEMO_NUMBER not in challenge.text
+    assert "Welcome" not in browser.get(site.url + "/protected/", timeout=5).text
+
+    session_before = browser.cookies["sessionid"]
+    verified = browser.post(
+        site.url + "/2fa/challenge/",
+        data={
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "code": _latest_code(site, DEMO_NUMBER),
+        },
+        headers={"Referer": challenge.url},
+        timeout=10,
+    )
+    assert verified.url == site.url + "/protected/"
+    assert "Welcome, <strong>demo</strong>" in verified.text
+    assert browser.cookies["sessionid"] != session_before  # S3
+
+
+def test_the_outbox_json_lists_deliveries(site: Site) -> None:
+    _sign_in(site, requests.Session(), "/")
+    message = site.outbox()[-1]
+    assert set(message) == {"number", "channel", "language", "text", "code", "otp_id", "created"}
+    assert message["number"] == DEMO_NUMBER and message["channel"] == "SMS"
+    assert re.fullmatch(r"[0-9]{6}", message["code"]) and message["code"] in message["text"]
+
+
+def test_a_get_sends_nothing_P5(site: Site) -> None:
+    browser = requests.Session()
+    _sign_in(site, browser, "/")
+    before = len(site.outbox())
+    answer = browser.get(site.url + "/2fa/challenge/send/?channel=VOICE", timeout=5)
+    assert answer.status_code == 405
+    assert len(site.outbox()) == before
+
+
+def test_the_outbox_exists_only_with_debug(tmp_path: Path) -> None:
+    env = example_env(
+        tmp_path,
+        DJANGO_DEBUG="0",
+        TYNTEC2FA_ALLOW_LOCAL_PROVIDER="1",
+        DJANGO_ALLOWED_HOSTS="testserver",
+    )
+    status = manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.test import Client; c = Client(); "
+        "print(c.get('/outbox/').status_code, c.get('/outbox.json').status_code)",
+        env=env,
+    ).stdout.strip()
+    assert status == "404 404"
+
+
+def test_the_admin_login_leads_into_the_challenge_S6a(site: Site) -> None:
+    browser = requests.Session()
+    login = site.url + "/admin/login/"
+    browser.get(login, params={"next": "/admin/"}, timeout=5)
+    username, password = DEMO_USER
+    challenge = browser.post(
+        login,
+        data={
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "username": username,
+            "password": password,
+            "next": "/admin/",
+        },
+        headers={"Referer": login},
+        timeout=10,
+    )
+    assert challenge.url == site.url + "/2fa/challenge/?next=/admin/"
+    assert "Site administration" not in browser.get(site.url + "/admin/", timeout=5).text
+    admin = browser.post(
+        site.url + "/2fa/challenge/",
+        data={
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "code": _latest_code(site, DEMO_NUMBER),
+        },
+        headers={"Referer": challenge.url},
+        timeout=10,
+    )
+    assert admin.url == site.url + "/admin/"
+    assert "Site administration" in admin.text and "Phone devices" in admin.text

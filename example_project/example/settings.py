@@ -1,18 +1,30 @@
-"""Settings of the demo site: SQLite and the local provider, codes printed to the console."""
+"""Settings of the demo site, read from environment variables.
+
+With nothing set it runs on SQLite, a local-memory cache and the local provider, which
+prints codes to the console and lists them on the DEBUG-only outbox page. The same
+project runs on PostgreSQL (``DATABASE_URL``), Redis (``REDIS_URL``) and the fake or the
+real tyntec (``TYNTEC2FA_PROVIDER=tyntec``, ``TYNTEC2FA_API_URL``, ``TYNTEC2FA_API_KEY``).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
+from django_tyntec2fa.conf import LOCAL_PROVIDER, TYNTEC_PROVIDER
+
+from .env import cache_from_url, database_from_url, flag
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 # A demo key for a demo site on 127.0.0.1; a real site reads its key from the environment.
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "demo-only-insecure-key")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+DEBUG = flag(os.environ.get("DJANGO_DEBUG"), True)
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", *os.environ.get("DJANGO_ALLOWED_HOSTS", "").split()]
 
 INSTALLED_APPS = [
+    # First, so its templates (django_tyntec2fa/base.html, registration/*) win.
+    "example",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -20,16 +32,19 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tyntec2fa",
-    "example",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # DEBUG only: the outbox plays the phone, readable while a login waits for its code.
+    "example.middleware.OutboxMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Right after authentication: everything below sees the pending user as anonymous.
+    "django_tyntec2fa.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -41,10 +56,10 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
-                "django.template.context_processors.debug",
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "example.context_processors.demo",
             ]
         },
     }
@@ -52,11 +67,9 @@ TEMPLATES = [
 WSGI_APPLICATION = "example.wsgi.application"
 
 DATABASES = {
-    "default": {
-        "ENGINE": "django.db.backends.sqlite3",
-        "NAME": os.environ.get("EXAMPLE_DB", str(BASE_DIR / "db.sqlite3")),
-    }
+    "default": database_from_url(os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3", BASE_DIR)
 }
+CACHES = {"default": cache_from_url(os.environ.get("REDIS_URL", ""))}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
@@ -65,10 +78,31 @@ USE_TZ = True
 TIME_ZONE = "UTC"
 STATIC_URL = "static/"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-LOGIN_REDIRECT_URL = "/"
 
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+
+# The provider: "local" (default), "tyntec", or an import path. The tyntec provider
+# reads its key from the TYNTEC2FA_API_KEY environment variable itself, so the key
+# never sits in this settings module.
+_PROVIDERS = {"local": LOCAL_PROVIDER, "tyntec": TYNTEC_PROVIDER}
+_provider = os.environ.get("TYNTEC2FA_PROVIDER") or "local"
+TYNTEC2FA_PROVIDER = _PROVIDERS.get(_provider, _provider)
+if os.environ.get("TYNTEC2FA_API_URL"):
+    TYNTEC2FA_API_URL = os.environ["TYNTEC2FA_API_URL"]
 # The local provider: nothing leaves this machine; codes go to the console and to the
 # DEBUG-only outbox page (/outbox/).
-TYNTEC2FA_PROVIDER = "django_tyntec2fa.providers.local.LocalProvider"
 TYNTEC2FA_LOCAL_SINK = "django_tyntec2fa.providers.sinks.ConsoleAndOutboxSink"
+TYNTEC2FA_ALLOW_LOCAL_PROVIDER = flag(os.environ.get("TYNTEC2FA_ALLOW_LOCAL_PROVIDER"), False)
 TYNTEC2FA_SERVICE_NAME = "Example"
+
+# Password-reset mails of the demo go to the console, like its codes.
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Knobs for the browser test and for experiments; unset, the app's defaults apply.
+# The step-up age decides when the sensitive page asks for a fresh code (S10).
+if os.environ.get("TYNTEC2FA_STEP_UP_MAX_AGE"):
+    TYNTEC2FA_STEP_UP_MAX_AGE = int(os.environ["TYNTEC2FA_STEP_UP_MAX_AGE"])
+if os.environ.get("TYNTEC2FA_RESEND_COOLDOWN"):
+    TYNTEC2FA_RESEND_COOLDOWN = int(os.environ["TYNTEC2FA_RESEND_COOLDOWN"])

@@ -1,71 +1,75 @@
-"""Demo pages: a provider playground and the DEBUG-only outbox.
+"""Demo pages: the home page, a protected and a sensitive page, and the DEBUG-only outbox.
 
-The playground drives the configured provider directly (send, resend, check, cancel);
-the OTP id stays in the session, never in the form, as the real flows will keep it.
+The sign-in, the code and the phone pages come from ``django.contrib.auth`` and
+``django_tyntec2fa``; these views only show what the gate lets through.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET
 
-from django_tyntec2fa.exceptions import Tyntec2FAError
-from django_tyntec2fa.providers import Channel, get_provider, mask_number
+from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
+from django_tyntec2fa.models import PhoneDevice
+from django_tyntec2fa.providers.sinks import Delivery
 from django_tyntec2fa.providers.sinks import outbox as delivered
 
-SESSION_KEY = "example_otp_id"
 
-
-@never_cache
-@sensitive_post_parameters("code")
-@require_http_methods(["GET", "POST"])
+@require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """Send a code to a number, then check it; nothing is sent on GET."""
-    otp_id = request.session.get(SESSION_KEY)
-    if request.method == "POST":
-        try:
-            _act(request, request.POST.get("action", ""), otp_id)
-        except Tyntec2FAError as error:
-            messages.error(request, error.message)
-        return redirect("home")
-    status = None
-    if otp_id:
-        try:
-            status = get_provider().status(otp_id)
-        except Tyntec2FAError:
-            request.session.pop(SESSION_KEY, None)
-    return render(request, "example/home.html", {"status": status})
-
-
-def _act(request: HttpRequest, action: str, otp_id: str | None) -> None:
-    provider = get_provider()
-    if action == "send":
-        number = request.POST.get("number", "").strip()
-        channel = Channel.VOICE if request.POST.get("via") == "VOICE" else Channel.SMS
-        status = provider.send(number, via=channel)
-        request.session[SESSION_KEY] = status.otp_id
-        messages.success(request, f"Code sent to {mask_number(status.number)}.")
-    elif action == "resend" and otp_id:
-        provider.resend(otp_id, via=Channel.VOICE)
-        messages.success(request, "Code sent again, by voice call.")
-    elif action == "check" and otp_id:
-        result = provider.check(otp_id, request.POST.get("code", "").strip())
-        level = messages.SUCCESS if result.verified else messages.ERROR
-        messages.add_message(request, level, f"Check: {result.outcome.value}.")
-    elif action == "cancel" and otp_id:
-        provider.delete(otp_id)
-        request.session.pop(SESSION_KEY, None)
-        messages.info(request, "Code cancelled.")
+    """What the demo shows and how to walk through it."""
+    return render(request, "example/home.html")
 
 
 @never_cache
-def outbox(request: HttpRequest) -> HttpResponse:
-    """Messages the local provider delivered in this process; exists only with DEBUG."""
+@require_GET
+@second_factor_required
+def protected(request: HttpRequest) -> HttpResponse:
+    """Reachable only after the password and the code."""
+    devices = PhoneDevice.objects.filter(user=request.user, confirmed=True)
+    return render(request, "example/protected.html", {"devices": devices})
+
+
+@never_cache
+@require_GET
+@recent_second_factor
+def sensitive(request: HttpRequest) -> HttpResponse:
+    """Needs a second factor from the last few minutes (step-up)."""
+    return render(request, "example/sensitive.html")
+
+
+def _debug_only() -> None:
+    # The outbox holds codes: it must never exist on a real site (R5).
     if not settings.DEBUG:
         raise Http404
+
+
+@never_cache
+@require_GET
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Messages the local provider delivered in this process, newest first (DEBUG only)."""
+    _debug_only()
     return render(request, "example/outbox.html", {"messages_sent": list(reversed(delivered))})
+
+
+def _as_json(message: Delivery) -> dict[str, str]:
+    return {
+        "number": message.number,
+        "channel": message.channel.value,
+        "language": message.language,
+        "text": message.text,
+        "code": message.code,
+        "otp_id": message.otp_id,
+        "created": message.created.isoformat(),
+    }
+
+
+@never_cache
+@require_GET
+def outbox_json(request: HttpRequest) -> JsonResponse:
+    """The outbox as JSON, oldest first, for scripts and the browser test (DEBUG only)."""
+    _debug_only()
+    return JsonResponse([_as_json(message) for message in list(delivered)], safe=False)

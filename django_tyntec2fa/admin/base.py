@@ -1,0 +1,71 @@
+"""Building blocks shared by the app's ModelAdmins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import support
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """View-only: records of what happened are never edited, added or deleted by hand."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
+        return False
+
+
+def _users(queryset: QuerySet[Any]) -> list[Any]:
+    """Each selected row's user once, whatever the number of rows per user."""
+    users: dict[Any, Any] = {}
+    for obj in queryset.select_related("user"):
+        users.setdefault(obj.user_id, obj.user)
+    return list(users.values())
+
+
+def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, done: int, text: str) -> None:
+    if done:
+        modeladmin.message_user(request, text, messages.SUCCESS)
+    else:
+        modeladmin.message_user(request, _("Nothing to do for the selected rows."), messages.INFO)
+
+
+@admin.action(description=_("Unlock the account"), permissions=["manage_failures"])
+def unlock_accounts(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
+) -> None:
+    """Lift the lock and backoff wait of each selected row's user and zero the counter."""
+    done = sum(support.unlock_account(user, request=request) for user in _users(queryset))
+    text = ngettext("%(count)d account unlocked.", "%(count)d accounts unlocked.", done)
+    _report(modeladmin, request, done, text % {"count": done})
+
+
+@admin.action(description=_("Reset failures"), permissions=["manage_failures"])
+def reset_failures(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
+) -> None:
+    """Zero the counter of each selected row's user; a locked account needs an unlock."""
+    done = sum(support.reset_failures(user, request=request) for user in _users(queryset))
+    text = ngettext(
+        "Failures reset for %(count)d account.", "Failures reset for %(count)d accounts.", done
+    )
+    _report(modeladmin, request, done, text % {"count": done})
+
+
+class FailureActionsMixin:
+    """Offers the two account actions; ``permissions=["manage_failures"]`` looks here."""
+
+    def has_manage_failures_permission(self, request: HttpRequest) -> bool:
+        """Unlocking changes the failure counter, whichever admin page offers it."""
+        return request.user.has_perm("tyntec2fa.change_failurecounter")

@@ -1,0 +1,85 @@
+"""Read-only records: the audit trail, failure counters and the local provider's OTPs."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from ..models import AuditEvent, FailureCounter, LocalOtp
+from ..providers import mask_number
+from .base import FailureActionsMixin, ReadOnlyAdmin, reset_failures, unlock_accounts
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    """The audit trail is append-only: no one adds, edits or deletes a row here (L8)."""
+
+    list_display = ["created_at", "kind", "user", "ip", "channel", "number", "challenge_id"]
+    list_filter = ["kind", "channel"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email", "ip", "number__endswith"]
+    date_hierarchy = "created_at"
+    fields = [
+        "created_at",
+        "kind",
+        "user",
+        "ip",
+        "user_agent",
+        "channel",
+        "number",
+        "challenge_id",
+        "detail",
+    ]
+    readonly_fields = fields
+
+
+@admin.register(FailureCounter)
+class FailureCounterAdmin(FailureActionsMixin, ReadOnlyAdmin):
+    """Accounts with second-factor failures; the actions unlock or reset them."""
+
+    list_display = ["user", "failures", "locked", "blocked_until", "last_failure_at"]
+    list_filter = ["locked"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "user__email"]
+    actions = [unlock_accounts, reset_failures]
+    fields = ["user", "failures", "locked", "blocked_until", "last_failure_at"]
+    readonly_fields = fields
+
+
+@admin.register(LocalOtp)
+class LocalOtpAdmin(ReadOnlyAdmin):
+    """The local provider's OTPs. The code hash is never shown (G3), the number masked."""
+
+    list_display = [
+        "otp_id",
+        "masked_number",
+        "status",
+        "channel",
+        "attempt_count",
+        "max_attempts",
+        "created",
+        "expires",
+    ]
+    list_filter = ["status", "channel"]
+    search_fields = ["=otp_id", "number__endswith"]
+    date_hierarchy = "created"
+    fields = [
+        "otp_id",
+        "masked_number",
+        "status",
+        "channel",
+        "language",
+        "pin_length",
+        "attempt_count",
+        "max_attempts",
+        "created",
+        "expires",
+        "application_id",
+        "reference_id",
+        "events",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("number"), ordering="number")
+    def masked_number(self, obj: LocalOtp) -> str:
+        return mask_number(obj.number)

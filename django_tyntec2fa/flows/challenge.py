@@ -1,0 +1,195 @@
+"""Sending codes: start a challenge, resend it, cancel it (S4, S11, P8, G6, L3).
+
+``verify`` lives in ``flows/verify.py``. Every function takes the request first (for
+the client IP, the audit trail and the rate limits; it may be ``None`` outside a
+request) and never touches the session.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from django.utils import timezone, translation
+
+from .. import audit, lockout, ratelimits, signals
+from ..conf import app_settings
+from ..exceptions import (
+    ChallengeExpired,
+    DeviceError,
+    OtpNotActive,
+    ProviderError,
+    RateLimited,
+    Tyntec2FAError,
+)
+from ..models import AuditEvent, Challenge, PhoneDevice
+from ..providers import Channel, get_provider
+from .common import audited, delete_at_provider
+from .rules import channel_for, check_resend, device_for
+
+Purpose = Challenge.Purpose
+Status = Challenge.Status
+#: Attempts to store a new challenge when a parallel start of the same user and
+#: purpose wins the "one live challenge" constraint first.
+_STORE_TRIES = 3
+
+
+def live_challenge(user: Any, purpose: str) -> Challenge | None:
+    """The user's pending, unexpired challenge for ``purpose`` (with its device), or None."""
+    return (
+        Challenge.objects.select_related("device")
+        .filter(user_id=user.pk, purpose=purpose, status=Status.PENDING)
+        .filter(expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+def start(
+    request: HttpRequest | None,
+    user: Any,
+    *,
+    purpose: str,
+    device: PhoneDevice | None = None,
+    channel: str | None = None,
+) -> Challenge:
+    """Send a new code and return its challenge; an older live challenge of the same
+    user and purpose is cancelled (S4).
+
+    ``device`` defaults to the user's primary confirmed phone; only a confirmed phone
+    gets login or step-up codes (E1); an unconfirmed one (enrollment) only gets SMS (P8).
+    Raises ``DeviceError`` (no usable device, someone else's device, voice to an
+    unconfirmed number, unknown channel), ``AccountLocked``, ``RateLimited`` and the
+    provider's ``ProviderError``s (fail closed, nothing is stored).
+    """
+    device = device_for(user, purpose, device)
+    via = channel_for(device, channel, DeviceError)
+    lockout.ensure_not_locked(user)
+    now = timezone.now()
+    with audited(request, user, device=device, action="send"):
+        ratelimits.check_send(request, user, device.number)
+        otp = get_provider().send(
+            device.number,
+            via=Channel(via),
+            language=device.language or translation.get_language() or None,
+            pin_length=app_settings.PIN_LENGTH,
+        )
+    challenge = Challenge(
+        user_id=user.pk,
+        device=device,
+        purpose=purpose,
+        provider_otp_id=otp.otp_id,
+        channel=via,
+        max_attempts=app_settings.MAX_ATTEMPTS,
+        created_at=now,
+        last_sent_at=now,
+        # The server clock decides expiry, whatever the provider says (G6).
+        expires_at=now + dt.timedelta(seconds=app_settings.OTP_TTL),
+    )
+    for old in _store_replacing_live(challenge):
+        delete_at_provider(old)
+        audit.record(
+            AuditEvent.Kind.CHALLENGE_CANCELLED, request=request, challenge=old, detail="replaced"
+        )
+    audit.record(AuditEvent.Kind.CHALLENGE_SENT, request=request, user=user, challenge=challenge)
+    signals.challenge_sent.send(
+        sender=type(user), request=request, user=user, challenge=challenge, device=device
+    )
+    return challenge
+
+
+def resend(
+    request: HttpRequest | None, user: Any, *, purpose: str, channel: str | None = None
+) -> Challenge:
+    """Send the live challenge's code again, optionally on another channel ("call me
+    instead"). Expiry and attempts do not change, nor does the account's failure
+    count (L3).
+
+    Raises ``ChallengeExpired`` (no live challenge), ``ResendNotAllowed`` (cooldown
+    ``RESEND_COOLDOWN`` with ``retry_after``, more than ``MAX_RESENDS``, voice to an
+    unconfirmed number: P8), ``AccountLocked``, ``RateLimited``, ``ProviderError``.
+    """
+    lockout.ensure_not_locked(user)
+    refusal: Tyntec2FAError | None = None
+    with transaction.atomic():
+        # The row lock makes cooldown and resend count hold under parallel requests.
+        challenge = (
+            Challenge.objects.select_for_update(of=("self",))
+            .select_related("device")
+            .filter(user_id=user.pk, purpose=purpose, status=Status.PENDING)
+            .first()
+        )
+        if challenge is None or not challenge.is_live():
+            raise ChallengeExpired("no live challenge to resend")
+        via = check_resend(challenge, channel)
+        try:
+            ratelimits.check_send(request, user, challenge.device.number)
+            get_provider().resend(challenge.provider_otp_id, via=Channel(via))
+        except OtpNotActive:
+            challenge.status, challenge.finished_at = Status.EXPIRED, timezone.now()
+            challenge.save(update_fields=["status", "finished_at"])
+            refusal = ChallengeExpired("the provider's OTP is no longer active")
+        except (RateLimited, ProviderError) as error:
+            refusal = error
+        else:
+            challenge.resend_count += 1
+            challenge.last_sent_at = timezone.now()
+            challenge.channel = via
+            challenge.save(update_fields=["resend_count", "last_sent_at", "channel"])
+    if refusal is not None:
+        # Audited after the transaction, which an exception raised inside would undo.
+        with audited(request, user, challenge=challenge, action="resend"):
+            raise refusal
+    audit.record(AuditEvent.Kind.CHALLENGE_RESENT, request=request, user=user, challenge=challenge)
+    signals.challenge_sent.send(
+        sender=type(user), request=request, user=user, challenge=challenge, device=challenge.device
+    )
+    return challenge
+
+
+def cancel(request: HttpRequest | None, user: Any, *, purpose: str) -> None:
+    """Cancel the user's live challenge for ``purpose`` and delete its OTP at the
+    provider, best effort (S11). Does nothing when there is none; raises nothing but
+    database errors."""
+    cancel_where(request, user_id=user.pk, purpose=purpose)
+
+
+def cancel_where(request: HttpRequest | None, **filters: Any) -> int:
+    """Cancel every pending challenge matching ``filters``; returns how many."""
+    with transaction.atomic():
+        rows = list(Challenge.objects.select_for_update().filter(status=Status.PENDING, **filters))
+        Challenge.objects.filter(pk__in=[row.pk for row in rows]).update(
+            status=Status.CANCELLED, finished_at=timezone.now()
+        )
+    for row in rows:
+        row.status = Status.CANCELLED
+        delete_at_provider(row)
+        audit.record(AuditEvent.Kind.CHALLENGE_CANCELLED, request=request, challenge=row)
+    return len(rows)
+
+
+def _store_replacing_live(challenge: Challenge) -> list[Challenge]:
+    """Save ``challenge``, cancelling the live one it replaces; returns the cancelled."""
+    tries = 0
+    while True:  # bounded: _STORE_TRIES
+        tries += 1
+        try:
+            with transaction.atomic():
+                old = list(
+                    Challenge.objects.select_for_update().filter(
+                        user_id=challenge.user_id,
+                        purpose=challenge.purpose,
+                        status=Status.PENDING,
+                    )
+                )
+                Challenge.objects.filter(pk__in=[row.pk for row in old]).update(
+                    status=Status.CANCELLED, finished_at=timezone.now()
+                )
+                challenge.save()
+                return old
+        except IntegrityError:
+            # A parallel start stored its challenge between our select and insert.
+            if tries >= _STORE_TRIES:
+                delete_at_provider(challenge)
+                raise

@@ -1,0 +1,155 @@
+"""Phone devices: enroll a number, confirm it with a code, remove it, make it primary.
+
+Binding a number is binding an authenticator (E1, E2): a number is usable for sign-in
+only after a code sent to it was verified (``confirm``), and a user who already has a
+confirmed phone can add or remove phones only from a session that passed the second
+factor recently. Every function accepts only the user's own devices; another user's
+device id gets the same ``DeviceError`` as an unknown one (IDOR, CVE-2020-5240).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .. import audit, session, signals
+from ..exceptions import DeviceError
+from ..models import AuditEvent, Challenge, PhoneDevice
+from ..phone import normalize_number
+from ..policy import has_confirmed_device
+from .challenge import cancel_where, start
+from .common import recent_for
+from .verify import verify
+
+Purpose = Challenge.Purpose
+
+
+def enroll(
+    request: HttpRequest | None,
+    user: Any,
+    *,
+    number: str,
+    label: str = "",
+    channel: str = PhoneDevice.Channel.SMS,
+) -> Challenge:
+    """Add ``number`` as an unconfirmed phone (or reuse the unconfirmed one) and send
+    it an enrollment code by SMS (P8); ``channel`` is the preference for later codes.
+
+    Raises ``DeviceError`` (invalid number, already confirmed for this user, unknown
+    channel, or the user already has a phone and this session has no recent second
+    factor: E2) and whatever ``start`` raises.
+    """
+    number = normalize_number(number)
+    if channel not in PhoneDevice.Channel.values:
+        raise DeviceError("unknown channel", message=_("This delivery channel is not available."))
+    if has_confirmed_device(user) and not recent_for(request, user):
+        raise DeviceError(
+            "adding a phone needs a recent second factor",
+            message=_("Please confirm it is you with a code before you add a phone."),
+        )
+    device, created = PhoneDevice.objects.get_or_create(
+        user_id=user.pk, number=number, defaults={"label": label[:64], "channel": channel}
+    )
+    if device.confirmed:
+        raise DeviceError(
+            "number already confirmed", message=_("This phone number is already registered.")
+        )
+    if not created:
+        device.label, device.channel = label[:64], channel
+        device.save(update_fields=["label", "channel"])
+    else:
+        audit.record(AuditEvent.Kind.DEVICE_ADDED, request=request, user=user, device=device)
+    return start(request, user, purpose=Purpose.ENROLL, device=device)
+
+
+def confirm(request: HttpRequest | None, user: Any, *, code: Any) -> PhoneDevice:
+    """Verify the enrollment code; the phone becomes confirmed (primary when the user
+    has none) and ``device_added`` is sent.
+
+    The session: a pending "enroll" login of this user is completed (the user is
+    signed in, new session key); a signed-in user's session is marked verified with a
+    new session key (S3). Raises what ``verify`` raises.
+    """
+    challenge = verify(request, user, purpose=Purpose.ENROLL, code=code)
+    with transaction.atomic():
+        devices = list(PhoneDevice.objects.select_for_update().filter(user_id=user.pk))
+        device = _own(devices, challenge.device_id)
+        device.confirmed = True
+        device.is_primary = not any(d.is_primary for d in devices if d.pk != device.pk)
+        device.save(update_fields=["confirmed", "is_primary"])
+    audit.record(AuditEvent.Kind.DEVICE_CONFIRMED, request=request, user=user, device=device)
+    signals.device_added.send(sender=type(user), request=request, user=user, device=device)
+    if request is not None and getattr(request, "session", None) is not None:
+        _elevate(request, user)
+    return device
+
+
+def remove(request: HttpRequest | None, user: Any, device_pk: Any) -> None:
+    """Remove one of the user's phones; another becomes primary if needed.
+
+    Raises ``DeviceError`` for an unknown or someone else's device (IDOR), and for the
+    last confirmed phone unless this session passed the second factor recently (E3).
+    The phone's live challenges are cancelled at the provider (S11).
+    """
+    with transaction.atomic():
+        devices = list(PhoneDevice.objects.select_for_update().filter(user_id=user.pk))
+        device = _own(devices, device_pk)
+        others = [d for d in devices if d.confirmed and d.pk != device.pk]
+        if device.confirmed and not others and not recent_for(request, user):
+            raise DeviceError(
+                "last phone without a recent second factor",
+                message=_(
+                    "Please confirm it is you with a code before you remove your last phone."
+                ),
+            )
+        cancel_where(request, device_id=device.pk)
+        device.delete()  # cascades to its challenges
+        if device.is_primary and others:
+            others[0].is_primary = True
+            others[0].save(update_fields=["is_primary"])
+    audit.record(
+        AuditEvent.Kind.DEVICE_REMOVED,
+        request=request,
+        user=user,
+        device=device,
+        detail=f"device {device_pk}",
+    )
+    signals.device_removed.send(sender=type(user), request=request, user=user, device=device)
+
+
+def make_primary(request: HttpRequest | None, user: Any, device_pk: Any) -> PhoneDevice:
+    """Make one of the user's confirmed phones the primary one (login codes go there).
+
+    Raises ``DeviceError`` for an unknown, someone else's or unconfirmed device.
+    """
+    with transaction.atomic():
+        devices = list(PhoneDevice.objects.select_for_update().filter(user_id=user.pk))
+        device = _own(devices, device_pk)
+        if not device.confirmed:
+            raise DeviceError("device not confirmed", message=_("This phone is not confirmed yet."))
+        if not device.is_primary:
+            # The old primary first: the database allows one primary per user.
+            PhoneDevice.objects.filter(user_id=user.pk, is_primary=True).update(is_primary=False)
+            device.is_primary = True
+            device.save(update_fields=["is_primary"])
+    audit.record(AuditEvent.Kind.DEVICE_PRIMARY, request=request, user=user, device=device)
+    return device
+
+
+def _own(devices: list[PhoneDevice], device_pk: Any) -> PhoneDevice:
+    for device in devices:
+        if str(device.pk) == str(device_pk):
+            return device
+    raise DeviceError("unknown device", message=_("This phone was not found."))
+
+
+def _elevate(request: HttpRequest, user: Any) -> None:
+    pending = session.get_pending(request)
+    if pending is not None and pending.user_pk == str(user.pk) and pending.purpose == "enroll":
+        session.complete_login(request, user, pending)
+    elif getattr(request, "user", None) is not None and request.user.pk == user.pk:
+        request.session.cycle_key()
+        session.mark_verified(request)

@@ -1,0 +1,128 @@
+"""The login flow around ``session.py``: the pending login, its code, step-up, abort.
+
+After any ``django.contrib.auth.login()`` of a user who needs a second factor, the
+``user_logged_in`` receiver calls ``begin_login``: the session becomes pending (every
+view sees an anonymous user, S1) and, on a POST, the code goes out. ``verify_login``
+completes the login with a new session key (S3); ``abort_login`` and logout wipe the
+pending state and cancel the code (S11).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.http import HttpRequest
+
+from .. import session
+from ..exceptions import ChallengeError, DeviceError, LoginTimeout, ProviderError
+from ..models import Challenge
+from ..policy import has_confirmed_device
+from .challenge import cancel_where, resend, start
+from .verify import verify
+
+logger = logging.getLogger("django_tyntec2fa.flows")
+Purpose = Challenge.Purpose
+#: The pending login's purpose (session.PendingLogin.purpose) -> the challenge's.
+_PURPOSES = {"login": Purpose.LOGIN, "enroll": Purpose.ENROLL}
+
+
+def begin_login(request: HttpRequest, user: Any) -> None:
+    """Make the fresh login of ``user`` pending and, on a POST, send the login code.
+
+    A pending login of another user in this session is discarded with its challenge
+    (S4). Users without a confirmed phone get an "enroll" pending login and no code.
+    Sending errors (provider, rate limit, lock) are audited by ``start`` and logged
+    here, not raised: this runs inside ``auth.login()``, and the challenge page
+    offers to send the code again. Raises nothing else but database errors.
+    """
+    previous = session.get_pending(request)
+    if previous is not None and previous.user_pk != str(user.pk):
+        cancel_where(
+            request,
+            user_id=previous.user_pk,
+            purpose=_PURPOSES.get(previous.purpose, Purpose.LOGIN),
+        )
+    purpose = "login" if has_confirmed_device(user) else "enroll"
+    session.begin_pending(request, user, purpose=purpose)
+    if purpose == "login" and request.method == "POST":  # never send on GET (P5)
+        try:
+            start(request, user, purpose=Purpose.LOGIN)
+        except (ChallengeError, DeviceError, ProviderError) as error:
+            logger.info("Login code for user %s not sent: %s", user.pk, error.code)
+
+
+def verify_login(request: HttpRequest, code: Any) -> Any:
+    """Check the pending login's code and sign the user in; returns the user.
+
+    Raises ``LoginTimeout`` when there is no pending login, it timed out (S2) or the
+    user's password changed since; otherwise what ``verify`` raises.
+    """
+    pending, user = _pending(request)
+    verify(request, user, purpose=Purpose.LOGIN, code=code)
+    session.complete_login(request, user, pending)
+    return user
+
+
+def send_login_code(request: HttpRequest, *, channel: str | None = None) -> Challenge:
+    """Send a new login code to the pending user's primary phone (a new challenge).
+
+    Raises ``LoginTimeout`` and what ``start`` raises.
+    """
+    _pending_, user = _pending(request)
+    return start(request, user, purpose=Purpose.LOGIN, channel=channel)
+
+
+def resend_login_code(request: HttpRequest, *, channel: str | None = None) -> Challenge:
+    """Send the pending login's code again, e.g. by voice ("call me instead").
+
+    Raises ``LoginTimeout`` and what ``resend`` raises.
+    """
+    _pending_, user = _pending(request)
+    return resend(request, user, purpose=Purpose.LOGIN, channel=channel)
+
+
+def step_up(request: HttpRequest, code: Any) -> None:
+    """Check a step-up code of the signed-in user; the session is marked verified now
+    and gets a new key (S3, S10).
+
+    Raises ``LoginTimeout`` when nobody is signed in; otherwise what ``verify`` raises.
+    """
+    user = _signed_in(request)
+    verify(request, user, purpose=Purpose.STEP_UP, code=code)
+    session.mark_verified(request)
+    request.session.cycle_key()
+
+
+def send_step_up_code(request: HttpRequest, *, channel: str | None = None) -> Challenge:
+    """Send a step-up code to the signed-in user's primary phone.
+
+    Raises ``LoginTimeout`` when nobody is signed in; otherwise what ``start`` raises.
+    """
+    return start(request, _signed_in(request), purpose=Purpose.STEP_UP, channel=channel)
+
+
+def abort_login(request: HttpRequest) -> None:
+    """Forget the pending login and cancel its code at the provider (S11). Safe to
+    call without one; raises nothing but database errors."""
+    pending = session.get_pending(request)
+    if pending is not None:
+        cancel_where(
+            request, user_id=pending.user_pk, purpose=_PURPOSES.get(pending.purpose, Purpose.LOGIN)
+        )
+    session.clear_pending(request)
+
+
+def _pending(request: HttpRequest) -> tuple[session.PendingLogin, Any]:
+    pending = session.get_pending(request)
+    user = session.pending_user(request, pending) if pending is not None else None
+    if pending is None or user is None:
+        raise LoginTimeout("no pending login")
+    return pending, user
+
+
+def _signed_in(request: HttpRequest) -> Any:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        raise LoginTimeout("nobody is signed in")
+    return user

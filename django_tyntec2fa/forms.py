@@ -1,0 +1,115 @@
+"""Forms of the HTML views. They validate the shape of the input only; the rules
+(normalisation, limits, ownership) live in ``flows`` so the later API shares them."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .conf import app_settings
+from .models import PhoneDevice
+
+#: Longest input accepted at all; ``flows.verify`` refuses more before any work (L6).
+CODE_MAX_CHARS = 64
+
+
+class CodeForm(forms.Form):
+    """The one-time code the user received. Only ever read from POST data (S7)."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=CODE_MAX_CHARS,
+        help_text=_("The digits from the text message or the call."),
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9]*",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Read per form, not at import, so override_settings works (conf.py).
+        length = app_settings.PIN_LENGTH
+        self.fields["code"].widget.attrs["maxlength"] = str(length)
+        self.fields["code"].widget.attrs["size"] = str(length + 2)
+
+
+class SendForm(forms.Form):
+    """Send a code again: on another channel ("call me instead") or to another phone."""
+
+    channel = forms.ChoiceField(
+        label=_("Channel"),
+        required=False,
+        choices=[
+            ("", _("Preferred channel")),
+            (PhoneDevice.Channel.SMS, _("Text message")),
+            (PhoneDevice.Channel.VOICE, _("Voice call")),
+        ],
+    )
+    device = forms.ModelChoiceField(
+        label=_("Use another phone"),
+        required=False,
+        empty_label=None,
+        queryset=PhoneDevice.objects.none(),
+        error_messages={"invalid_choice": _("Choose one of your phones.")},
+    )
+
+    def __init__(self, *args: Any, user: Any, exclude_pk: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this user's confirmed phones are valid choices: another user's device id
+        # is an invalid choice, never a lookup (IDOR, E2), and an unconfirmed one is
+        # never offered at login (E1).
+        devices = PhoneDevice.objects.filter(user=user, confirmed=True)
+        if exclude_pk is not None:
+            devices = devices.exclude(pk=exclude_pk)
+        field = cast(forms.ModelChoiceField, self.fields["device"])
+        field.queryset = devices
+        field.label_from_instance = device_choice_label  # type: ignore[method-assign]
+
+    def clean_channel(self) -> str | None:
+        """An empty choice means the device's preferred channel."""
+        return self.cleaned_data.get("channel") or None
+
+
+def device_choice_label(device: PhoneDevice) -> str:
+    """A phone as the user sees it in a list: the label and the masked number."""
+    if device.label:
+        return f"{device.label} ({device.masked_number})"
+    return device.masked_number
+
+
+class EnrollForm(forms.Form):
+    """A new phone number. ``flows.enroll`` normalises and validates it (U2)."""
+
+    number = forms.CharField(
+        label=_("Phone number"),
+        max_length=32,
+        help_text=_("In international format, for example +49 151 23456789."),
+        widget=forms.TextInput(
+            attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel", "autofocus": True}
+        ),
+    )
+    label = forms.CharField(
+        label=_("Name for this phone (optional)"),
+        max_length=64,
+        required=False,
+        help_text=_("For example “Work phone”. Shown only to you."),
+    )
+    channel = forms.ChoiceField(
+        label=_("Send sign-in codes by"),
+        help_text=_("The code that confirms this number always comes by text message."),
+        choices=[
+            (PhoneDevice.Channel.SMS, _("Text message")),
+            (PhoneDevice.Channel.VOICE, _("Voice call")),
+        ],
+        initial=PhoneDevice.Channel.SMS,
+        widget=forms.RadioSelect,
+    )

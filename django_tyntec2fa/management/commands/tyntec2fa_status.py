@@ -1,0 +1,63 @@
+"""``manage.py tyntec2fa_status <username>``: a user's second factor at a glance (support)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from ... import policy
+from ...models import Challenge, FailureCounter, PhoneDevice
+from . import get_user
+
+
+def _when(moment: Any) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M:%S %Z") if moment else "never"
+
+
+class Command(BaseCommand):
+    help = "Show a user's phones (masked), lock state, failure count and live challenges."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+
+    def handle(self, *args: Any, username: str, **options: Any) -> None:
+        user = get_user(username)
+        out = self.stdout
+        required = "yes" if policy.requires_second_factor(user) else "no"
+        out.write(f"User: {username} (id {user.pk}); second factor required: {required}")
+        devices = PhoneDevice.objects.filter(user=user)
+        out.write(f"Phones: {len(devices)}")
+        for device in devices:
+            flags = ", ".join(
+                flag
+                for flag, on in (("primary", device.is_primary), ("confirmed", device.confirmed))
+                if on
+            )
+            out.write(
+                f"  - {device.masked_number} {device.label!r} [{flags or 'unconfirmed'}] "
+                f"{device.channel}, last used {_when(device.last_used_at)}"
+            )
+        counter = FailureCounter.objects.filter(user=user).first()
+        if counter is None:
+            out.write("Failures: 0; not locked")
+        else:
+            state = "LOCKED" if counter.locked else "not locked"
+            if counter.blocked_until and counter.blocked_until > timezone.now():
+                state += f", waiting until {_when(counter.blocked_until)}"
+            out.write(f"Failures: {counter.failures}; {state}")
+        live = [
+            c
+            for c in Challenge.objects.filter(
+                user=user, status=Challenge.Status.PENDING
+            ).select_related("device")
+            if c.is_live()
+        ]
+        out.write(f"Live challenges: {len(live)}")
+        for challenge in live:
+            out.write(
+                f"  - #{challenge.pk} {challenge.purpose} by {challenge.channel} to "
+                f"{challenge.device.masked_number}, attempts {challenge.attempts}/"
+                f"{challenge.max_attempts}, expires {_when(challenge.expires_at)}"
+            )

@@ -1,0 +1,202 @@
+"""The gate: while a login waits for its second factor, nothing but the app's own
+challenge, enrollment, login and logout views can be reached.
+
+The pending login itself already hides the user from every view (``session.py`` moves
+Django's auth keys out of the session, S1). The middleware adds the navigation: an
+HTML request goes to the challenge page with a safe ``next`` (S5), any other request
+gets ``401 {"code": "second_factor_required"}``; a timed-out login goes back to
+``LOGIN_URL`` (S2). It also catches sessions that are logged in without a proof of the
+second factor (logged in before the app was installed, ``client.force_login``) and
+turns them into a pending login when the policy requires a second factor.
+
+Cost: a verified or anonymous request runs no query of its own; the session is the
+one the view loads anyway. The policy is asked once per login and its "not required"
+answer cached in the session (``session.remember_not_required``).
+
+Order: after ``SessionMiddleware`` and ``AuthenticationMiddleware`` (check E011).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.conf import settings
+from django.contrib import auth
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import resolve_url
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.utils.translation import gettext as _
+
+from . import flows, policy, redirects, session
+from .exceptions import LoginTimeout
+
+APP_NAMESPACE = "tyntec2fa"
+#: The app's pages a pending login may reach: the challenge and enrollment.
+APP_URL_NAMES = frozenset(
+    {"challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm"}
+)
+#: Django's login and logout views (site and admin): logging out must always work
+#: (S11), and logging in again as someone else replaces the pending login (S4).
+LOGIN_VIEW_NAMES = frozenset({"login", "admin:login"})
+LOGOUT_VIEW_NAMES = frozenset({"logout", "admin:logout"})
+
+GetResponse = Callable[[HttpRequest], Any]
+
+
+def _setting_path(name: str) -> str | None:
+    """``settings.LOGIN_URL`` / ``LOGOUT_URL`` (when a project defines it) as a path."""
+    value = getattr(settings, name, None)
+    if not value:
+        return None
+    try:
+        return resolve_url(value)
+    except NoReverseMatch:
+        return None  # a name that does not resolve is not a page to let through
+
+
+def allowed_kind(request: HttpRequest) -> str | None:
+    """The allow-list: what a pending login may reach. ``"app"`` for the app's
+    challenge and enrollment pages, ``"login"`` / ``"logout"`` for Django's login and
+    logout views (and ``LOGIN_URL`` / ``LOGOUT_URL``), None for everything else."""
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        match = None
+    if match is not None:
+        if APP_NAMESPACE in match.app_names and match.url_name in APP_URL_NAMES:
+            return "app"
+        if match.view_name in LOGIN_VIEW_NAMES:
+            return "login"
+        if match.view_name in LOGOUT_VIEW_NAMES:
+            return "logout"
+    if request.path == _setting_path("LOGIN_URL"):
+        return "login"
+    if request.path == _setting_path("LOGOUT_URL"):
+        return "logout"
+    return None
+
+
+def wants_html(request: HttpRequest) -> bool:
+    """A browser navigation: ``Accept`` names HTML, or a GET/HEAD that does not ask
+    for JSON. Everything else is an API call and gets a status code, not a page."""
+    accept = request.headers.get("Accept", "")
+    if "text/html" in accept:
+        return True
+    return request.method in ("GET", "HEAD") and "json" not in accept
+
+
+def _json(code: str, detail: str) -> HttpResponse:
+    response = JsonResponse({"code": code, "detail": detail}, status=401)
+    # RFC 9110 asks a 401 to name a scheme; this one is the session's second factor.
+    response["WWW-Authenticate"] = 'SecondFactor realm="session"'
+    return response
+
+
+def _finish(response: HttpResponse) -> HttpResponse:
+    # The answer depends on the session and on Accept; no cache may reuse it.
+    add_never_cache_headers(response)
+    patch_vary_headers(response, ("Accept", "Cookie"))
+    return response
+
+
+def timed_out_response(request: HttpRequest, kind: str | None = None) -> HttpResponse:
+    """The pending login expired (S2): start again at ``LOGIN_URL``, without a message.
+
+    The page asked for becomes ``next``, except the app's own pages: after a new login
+    the challenge of the old one means nothing.
+    """
+    if wants_html(request):
+        if kind == "app":
+            return _finish(HttpResponseRedirect(resolve_url(settings.LOGIN_URL)))
+        return _finish(redirects.login_redirect(request))
+    return _finish(_json(LoginTimeout.code, str(LoginTimeout.default_message)))
+
+
+def challenge_response(request: HttpRequest, pending: session.PendingLogin) -> HttpResponse:
+    """Send a pending login to its challenge (or enrollment) page, or answer 401."""
+    if not wants_html(request):
+        return _finish(_json("second_factor_required", _("A second factor is required.")))
+    name = "enroll" if pending.purpose == "enroll" else "challenge"
+    next_url = redirects.current_path(request)
+    if next_url and not pending.next_url:
+        # The first page the login was headed for is where the code leads (S5: a path
+        # of this request, checked by safe_next).
+        session.set_next(request, next_url)
+    return _finish(redirects.redirect_with_next(reverse(f"{APP_NAMESPACE}:{name}"), next_url))
+
+
+def gate(request: HttpRequest) -> HttpResponse | None:
+    """The middleware's decision for ``request``: a response, or None to go on."""
+    store = getattr(request, "session", None)
+    if store is None or store.session_key is None:
+        return None  # no session cookie: anonymous, and nothing to load
+    if session.has_pending_state(request):
+        kind = allowed_kind(request)
+        pending = session.get_pending(request)
+        if pending is None:  # timed out; get_pending wiped it
+            return None if kind in ("login", "logout") else timed_out_response(request, kind)
+        return None if kind else challenge_response(request, pending)
+    if not session.has_login(request):
+        return None
+    if session.is_verified(request) or session.is_not_required(request):
+        return None
+    return _unproven_login(request)
+
+
+def _unproven_login(request: HttpRequest) -> HttpResponse | None:
+    """A logged-in session without proof of the second factor: ask the policy once."""
+    user = getattr(request, "user", None)
+    if user is None:
+        user = auth.get_user(request)
+    if not user.is_authenticated:
+        return None  # Django drops a session whose auth hash no longer matches
+    if not policy.requires_second_factor(user):
+        session.remember_not_required(request)
+        return None
+    flows.begin_login(request, user)
+    pending = session.get_pending(request)
+    if pending is None:
+        # begin_login always leaves a pending login; if not, stay closed.
+        return timed_out_response(request)
+    return None if allowed_kind(request) else challenge_response(request, pending)
+
+
+class SecondFactorMiddleware:
+    """Keeps pending logins on the challenge page. Sync and async capable."""
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(get_response)
+        if self.async_mode:
+            markcoroutinefunction(self)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
+        if self.async_mode:
+            return self.__acall__(request)
+        response = gate(request)
+        if response is not None:
+            return response
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
+        """A POST to a logout view ends the pending login and its code (S11), whatever
+        the view does with an anonymous user (the admin's only redirects). Here, not
+        in ``__call__``, so that CsrfViewMiddleware has accepted the POST first."""
+        if request.method != "POST" or getattr(request, "session", None) is None:
+            return
+        if session.has_pending_state(request) and allowed_kind(request) == "logout":
+            flows.abort_login(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponse:
+        # The session store and the policy are synchronous (database); run the gate
+        # in the thread that runs the sync parts of this request.
+        response = await sync_to_async(gate)(request)
+        if response is not None:
+            return response
+        return await self.get_response(request)

@@ -1,0 +1,65 @@
+"""Who needs a second factor.
+
+A user with a confirmed phone always does. ``TYNTEC2FA_REQUIRED`` can require it of
+more users (they are sent to enrollment after the password step): a callable
+``user -> bool`` or its import path, e.g. ``"django_tyntec2fa.policy.staff_required"``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+from .conf import app_settings
+from .models import PhoneDevice
+
+
+def has_confirmed_device(user: Any) -> bool:
+    """True when ``user`` has at least one confirmed phone (one query; False for
+    anonymous users, without a query)."""
+    if user is None or getattr(user, "pk", None) is None:
+        return False
+    return PhoneDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+
+
+def requires_second_factor(user: Any) -> bool:
+    """True when ``user`` must pass (or, without a phone, enroll) a second factor.
+
+    Raises ``ImproperlyConfigured`` when ``TYNTEC2FA_REQUIRED`` is neither None, a
+    callable nor the import path of one.
+    """
+    if user is None or getattr(user, "pk", None) is None:
+        return False
+    if has_confirmed_device(user):
+        return True
+    rule = _required_rule()
+    return bool(rule(user)) if rule is not None else False
+
+
+def staff_required(user: Any) -> bool:
+    """A ``TYNTEC2FA_REQUIRED`` rule: staff and superusers must use a second factor."""
+    return bool(getattr(user, "is_staff", False) or getattr(user, "is_superuser", False))
+
+
+def all_users(user: Any) -> bool:
+    """A ``TYNTEC2FA_REQUIRED`` rule: every user must use a second factor."""
+    return True
+
+
+def _required_rule() -> Callable[[Any], Any] | None:
+    value = app_settings.REQUIRED
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError as error:
+            raise ImproperlyConfigured(
+                f"TYNTEC2FA_REQUIRED {app_settings.REQUIRED!r} cannot be imported."
+            ) from error
+    if not callable(value):
+        raise ImproperlyConfigured("TYNTEC2FA_REQUIRED must be a callable or its import path.")
+    return value

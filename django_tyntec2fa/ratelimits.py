@@ -1,0 +1,111 @@
+"""Rate limits on sending and checking codes, with django-ratelimit (P3, L9, P6, U2).
+
+Groups and the settings that give their rates (django-ratelimit rate strings such as
+``"5/10m"``, read on every call so ``override_settings`` works):
+
+========================== ============================ ==================
+group                      key                          setting
+========================== ============================ ==================
+``tyntec2fa.send.user``    the user's pk                ``SEND_RATE_USER``
+``tyntec2fa.send.number``  the E.164 number (U2)        ``SEND_RATE_NUMBER``
+``tyntec2fa.send.ip``      the client IP (P6)           ``SEND_RATE_IP``
+``tyntec2fa.verify.user``  the user's pk                ``VERIFY_RATE_USER``
+``tyntec2fa.verify.ip``    the client IP, any account   ``VERIFY_RATE_IP``
+========================== ============================ ==================
+
+Every call counts against every group of its kind, refused calls too. The counters
+live in the cache django-ratelimit uses (``RATELIMIT_USE_CACHE``); in production it must
+be shared by all workers (Redis, Memcached, the database cache), never LocMem (P7).
+``TYNTEC2FA_RATELIMIT_ENABLE = False`` switches all of them off.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from django.http import HttpRequest
+from django_ratelimit.core import get_usage
+
+from .conf import app_settings
+from .exceptions import RateLimited
+from .phone import normalize_number
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    """The client's IP address, or ``""`` when there is none (P6).
+
+    ``REMOTE_ADDR`` by default: ``X-Forwarded-For`` is ignored, since any client can
+    send it. With ``TYNTEC2FA_TRUSTED_PROXY_COUNT = N`` the Nth entry from the right
+    of ``X-Forwarded-For`` is used, the one the outermost trusted proxy appended; when
+    the header has fewer entries or that entry is not an IP address, ``REMOTE_ADDR``
+    (a proxy's address) is used, never a value the client chose.
+    """
+    if request is None:
+        return ""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
+    proxies = app_settings.TRUSTED_PROXY_COUNT
+    if proxies <= 0:
+        return remote
+    entries = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [entry for entry in entries if entry]
+    if len(entries) < proxies:
+        return remote
+    return _valid_ip(entries[-proxies]) or remote
+
+
+def check_send(request: HttpRequest | None, user: Any, number: str) -> None:
+    """Count one code sent to ``number`` for ``user`` from this request's IP.
+
+    Raises ``RateLimited`` (``retry_after`` = seconds until the tightest window ends)
+    when a limit is exceeded; ``DeviceError`` when ``number`` is not a valid number.
+    """
+    checks = [
+        ("tyntec2fa.send.user", app_settings.SEND_RATE_USER, f"user:{user.pk}"),
+        ("tyntec2fa.send.number", app_settings.SEND_RATE_NUMBER, normalize_number(number)),
+        ("tyntec2fa.send.ip", app_settings.SEND_RATE_IP, _ip_key(request)),
+    ]
+    _enforce(request, checks)
+
+
+def check_verify(request: HttpRequest | None, user: Any) -> None:
+    """Count one code check for ``user`` from this request's IP; raises ``RateLimited``."""
+    checks = [
+        ("tyntec2fa.verify.user", app_settings.VERIFY_RATE_USER, f"user:{user.pk}"),
+        ("tyntec2fa.verify.ip", app_settings.VERIFY_RATE_IP, _ip_key(request)),
+    ]
+    _enforce(request, checks)
+
+
+def _enforce(request: HttpRequest | None, checks: list[tuple[str, str, str]]) -> None:
+    if not app_settings.RATELIMIT_ENABLE:
+        return
+    # django-ratelimit only reads request.method (with method=ALL it is not even
+    # that); flows may run without a request, so give it a stand-in.
+    target = request if request is not None else HttpRequest()
+    refused: list[tuple[str, int]] = []
+    for group, rate, value in checks:
+        usage = get_usage(
+            target, group=group, key=lambda _group, _request, v=value: v, rate=rate, increment=True
+        )
+        if usage is not None and usage["should_limit"]:
+            refused.append((group, int(usage["time_left"])))
+    if refused:
+        wait = max(max(seconds for _group, seconds in refused), 1)
+        groups = ", ".join(group for group, _seconds in refused)
+        raise RateLimited(f"rate limit {groups}", retry_after=wait)
+
+
+def _ip_key(request: HttpRequest | None) -> str:
+    """The client IP as a bucket key; IPv6 by /64, since one client usually holds one."""
+    ip = client_ip(request)
+    if ":" in ip:
+        return "ip:" + str(ipaddress.ip_network(f"{ip}/64", strict=False).network_address)
+    return f"ip:{ip or 'unknown'}"
+
+
+def _valid_ip(value: str) -> str:
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        return ""

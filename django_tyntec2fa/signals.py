@@ -1,0 +1,35 @@
+"""Signals of the second factor. Every signal is sent with ``sender`` = the user's
+class and the keyword arguments listed here; ``request`` may be ``None`` when a flow
+runs outside a request (management commands, the admin's bulk actions).
+
+``challenge_sent(request, user, challenge, device)``
+    A code went out: a new challenge or a resend (``challenge.resend_count`` > 0),
+    to ``device`` on ``challenge.channel``.
+``second_factor_verified(request, user, challenge)``
+    A code was right; ``challenge.purpose`` says for what (login, enroll, step-up).
+``second_factor_failed(request, user, challenge, reason)``
+    An attempt counted as a failure. ``reason`` is the error's ``code``:
+    ``"invalid_code"``, ``"too_many_attempts"``, ``"challenge_expired"`` or
+    ``"account_locked"``. ``challenge`` is ``None`` when the user had no challenge.
+``account_locked(request, user, failures, until)``
+    The failure counter reached a wait or the lock (L2): ``failures`` is the count,
+    ``until`` the aware datetime the wait ends, or ``None`` when the factor is locked
+    until an operator unlocks it.
+``device_added(request, user, device)``
+    A phone was confirmed and can now be used to sign in (E1/E2: notify the user).
+``device_removed(request, user, device)``
+    A phone was removed; ``device`` is the deleted instance (its ``pk`` is ``None``).
+
+Receivers run inside the flow; an exception in a receiver propagates to the caller.
+"""
+
+from __future__ import annotations
+
+from django.dispatch import Signal
+
+challenge_sent = Signal()
+second_factor_verified = Signal()
+second_factor_failed = Signal()
+account_locked = Signal()
+device_added = Signal()
+device_removed = Signal()

@@ -1,0 +1,21 @@
+"""URLs of django-tyntec2fa; include them under any prefix, e.g.
+``path("2fa/", include("django_tyntec2fa.urls"))``. Reference: ``docs/urls.md``."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "tyntec2fa"
+
+urlpatterns = [
+    path("challenge/", views.challenge, name="challenge"),
+    path("challenge/send/", views.challenge_send, name="challenge-send"),
+    path("challenge/cancel/", views.challenge_cancel, name="challenge-cancel"),
+    path("enroll/", views.enroll, name="enroll"),
+    path("enroll/confirm/", views.enroll_confirm, name="enroll-confirm"),
+    path("devices/", views.devices, name="devices"),
+    path("devices/<int:pk>/primary/", views.device_primary, name="device-primary"),
+    path("devices/<int:pk>/remove/", views.device_remove, name="device-remove"),
+    path("step-up/", views.step_up, name="step-up"),
+    path("step-up/send/", views.step_up_send, name="step-up-send"),
+]

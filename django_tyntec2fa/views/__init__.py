@@ -1,0 +1,19 @@
+"""The HTML views: a thin layer over ``flows``, one small module per page."""
+
+from .challenge import challenge, challenge_cancel, challenge_send
+from .devices import device_primary, device_remove, devices
+from .enroll import enroll, enroll_confirm
+from .stepup import step_up, step_up_send
+
+__all__ = [
+    "challenge",
+    "challenge_cancel",
+    "challenge_send",
+    "device_primary",
+    "device_remove",
+    "devices",
+    "enroll",
+    "enroll_confirm",
+    "step_up",
+    "step_up_send",
+]

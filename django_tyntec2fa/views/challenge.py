@@ -1,0 +1,136 @@
+"""The login challenge: enter the code, send a new one, call instead, use another phone,
+or cancel. The user is the *pending* one from the session: ``request.user`` is anonymous
+until the code is right (S1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+
+from .. import flows, redirects, session
+from ..exceptions import LoginTimeout, Tyntec2FAError
+from ..forms import CodeForm, SendForm
+from ..models import Challenge
+from .common import (
+    confirmed_devices,
+    cooldown_seconds,
+    default_device,
+    error_response,
+    login_url,
+    page,
+)
+
+TEMPLATE = "django_tyntec2fa/challenge.html"
+LOGIN = Challenge.Purpose.LOGIN
+
+
+def _pending(request: HttpRequest) -> tuple[session.PendingLogin, Any] | None:
+    pending = session.get_pending(request)
+    user = session.pending_user(request, pending) if pending else None
+    return (pending, user) if pending and user is not None else None
+
+
+def _no_pending(request: HttpRequest) -> HttpResponseRedirect:
+    """No pending login (never started, timed out, or done already)."""
+    if request.user.is_authenticated:
+        target = redirects.safe_next(request, request.GET.get("next", ""))
+        return redirect(redirects.next_or_default(request, target))
+    return redirect(login_url())
+
+
+def challenge_context(
+    request: HttpRequest,
+    user: Any,
+    *,
+    purpose: str = LOGIN,
+    code_form: CodeForm | None = None,
+    send_form: SendForm | None = None,
+) -> dict[str, Any]:
+    """Everything the challenge page shows; shared with the step-up page."""
+    live = flows.live_challenge(user, purpose)
+    device = default_device(user, live)
+    others = confirmed_devices(user)
+    if device is not None:
+        others = others.exclude(pk=device.pk)
+    return {
+        "purpose": purpose,
+        "challenge": live,
+        "device": device,
+        "other_devices": list(others),
+        "cooldown": cooldown_seconds(live),
+        "form": code_form or CodeForm(),
+        "send_form": send_form or SendForm(user=user, exclude_pk=device.pk if device else None),
+    }
+
+
+@page(["GET", "POST"], sensitive=["code"])
+def challenge(request: HttpRequest) -> HttpResponse:
+    """GET shows the page (never sends, P5); POST checks ``code`` from the body only."""
+    found = _pending(request)
+    if found is None:
+        return _no_pending(request)
+    pending, user = found
+    if pending.purpose == "enroll":
+        return redirect("tyntec2fa:enroll")
+    if request.method == "GET":
+        if "next" in request.GET:
+            # Validated when stored and again when used (S5).
+            session.set_next(request, redirects.safe_next(request, request.GET["next"]))
+        return TemplateResponse(request, TEMPLATE, challenge_context(request, user))
+
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(
+            request, TEMPLATE, challenge_context(request, user, code_form=form), status=400
+        )
+    next_url = pending.next_url
+    try:
+        flows.verify_login(request, form.cleaned_data["code"])
+    except LoginTimeout:
+        return redirect(login_url())
+    except Tyntec2FAError as error:
+        context = challenge_context(request, user, code_form=form)
+        return error_response(request, TEMPLATE, context, error, form=form, field="code")
+    return redirect(redirects.next_or_default(request, next_url))
+
+
+@page(["POST"])
+def challenge_send(request: HttpRequest) -> HttpResponse:
+    """Send a code: the first one, a new one, by voice ("call me instead"), or to
+    another of the user's confirmed phones ("use another phone")."""
+    found = _pending(request)
+    if found is None:
+        return _no_pending(request)
+    pending, user = found
+    if pending.purpose == "enroll":
+        return redirect("tyntec2fa:enroll")
+    form = SendForm(request.POST, user=user)
+    if not form.is_valid():
+        # Also another user's device id: an invalid choice, nothing is sent (IDOR).
+        context = challenge_context(request, user, send_form=form)
+        return TemplateResponse(request, TEMPLATE, context, status=400)
+    channel = form.cleaned_data["channel"]
+    device = form.cleaned_data["device"]
+    try:
+        if device is not None:
+            flows.start(request, user, purpose=LOGIN, device=device, channel=channel)
+        elif flows.live_challenge(user, LOGIN) is not None:
+            flows.resend_login_code(request, channel=channel)
+        else:
+            flows.send_login_code(request, channel=channel)
+    except LoginTimeout:
+        return redirect(login_url())
+    except Tyntec2FAError as error:
+        return error_response(request, TEMPLATE, challenge_context(request, user), error)
+    # Post/redirect/get: reloading the page must not send again.
+    return redirect("tyntec2fa:challenge")
+
+
+@page(["POST"])
+def challenge_cancel(request: HttpRequest) -> HttpResponse:
+    """Give up the login: the provider OTP is cancelled and the pending state wiped (S11)."""
+    flows.abort_login(request)
+    return redirect(login_url())

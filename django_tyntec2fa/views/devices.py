@@ -1,0 +1,73 @@
+"""The user's phones: list, make primary, remove. Only for a verified session.
+
+Every action looks the device up among the signed-in user's own phones first, so
+another user's id is a 404 and changes nothing (IDOR, E2, CVE-2020-5240); the flow
+checks ownership again and owns the rule about the last phone (E3)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from .. import flows, session
+from ..decorators import second_factor_required
+from ..exceptions import DeviceError, Tyntec2FAError
+from ..models import PhoneDevice
+from .common import error_response, page
+
+TEMPLATE = "django_tyntec2fa/devices.html"
+
+
+def _context(request: HttpRequest) -> dict[str, Any]:
+    return {"devices": list(PhoneDevice.objects.filter(user=request.user))}
+
+
+def _own_device_pk(request: HttpRequest, pk: int) -> int:
+    if not PhoneDevice.objects.filter(user=request.user, pk=pk).exists():
+        raise Http404("No such phone.")
+    return pk
+
+
+@page(["GET"])
+@second_factor_required
+def devices(request: HttpRequest) -> HttpResponse:
+    """The list of the user's phones with their actions."""
+    return TemplateResponse(request, TEMPLATE, _context(request))
+
+
+@page(["POST"])
+@second_factor_required
+def device_primary(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make this phone the one login codes go to first."""
+    try:
+        flows.make_primary(request, request.user, _own_device_pk(request, pk))
+    except Tyntec2FAError as error:
+        return error_response(request, TEMPLATE, _context(request), error)
+    return redirect("tyntec2fa:devices")
+
+
+@page(["POST"])
+@second_factor_required
+def device_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    """Remove this phone. The last confirmed one needs a recent second factor (E3): the
+    flow refuses otherwise, and the page offers the step-up."""
+    try:
+        flows.remove(request, request.user, _own_device_pk(request, pk))
+    except DeviceError as error:
+        context = _context(request)
+        needs_step_up = not session.is_recent(request)
+        if needs_step_up:
+            devices_url = reverse("tyntec2fa:devices")
+            context["step_up_url"] = (
+                f"{reverse('tyntec2fa:step-up')}?{urlencode({'next': devices_url})}"
+            )
+        status = 403 if needs_step_up else 400
+        return error_response(request, TEMPLATE, context, error, status=status)
+    except Tyntec2FAError as error:
+        return error_response(request, TEMPLATE, _context(request), error)
+    return redirect("tyntec2fa:devices")

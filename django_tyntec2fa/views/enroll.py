@@ -1,0 +1,163 @@
+"""Enrollment: add a phone number, then confirm it with the code sent to it (E1).
+
+Two kinds of user may enroll. A signed-in user: binding a new authenticator needs a
+recent second factor when they already have one (E2); their first phone needs none,
+there is nothing stronger to ask for. And a pending login whose policy requires a
+phone first (purpose "enroll"): confirming completes that login. A pending *login*
+(the user has a phone, only the password is done) can never add a phone (E2,
+CVE-2019-16766)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from .. import flows, redirects, session
+from ..exceptions import DeviceError, LoginTimeout, ProviderRejected, Tyntec2FAError
+from ..forms import CodeForm, EnrollForm
+from ..models import Challenge
+from .common import (
+    confirmed_devices,
+    cooldown_seconds,
+    error_response,
+    login_url,
+    page,
+    show_risk_notice,
+)
+
+ENROLL_TEMPLATE = "django_tyntec2fa/enroll.html"
+CONFIRM_TEMPLATE = "django_tyntec2fa/enroll_confirm.html"
+ENROLL = Challenge.Purpose.ENROLL
+
+
+def _enrolling_user(
+    request: HttpRequest,
+) -> tuple[Any, session.PendingLogin | None] | HttpResponse:
+    """The user who may enroll now, with their pending login if any, or a redirect."""
+    if request.user.is_authenticated:
+        if confirmed_devices(request.user).exists() and not session.is_recent(request):
+            back = redirects.current_path(request)
+            return redirects.redirect_with_next(reverse("tyntec2fa:step-up"), back)
+        return request.user, None
+    pending = session.get_pending(request)
+    user = session.pending_user(request, pending) if pending else None
+    if pending is None or user is None:
+        return redirect(login_url())
+    if pending.purpose != "enroll":
+        return redirect("tyntec2fa:challenge")
+    return user, pending
+
+
+def _next(request: HttpRequest) -> str:
+    """The page to go to after enrollment, from the query (GET) or the form (POST);
+    checked every time it is read (S5)."""
+    source = request.POST if request.method == "POST" else request.GET
+    return redirects.safe_next(request, source.get("next", ""))
+
+
+def _with_next(name: str, next_url: str) -> HttpResponse:
+    return redirects.redirect_with_next(reverse(f"tyntec2fa:{name}"), next_url)
+
+
+@page(["GET", "POST"], sensitive=["number"])
+def enroll(request: HttpRequest) -> HttpResponse:
+    """GET shows the form; POST starts the enrollment and sends a code to the number."""
+    found = _enrolling_user(request)
+    if isinstance(found, HttpResponse):
+        return found
+    user, pending = found
+    next_url = _next(request)
+    if request.method == "GET":
+        if pending is not None and next_url:
+            session.set_next(request, next_url)
+        context = _enroll_context(request, EnrollForm(), next_url)
+        return TemplateResponse(request, ENROLL_TEMPLATE, context)
+    form = EnrollForm(request.POST)
+    if not form.is_valid():
+        context = _enroll_context(request, form, next_url)
+        return TemplateResponse(request, ENROLL_TEMPLATE, context, status=400)
+    try:
+        flows.enroll(
+            request,
+            user,
+            number=form.cleaned_data["number"],
+            label=form.cleaned_data["label"],
+            channel=form.cleaned_data["channel"],
+        )
+    except LoginTimeout:
+        return redirect(login_url())
+    except (DeviceError, ProviderRejected) as error:
+        # An invalid, refused or duplicate number belongs to the number field.
+        form.add_error("number", error.message)
+        context = _enroll_context(request, form, next_url)
+        return TemplateResponse(request, ENROLL_TEMPLATE, context, status=400)
+    except Tyntec2FAError as error:
+        context = _enroll_context(request, form, next_url)
+        return error_response(request, ENROLL_TEMPLATE, context, error)
+    return _with_next("enroll-confirm", next_url)
+
+
+def _enroll_context(request: HttpRequest, form: EnrollForm, next_url: str) -> dict[str, Any]:
+    return {
+        "form": form,
+        "next": next_url,
+        "show_risk_notice": show_risk_notice(),
+        "signed_in": request.user.is_authenticated,
+    }
+
+
+def _confirm_context(user: Any, next_url: str, form: CodeForm | None = None) -> dict[str, Any]:
+    live = flows.live_challenge(user, ENROLL)
+    return {
+        "challenge": live,
+        "device": live.device if live else None,
+        "cooldown": cooldown_seconds(live),
+        "form": form or CodeForm(),
+        "next": next_url,
+    }
+
+
+@page(["GET", "POST"], sensitive=["code"])
+def enroll_confirm(request: HttpRequest) -> HttpResponse:
+    """GET shows the code form; POST ``code`` confirms the phone, POST ``resend`` sends
+    a new code to the phone being enrolled."""
+    found = _enrolling_user(request)
+    if isinstance(found, HttpResponse):
+        return found
+    user, pending = found
+    next_url = _next(request)
+    if request.method == "GET":
+        context = _confirm_context(user, next_url)
+        if context["challenge"] is None:
+            return _with_next("enroll", next_url)
+        return TemplateResponse(request, CONFIRM_TEMPLATE, context)
+    if "resend" in request.POST:
+        return _resend(request, user, next_url)
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        context = _confirm_context(user, next_url, form)
+        return TemplateResponse(request, CONFIRM_TEMPLATE, context, status=400)
+    try:
+        flows.confirm(request, user, code=form.cleaned_data["code"])
+    except LoginTimeout:
+        return redirect(login_url())
+    except Tyntec2FAError as error:
+        context = _confirm_context(user, next_url, form)
+        return error_response(request, CONFIRM_TEMPLATE, context, error, form=form, field="code")
+    # A pending login completed by this enrollment goes where the user was heading.
+    if pending is not None:
+        next_url = redirects.safe_next(request, pending.next_url) or next_url
+    return redirect(next_url or reverse("tyntec2fa:devices"))
+
+
+def _resend(request: HttpRequest, user: Any, next_url: str) -> HttpResponse:
+    try:
+        flows.resend(request, user, purpose=ENROLL)
+    except Tyntec2FAError as error:
+        context = _confirm_context(user, next_url)
+        return error_response(request, CONFIRM_TEMPLATE, context, error)
+    return _with_next("enroll-confirm", next_url)

@@ -1,0 +1,73 @@
+"""Step-up: a signed-in user confirms a fresh code before a sensitive action (S10, E3).
+
+``next`` travels in the page's forms (no pending state exists here) and is checked
+with ``redirects.safe_next`` each time it is read (S5)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from .. import flows, redirects
+from ..exceptions import Tyntec2FAError
+from ..forms import CodeForm, SendForm
+from ..models import Challenge
+from .challenge import challenge_context
+from .common import confirmed_devices, error_response, page
+
+TEMPLATE = "django_tyntec2fa/step_up.html"
+STEP_UP = Challenge.Purpose.STEP_UP
+
+
+def _next(request: HttpRequest) -> str:
+    raw = request.POST.get("next") if request.method == "POST" else request.GET.get("next")
+    return redirects.safe_next(request, raw or "")
+
+
+def _with_next(name: str, next_url: str) -> HttpResponse:
+    return redirects.redirect_with_next(reverse(f"tyntec2fa:{name}"), next_url)
+
+
+def _context(request: HttpRequest, next_url: str, **forms: object) -> dict[str, object]:
+    context = challenge_context(request, request.user, purpose=STEP_UP, **forms)  # type: ignore[arg-type]
+    context["next"] = next_url
+    return context
+
+
+@page(["GET", "POST"], sensitive=["code"])
+@login_required
+def step_up(request: HttpRequest) -> HttpResponse:
+    """GET shows the page (never sends, P5); POST checks ``code`` from the body only."""
+    next_url = _next(request)
+    if not confirmed_devices(request.user).exists():
+        return _with_next("enroll", next_url)
+    if request.method == "GET":
+        return TemplateResponse(request, TEMPLATE, _context(request, next_url))
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return TemplateResponse(request, TEMPLATE, _context(request, next_url, code_form=form), 400)
+    try:
+        flows.step_up(request, form.cleaned_data["code"])
+    except Tyntec2FAError as error:
+        context = _context(request, next_url, code_form=form)
+        return error_response(request, TEMPLATE, context, error, form=form, field="code")
+    return redirect(redirects.next_or_default(request, next_url))
+
+
+@page(["POST"])
+@login_required
+def step_up_send(request: HttpRequest) -> HttpResponse:
+    """Send (or send again) the step-up code, by SMS or by voice."""
+    next_url = _next(request)
+    form = SendForm(request.POST, user=request.user)
+    if not form.is_valid():
+        context = _context(request, next_url, send_form=form)
+        return TemplateResponse(request, TEMPLATE, context, status=400)
+    try:
+        flows.send_step_up_code(request, channel=form.cleaned_data["channel"])
+    except Tyntec2FAError as error:
+        return error_response(request, TEMPLATE, _context(request, next_url), error)
+    return _with_next("step-up", next_url)

@@ -1,0 +1,91 @@
+"""Steps of a login on the test project (tests/urls.py) that the gate tests share."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.test import Client
+from django.urls import reverse
+
+from django_tyntec2fa.models import PhoneDevice
+from django_tyntec2fa.providers import sinks
+
+PASSWORD = "correct-horse-gate-2fa"
+ALICE_PHONE = "+4915123456789"
+BOB_PHONE = "+4916091234567"
+LOGIN = "/accounts/login/"
+ADMIN_LOGIN = "/admin/login/"
+GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def make_user(username: str, phone: str | None = None, *, staff: bool = False) -> Any:
+    """A user with the test password and, when given, a confirmed primary phone."""
+    user = get_user_model().objects.create_user(
+        username, email=f"{username}@example.org", password=PASSWORD
+    )
+    if staff:
+        user.is_staff = user.is_superuser = True
+        user.save()
+    if phone:
+        PhoneDevice.objects.create(user=user, number=phone, confirmed=True, is_primary=True)
+    return user
+
+
+def password_login(
+    client: Client, user: Any, path: str = LOGIN, *, secure: bool = False, **data: str
+) -> Any:
+    """The password step through Django's LoginView (or the admin's)."""
+    credentials = {"username": user.get_username(), "password": PASSWORD, **data}
+    response = client.post(path, credentials, secure=secure)
+    assert response.status_code == 302, response.content
+    return response
+
+
+def last_code(number: str | None = None) -> str:
+    """The newest code in the outbox (to ``number``, when given)."""
+    for delivery in reversed(sinks.outbox):
+        if number is None or delivery.number == number:
+            return delivery.code
+    raise AssertionError(f"no message in the outbox for {number!r}")
+
+
+def submit_code(client: Client, code: str, **data: str) -> Any:
+    """POST the code to the challenge page."""
+    return client.post(reverse("tyntec2fa:challenge"), {"code": code, **data})
+
+
+def full_login(client: Client, user: Any, number: str) -> Any:
+    """Password, then the code from the outbox."""
+    password_login(client, user)
+    response = submit_code(client, last_code(number))
+    assert response.status_code == 302, response.content
+    return response
+
+
+def session_data(client: Client) -> dict[str, Any]:
+    """The session of ``client`` as stored (empty without a session cookie)."""
+    cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)
+    if cookie is None or not cookie.value:
+        return {}
+    return dict(import_module(settings.SESSION_ENGINE).SessionStore(cookie.value).load())
+
+
+def legacy_login(client: Client, user: Any) -> str:
+    """A session logged in the way it was before the app was installed: Django's
+    auth keys, no pending login, no proof of a second factor. Returns its key."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = MODEL_BACKEND
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store.save()
+    client.cookies[settings.SESSION_COOKIE_NAME] = store.session_key
+    return str(store.session_key)
+
+
+def without_gate(middleware: list[str]) -> list[str]:
+    """``MIDDLEWARE`` without SecondFactorMiddleware."""
+    return [entry for entry in middleware if entry != GATE]

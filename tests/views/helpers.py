@@ -1,0 +1,64 @@
+"""Steps the view tests share: a password login, the code from the outbox, a full login."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.test import Client
+from django.urls import reverse
+
+from django_tyntec2fa.providers import sinks
+
+PASSWORD = "correct horse battery staple"
+ALICE_PRIMARY = "+4915123456789"
+ALICE_BACKUP = "+4917612345678"
+BOB_PHONE = "+4916091234567"
+
+#: What a browser sends with a navigation or a form POST.
+BROWSER_HEADERS = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+#: Only ever set on headers of every answer of the app (S7).
+NO_CACHE_DIRECTIVES = ("no-cache", "no-store", "must-revalidate", "private")
+
+
+def url(name: str, **kwargs: Any) -> str:
+    """A URL of the app by its short name, e.g. ``url("challenge")``."""
+    return reverse(f"tyntec2fa:{name}", kwargs=kwargs or None)
+
+
+def password_login(client: Client, user: Any, next_url: str = "/protected/") -> Any:
+    """Django's LoginView with the right password: the login becomes pending."""
+    response = client.post(
+        f"/accounts/login/?next={next_url}",
+        {"username": user.get_username(), "password": PASSWORD},
+    )
+    assert response.status_code == 302, response.content
+    return response
+
+
+def last_code(number: str | None = None) -> str:
+    """The code of the newest message in the outbox (to ``number``, when given)."""
+    for delivery in reversed(sinks.outbox):
+        if number is None or delivery.number == number:
+            return delivery.code
+    raise AssertionError(f"no message in the outbox for {number!r}")
+
+
+def full_login(client: Client, user: Any) -> None:
+    """Password, then the code from the outbox: a verified session."""
+    password_login(client, user)
+    response = client.post(url("challenge"), {"code": last_code()})
+    assert response.status_code == 302, response.content
+    assert client.get("/protected/").status_code == 200
+
+
+def assert_never_cached(response: Any) -> None:
+    """The answer carries every directive ``never_cache`` sets (S7)."""
+    header = response.get("Cache-Control", "")
+    for directive in NO_CACHE_DIRECTIVES:
+        assert directive in header, (response.request["PATH_INFO"], header)
+
+
+def wrong_code(code: str) -> str:
+    """A code of the same length that differs from ``code`` in every digit."""
+    return "".join(str((int(digit) + 1) % 10) for digit in code)

@@ -1,0 +1,98 @@
+"""Refusals from the flows become a page with the message and the right status, never
+a 500 and never a lost login: provider down (503), rate limits (429 + Retry-After),
+account backoff (403)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from django_tyntec2fa.exceptions import ProviderUnavailable
+from django_tyntec2fa.models import PhoneDevice
+from django_tyntec2fa.providers import registry, sinks
+
+from .helpers import ALICE_BACKUP, last_code, password_login, url, wrong_code
+
+UNAVAILABLE = "The verification service is unavailable right now."
+
+
+def _raise(*args: object, **kwargs: object) -> None:
+    raise ProviderUnavailable("test: provider down")
+
+
+@pytest.fixture
+def provider_down(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
+    provider = registry.get_provider()
+    for method in ("send", "resend", "check"):
+        monkeypatch.setattr(provider, method, _raise)
+
+
+def test_send_with_the_provider_down_is_503_and_keeps_the_login(
+    pending: Client, provider_down: None
+) -> None:
+    with time_machine.travel(timezone.now() + dt.timedelta(seconds=31), tick=False):
+        for channel in ("SMS", "VOICE"):
+            response = pending.post(url("challenge-send"), {"channel": channel})
+            assert response.status_code == 503
+            assert UNAVAILABLE in response.content.decode()
+        assert pending.get(url("challenge")).status_code == 200
+
+
+def test_verify_with_the_provider_down_is_503_and_not_verified(
+    pending: Client, provider_down: None
+) -> None:
+    """R1: fail closed."""
+    response = pending.post(url("challenge"), {"code": last_code()})
+    assert response.status_code == 503 and UNAVAILABLE in response.content.decode()
+    assert pending.get("/protected/").status_code == 302
+
+
+def test_login_with_the_provider_down_offers_to_send_again(
+    client: Client, alice: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The password step survives a failed send; the page offers "send a code"."""
+    provider = registry.get_provider()
+    monkeypatch.setattr(provider, "send", _raise)
+    password_login(client, alice)
+    page = client.get(url("challenge"))
+    assert page.status_code == 200 and "Send a code by text message" in page.content.decode()
+    assert client.post(url("challenge-send"), {"channel": "SMS"}).status_code == 503
+    monkeypatch.undo()
+    assert client.post(url("challenge-send"), {"channel": "SMS"}).status_code == 302
+    assert client.post(url("challenge"), {"code": last_code()}).status_code == 302
+
+
+def test_step_up_send_with_the_provider_down_is_503(verified: Client, provider_down: None) -> None:
+    response = verified.post(url("step-up-send"), {"channel": "SMS"})
+    assert response.status_code == 503 and UNAVAILABLE in response.content.decode()
+
+
+def test_send_rate_limit_is_429_with_retry_after(client: Client, alice: Any, settings: Any) -> None:
+    """A send limit shows "try again in N seconds" with a 429 and Retry-After; nothing
+    is sent and the login stays pending. (Another phone: no resend cooldown in the way.)"""
+    settings.TYNTEC2FA_SEND_RATE_USER = "1/h"
+    password_login(client, alice)  # the login code uses up the one send
+    sent = len(sinks.outbox)
+    backup = PhoneDevice.objects.get(number=ALICE_BACKUP)
+    response = client.post(url("challenge-send"), {"device": backup.pk})
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert "try again in" in response.content.decode()
+    assert len(sinks.outbox) == sent
+    assert client.get(url("challenge")).status_code == 200
+
+
+def test_account_backoff_is_403_with_retry_after(pending: Client, settings: Any) -> None:
+    """L2: after BACKOFF_AFTER failures the account waits; the page says how long."""
+    settings.TYNTEC2FA_BACKOFF_AFTER = 1
+    code = last_code()
+    assert pending.post(url("challenge"), {"code": wrong_code(code)}).status_code == 400
+    response = pending.post(url("challenge"), {"code": code})
+    assert response.status_code == 403
+    assert int(response["Retry-After"]) > 0
+    assert pending.get("/protected/").status_code == 302
