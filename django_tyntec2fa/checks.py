@@ -263,3 +263,38 @@ def check_session_cookie(
             id=f"{PREFIX}.W012",
         )
     ]
+
+
+#: Cache backends whose counters are per process or not kept at all: with several
+#: workers each one counts alone, so a limit of 5 becomes 5 per worker (P7).
+UNSHARED_CACHES = frozenset(
+    {
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+        "django.core.cache.backends.filebased.FileBasedCache",
+    }
+)
+
+
+@register(Tags.security, Tags.caches, "tyntec2fa")
+def check_ratelimit_cache(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W013 / E013: the rate limits need a cache shared by every process (P7)."""
+    if not app_settings.RATELIMIT_ENABLE:
+        return []
+    alias = getattr(settings, "RATELIMIT_USE_CACHE", "default")
+    backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+    if backend not in UNSHARED_CACHES:
+        return []
+    level, check_id = (Warning, "W013") if settings.DEBUG else (Error, "E013")
+    return [
+        level(
+            f"The rate limits count in the cache {alias!r} ({backend.rsplit('.', 1)[-1]}), "
+            "which is not shared between processes.",
+            hint="Use Redis (django.core.cache.backends.redis.RedisCache) or Memcached for "
+            "that cache, or point RATELIMIT_USE_CACHE at one (security requirement P7). "
+            "Silence the warning only for a single-process development server.",
+            id=f"{PREFIX}.{check_id}",
+        )
+    ]

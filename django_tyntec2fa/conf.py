@@ -161,6 +161,11 @@ class Settings:
         default) uses ``REMOTE_ADDR`` and ignores the header entirely (P6)."""
         return int(_get("TRUSTED_PROXY_COUNT", 0))
 
+    @property
+    def SHOW_RISK_NOTICE(self) -> bool:
+        """Show the notice that SMS and voice are a weaker factor at enrollment (E5)."""
+        return bool(_get("SHOW_RISK_NOTICE", True))
+
     # --- Rate limits (django-ratelimit rate strings, read per request) ---------------
 
     @property

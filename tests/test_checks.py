@@ -145,3 +145,45 @@ def test_checks_run_through_django_check_framework() -> None:
     with override_settings(TYNTEC2FA_PIN_LENGTH=4):
         found = checks.run_checks(tags=["tyntec2fa"])
     assert "django_tyntec2fa.E004" in ids(found)
+
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+REDIS = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/15",
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("caches", "debug", "expected"),
+    [
+        (LOCMEM, True, {"django_tyntec2fa.W013"}),
+        (LOCMEM, False, {"django_tyntec2fa.E013"}),
+        (
+            {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}},
+            False,
+            {"django_tyntec2fa.E013"},
+        ),
+        (REDIS, False, set()),
+        (REDIS, True, set()),
+    ],
+)
+def test_e013_ratelimit_cache_must_be_shared_p7(
+    caches: dict, debug: bool, expected: set[str]
+) -> None:
+    from django_tyntec2fa.checks import check_ratelimit_cache
+
+    with override_settings(CACHES=caches, DEBUG=debug):
+        assert ids(check_ratelimit_cache()) == expected
+
+
+def test_e013_follows_ratelimit_use_cache() -> None:
+    from django_tyntec2fa.checks import check_ratelimit_cache
+
+    caches = {**REDIS, "limits": LOCMEM["default"]}
+    with override_settings(CACHES=caches, DEBUG=False, RATELIMIT_USE_CACHE="limits"):
+        assert ids(check_ratelimit_cache()) == {"django_tyntec2fa.E013"}
+    with override_settings(CACHES=LOCMEM, DEBUG=False, TYNTEC2FA_RATELIMIT_ENABLE=False):
+        assert ids(check_ratelimit_cache()) == set()

@@ -137,4 +137,4 @@ def cooldown_seconds(challenge: Challenge | None) -> int:
 
 def show_risk_notice() -> bool:
     """The SMS/voice risk notice at enrollment (E5); only a setting removes it."""
-    return bool(getattr(settings, "TYNTEC2FA_SHOW_RISK_NOTICE", True))
+    return app_settings.SHOW_RISK_NOTICE

@@ -70,6 +70,10 @@ DATABASES = {
     "default": database_from_url(os.environ.get("DATABASE_URL") or "sqlite:///db.sqlite3", BASE_DIR)
 }
 CACHES = {"default": cache_from_url(os.environ.get("REDIS_URL", ""))}
+if not os.environ.get("REDIS_URL"):
+    # `make demo` is one runserver process, so its in-process cache counts the rate
+    # limits correctly; any deployment with several workers sets REDIS_URL (P7).
+    SILENCED_SYSTEM_CHECKS = ["django_tyntec2fa.W013"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("de", "Deutsch"), ("fr", "Français")]
