@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint test-sqlite test-postgres clean
+.PHONY: demo test lint test-sqlite test-postgres bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,9 +31,18 @@ test-sqlite: $(STAMP)
 # The whole suite again on the real services, PostgreSQL and Redis, race tests
 # included (SQLite ignores row locks).
 test-postgres: $(STAMP)
-	$(BIN)/python -m pytest --ds=tests.settings_postgres
+	$(BIN)/python -m pytest --ds=tests.settings_postgres -m "postgres or not own_site"
 
 test: lint test-sqlite test-postgres
+
+# Ours next to the floor and the peers, in one run (docs/benchmarks.md). Needs the
+# PostgreSQL and Redis of `make test-postgres`. Every script runs; the target fails
+# when any of them missed a target.
+BENCHMARKS := gate login client load cleanup
+bench: $(STAMP)
+	@status=0; for name in $(BENCHMARKS); do \
+		$(BIN)/python -m benchmarks.bench_$$name || status=1; \
+	done; exit $$status
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache

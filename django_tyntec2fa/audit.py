@@ -30,6 +30,11 @@ _WARNING_KINDS = frozenset(
         AuditEvent.Kind.RATE_LIMITED,
         AuditEvent.Kind.PROVIDER_ERROR,
         AuditEvent.Kind.DISABLED,
+        AuditEvent.Kind.DESTINATION_REFUSED,
+        AuditEvent.Kind.DESTINATION_BLOCKED,
+        AuditEvent.Kind.CONVERSION_BLOCK,
+        AuditEvent.Kind.SEND_BUDGET_EXHAUSTED,
+        AuditEvent.Kind.LOOKUP_FAILED,
     }
 )
 

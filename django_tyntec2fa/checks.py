@@ -298,3 +298,104 @@ def check_ratelimit_cache(
             id=f"{PREFIX}.{check_id}",
         )
     ]
+
+
+# --- SMS pumping and cost defences (P1-P4, E6; docs/abuse.md) ------------------------------
+
+
+@register(Tags.security, "tyntec2fa")
+def check_destinations(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W016 no country allow-list in production (P1); E016 an unusable cost-defence setting."""
+    from .destinations import NUMBER_TYPES, invalid_countries
+
+    problems: list[str] = []
+    for name in ("SMS_COUNTRIES", "VOICE_COUNTRIES"):
+        entries, found = _read(lambda name=name: getattr(app_settings, name), name, "E016")
+        problems += [message.msg for message in found]
+        if entries and (bad := invalid_countries(entries)):
+            problems.append(f"TYNTEC2FA_{name} has unknown entries {bad}.")
+    types, found = _read(lambda: app_settings.BLOCKED_NUMBER_TYPES, "BLOCKED_NUMBER_TYPES", "E016")
+    problems += [message.msg for message in found]
+    if types and (unknown := sorted(types - NUMBER_TYPES)):
+        problems.append(f"TYNTEC2FA_BLOCKED_NUMBER_TYPES has unknown types {unknown}.")
+    hook = app_settings.NUMBER_LOOKUP
+    if isinstance(hook, str) and hook:
+        try:
+            hook = import_string(hook)
+        except ImportError:
+            hook = None
+    if app_settings.NUMBER_LOOKUP not in (None, "") and not callable(hook):
+        problems.append("TYNTEC2FA_NUMBER_LOOKUP is not a callable or its import path.")
+    problems += _number_problems()
+    errors: list[CheckMessage] = [
+        Error(
+            problem,
+            hint="See docs/settings.md (SMS pumping and cost defences) for the accepted values.",
+            id=f"{PREFIX}.E016",
+        )
+        for problem in problems
+    ]
+    if not settings.DEBUG and _quiet(lambda: app_settings.SMS_COUNTRIES) is None:
+        errors.append(
+            Warning(
+                "TYNTEC2FA_SMS_COUNTRIES is not set: codes may be sent to every country.",
+                hint="List the countries your users live in, e.g. ['DE', 'AT', 'CH'] or "
+                "['+49'], and a shorter TYNTEC2FA_VOICE_COUNTRIES: SMS pumping and toll "
+                "fraud target countries you do not serve (security requirement P1).",
+                id=f"{PREFIX}.W016",
+            )
+        )
+    return errors
+
+
+def _number_problems() -> list[str]:
+    """Budgets must be positive integers or None; the conversion settings in range."""
+    problems: list[str] = []
+    for name in ("SEND_BUDGET_HOURLY", "SEND_BUDGET_DAILY"):
+        value, found = _read(lambda name=name: getattr(app_settings, name), name, "E016")
+        problems += [message.msg for message in found]
+        if value is not None and value < 1:
+            problems.append(f"TYNTEC2FA_{name} is {value}; use a positive number or None.")
+    for name in ("CONVERSION_MIN_SENDS", "CONVERSION_BLOCK_SECONDS", "CONVERSION_WINDOW"):
+        value, found = _read(lambda name=name: getattr(app_settings, name), name, "E016")
+        problems += [message.msg for message in found]
+        if value is not None and value < 0:
+            problems.append(f"TYNTEC2FA_{name} is {value}; it must not be negative.")
+    rate, found = _read(lambda: app_settings.CONVERSION_MIN_RATE, "CONVERSION_MIN_RATE", "E016")
+    problems += [message.msg for message in found]
+    if rate is not None and not 0 <= rate <= 1:
+        problems.append(f"TYNTEC2FA_CONVERSION_MIN_RATE is {rate}; it must be between 0 and 1.")
+    return problems
+
+
+def _quiet(getter: Callable[[], Any]) -> Any:
+    """A setting's value, or a sentinel when it cannot be read (E016 reports that)."""
+    try:
+        return getter()
+    except (TypeError, ValueError):
+        return ""
+
+
+# --- Side doors around the second factor: token views, API authentication (S6) -------------
+
+
+@register(Tags.security, Tags.urls, "tyntec2fa")
+def check_token_views(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """W014 a view that mints API tokens from a password alone is routed."""
+    from .api.checks import routed_token_views
+
+    return routed_token_views()
+
+
+@register(Tags.security, "tyntec2fa")
+def check_api_authentication(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E015 / W015 a DRF default authentication class skips or may skip the second factor."""
+    from .api.checks import authentication_classes
+
+    return authentication_classes()

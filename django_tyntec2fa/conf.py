@@ -15,6 +15,17 @@ from django.conf import settings as django_settings
 LOCAL_PROVIDER = "django_tyntec2fa.providers.local.LocalProvider"
 TYNTEC_PROVIDER = "django_tyntec2fa.providers.tyntec.TyntecProvider"
 
+#: Number types that can never legitimately receive a code (P2).
+ALWAYS_BLOCKED_NUMBER_TYPES = frozenset({"PREMIUM_RATE", "SHARED_COST", "TOLL_FREE"})
+#: Blocked unless ``TYNTEC2FA_BLOCKED_NUMBER_TYPES`` says otherwise; VOIP is allowed.
+DEFAULT_BLOCKED_NUMBER_TYPES = (
+    "PREMIUM_RATE",
+    "SHARED_COST",
+    "TOLL_FREE",
+    "PAGER",
+    "INTERNATIONAL_NETWORK",
+)
+
 #: (connect, read) seconds. Connect is slightly above a multiple of 3 s, the TCP
 #: retransmission window, as the requests documentation recommends.
 DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 10.0)
@@ -197,6 +208,100 @@ class Settings:
     def RATELIMIT_ENABLE(self) -> bool:
         """Switch the rate limits off (tests of other behaviour only)."""
         return bool(_get("RATELIMIT_ENABLE", True))
+
+    # --- The JSON API (django_tyntec2fa.api) --------------------------------------------
+
+    @property
+    def API_TOKEN_ISSUER(self) -> str | None:
+        """Import path of a callable ``(request, user) -> dict`` that mints an API token
+        after the second factor. Unset (``None``): DRF's authtoken when
+        ``rest_framework.authtoken`` is installed; ``""``: no tokens, sessions only."""
+        value = _get("API_TOKEN_ISSUER", None)
+        return None if value is None else str(value)
+
+    @property
+    def SEND_RATE_SESSION(self) -> str:
+        """Codes sent per browser session (P3)."""
+        return str(_get("SEND_RATE_SESSION", "5/10m"))
+
+    @property
+    def SEND_RATE_PREFIX(self) -> str:
+        """Codes sent per number prefix, the E.164 number without its last 4 digits (P3)."""
+        return str(_get("SEND_RATE_PREFIX", "20/h"))
+
+    # --- SMS pumping and cost defences (docs/abuse.md) ---------------------------------
+
+    @property
+    def SMS_COUNTRIES(self) -> list[str] | None:
+        """Countries codes may be sent to: ISO 3166 alpha-2 codes ("DE") or calling
+        codes ("+49"). ``None`` allows every country (check W016 warns in production, P1)."""
+        value = _get("SMS_COUNTRIES", None)
+        return None if value is None else _entries(value)
+
+    @property
+    def VOICE_COUNTRIES(self) -> list[str] | None:
+        """Countries calls may go to, on top of ``SMS_COUNTRIES`` (a call needs both
+        lists). ``None``: the SMS list alone decides (P1)."""
+        value = _get("VOICE_COUNTRIES", None)
+        return None if value is None else _entries(value)
+
+    @property
+    def BLOCKED_NUMBER_TYPES(self) -> frozenset[str]:
+        """phonenumbers number types that never get a code (P2); premium rate, shared
+        cost and toll-free are always blocked, whatever the setting says."""
+        value = _get("BLOCKED_NUMBER_TYPES", DEFAULT_BLOCKED_NUMBER_TYPES)
+        return ALWAYS_BLOCKED_NUMBER_TYPES | frozenset(_entries(value))
+
+    @property
+    def NUMBER_LOOKUP(self) -> Any:
+        """A callable ``number -> destinations.LookupResult`` or its import path, asked
+        before every send (P2, E6); ``None``: no lookup."""
+        return _get("NUMBER_LOOKUP", None)
+
+    @property
+    def NUMBER_LOOKUP_FAIL_OPEN(self) -> bool:
+        """Send anyway when the lookup fails; the default refuses (fail closed)."""
+        return bool(_get("NUMBER_LOOKUP_FAIL_OPEN", False))
+
+    @property
+    def SEND_BUDGET_HOURLY(self) -> int | None:
+        """Codes the whole site may send per clock hour; ``None``: no budget (P3)."""
+        value = _get("SEND_BUDGET_HOURLY", None)
+        return None if value is None else int(value)
+
+    @property
+    def SEND_BUDGET_DAILY(self) -> int | None:
+        """Codes the whole site may send per UTC day; ``None``: no budget (P3)."""
+        value = _get("SEND_BUDGET_DAILY", None)
+        return None if value is None else int(value)
+
+    @property
+    def CONVERSION_MIN_SENDS(self) -> int:
+        """Codes sent to a country or prefix within the window before its conversion
+        can block it (P4)."""
+        return int(_get("CONVERSION_MIN_SENDS", 50))
+
+    @property
+    def CONVERSION_MIN_RATE(self) -> float:
+        """Verified / sent below which a country or prefix is blocked (P4)."""
+        return float(_get("CONVERSION_MIN_RATE", 0.2))
+
+    @property
+    def CONVERSION_BLOCK_SECONDS(self) -> int:
+        """Length of a first block; each repeated block doubles it (P4)."""
+        return int(_get("CONVERSION_BLOCK_SECONDS", 3600))
+
+    @property
+    def CONVERSION_WINDOW(self) -> int:
+        """Seconds of sends and verifications the conversion is computed over (P4)."""
+        return int(_get("CONVERSION_WINDOW", 3600))
+
+
+def _entries(value: Any) -> list[str]:
+    """A list of upper-case strings from a string or an iterable of strings."""
+    if isinstance(value, str):
+        value = [value]
+    return [str(entry).strip().upper() for entry in value]
 
 
 def normalize_timeout(value: Any) -> tuple[float, float]:

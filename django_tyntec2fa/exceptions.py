@@ -165,8 +165,53 @@ class DeviceError(Tyntec2FAError):
     default_message = _("This phone number cannot be used.")
 
 
+class StepUpRequired(DeviceError):
+    """Adding a phone to an account that has one, or removing the last one, needs a
+    second factor within ``TYNTEC2FA_STEP_UP_MAX_AGE`` in this session (E2, E3, S10)."""
+
+    code = "step_up_required"
+    default_message = _("Please confirm it is you with a code first.")
+
+
 class LoginTimeout(ChallengeError):
     """The password step is too old; the user must sign in again (S2)."""
 
     code = "login_timeout"
     default_message = _("Your sign-in timed out. Please sign in again.")
+
+
+class SendRefused(ChallengeError):
+    """A cost defence refused to send a code (P1-P4, E6): nothing was sent. Every
+    refusal is audited and sends the ``send_refused`` signal."""
+
+    code = "send_refused"
+    default_message = _("No code can be sent to this phone number.")
+
+
+class DestinationRefused(SendRefused):
+    """The number's country, its number type or the number lookup does not allow a
+    code to go there (P1, P2, E6)."""
+
+    code = "destination_refused"
+    default_message = _("Codes cannot be sent to this phone number. Please use another number.")
+
+
+class DestinationBlocked(DestinationRefused):
+    """Sends to the number's country or prefix are blocked for a while: many codes went
+    there and few were used (P4). ``retry_after`` says when the block ends."""
+
+    code = "destination_blocked"
+    default_message = _(
+        "Codes cannot be sent to this phone number right now. Please try again later."
+    )
+
+
+class SendBudgetExhausted(SendRefused):
+    """The site's hourly or daily budget of codes is used up (P3, the circuit breaker);
+    codes already sent can still be entered."""
+
+    code = "send_budget_exhausted"
+    default_message = _(
+        "No codes can be sent right now. Please try again later. "
+        "A code you have already received still works."
+    )

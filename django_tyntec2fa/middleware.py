@@ -38,6 +38,20 @@ APP_NAMESPACE = "tyntec2fa"
 APP_URL_NAMES = frozenset(
     {"challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm"}
 )
+#: The JSON API's endpoints (``django_tyntec2fa.api.urls``) for the same steps: the
+#: pending login's challenge and enrollment; its ``login`` counts as a login view.
+API_NAMESPACE = "tyntec2fa-api"
+API_URL_NAMES = frozenset(
+    {
+        "challenge",
+        "challenge-send",
+        "challenge-resend",
+        "challenge-verify",
+        "challenge-cancel",
+        "device-add",
+        "device-confirm",
+    }
+)
 #: Django's login and logout views (site and admin): logging out must always work
 #: (S11), and logging in again as someone else replaces the pending login (S4).
 LOGIN_VIEW_NAMES = frozenset({"login", "admin:login"})
@@ -68,6 +82,11 @@ def allowed_kind(request: HttpRequest) -> str | None:
     if match is not None:
         if APP_NAMESPACE in match.app_names and match.url_name in APP_URL_NAMES:
             return "app"
+        if API_NAMESPACE in match.app_names:
+            if match.url_name in API_URL_NAMES:
+                return "app"
+            if match.url_name == "login":
+                return "login"
         if match.view_name in LOGIN_VIEW_NAMES:
             return "login"
         if match.view_name in LOGOUT_VIEW_NAMES:
@@ -81,11 +100,22 @@ def allowed_kind(request: HttpRequest) -> str | None:
 
 def wants_html(request: HttpRequest) -> bool:
     """A browser navigation: ``Accept`` names HTML, or a GET/HEAD that does not ask
-    for JSON. Everything else is an API call and gets a status code, not a page."""
+    for JSON. Everything else is an API call and gets a status code, not a page; so is
+    every request to the JSON API, whatever its ``Accept`` (curl sends ``*/*``)."""
+    if _is_api(request):
+        return False
     accept = request.headers.get("Accept", "")
     if "text/html" in accept:
         return True
     return request.method in ("GET", "HEAD") and "json" not in accept
+
+
+def _is_api(request: HttpRequest) -> bool:
+    try:
+        match = resolve(request.path_info, getattr(request, "urlconf", None))
+    except Resolver404:
+        return False
+    return API_NAMESPACE in match.app_names
 
 
 def _json(code: str, detail: str) -> HttpResponse:

@@ -9,6 +9,9 @@ group                      key                          setting
 ``tyntec2fa.send.user``    the user's pk                ``SEND_RATE_USER``
 ``tyntec2fa.send.number``  the E.164 number (U2)        ``SEND_RATE_NUMBER``
 ``tyntec2fa.send.ip``      the client IP (P6)           ``SEND_RATE_IP``
+``tyntec2fa.send.session`` the browser session          ``SEND_RATE_SESSION``
+``tyntec2fa.send.prefix``  the number without its last  ``SEND_RATE_PREFIX``
+                           4 digits (``velocity``)
 ``tyntec2fa.verify.user``  the user's pk                ``VERIFY_RATE_USER``
 ``tyntec2fa.verify.ip``    the client IP, any account   ``VERIFY_RATE_IP``
 ========================== ============================ ==================
@@ -30,6 +33,7 @@ from django_ratelimit.core import get_usage
 from .conf import app_settings
 from .exceptions import RateLimited
 from .phone import normalize_number
+from .velocity import number_prefix, session_bucket
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -55,16 +59,25 @@ def client_ip(request: HttpRequest | None) -> str:
 
 
 def check_send(request: HttpRequest | None, user: Any, number: str) -> None:
-    """Count one code sent to ``number`` for ``user`` from this request's IP.
+    """Count one code sent to ``number`` for ``user`` from this request's IP and
+    session, and to the number's prefix (P3).
 
     Raises ``RateLimited`` (``retry_after`` = seconds until the tightest window ends)
     when a limit is exceeded; ``DeviceError`` when ``number`` is not a valid number.
     """
+    number = normalize_number(number)
     checks = [
         ("tyntec2fa.send.user", app_settings.SEND_RATE_USER, f"user:{user.pk}"),
-        ("tyntec2fa.send.number", app_settings.SEND_RATE_NUMBER, normalize_number(number)),
+        ("tyntec2fa.send.number", app_settings.SEND_RATE_NUMBER, number),
         ("tyntec2fa.send.ip", app_settings.SEND_RATE_IP, _ip_key(request)),
+        ("tyntec2fa.send.prefix", app_settings.SEND_RATE_PREFIX, f"prefix:{number_prefix(number)}"),
     ]
+    # Only a request with a session has one; a session is not created just to count.
+    bucket = session_bucket(request) if app_settings.RATELIMIT_ENABLE else None
+    if bucket is not None:
+        checks.append(
+            ("tyntec2fa.send.session", app_settings.SEND_RATE_SESSION, f"session:{bucket}")
+        )
     _enforce(request, checks)
 
 

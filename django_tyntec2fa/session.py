@@ -174,9 +174,36 @@ def verified_at(request: HttpRequest) -> float | None:
 
 def is_recent(request: HttpRequest, max_age: int | None = None) -> bool:
     """A second factor within ``max_age`` seconds (default ``TYNTEC2FA_STEP_UP_MAX_AGE``)."""
-    at = verified_at(request)
+    return is_fresh(verified_at(request), max_age)
+
+
+def is_fresh(at: float | None, max_age: int | None = None) -> bool:
+    """``at`` (epoch seconds of a second factor) is less than ``max_age`` seconds ago
+    (default ``TYNTEC2FA_STEP_UP_MAX_AGE``)."""
     limit = app_settings.STEP_UP_MAX_AGE if max_age is None else max_age
     return at is not None and time.time() - at < limit
+
+
+# --- A proof carried by the request instead of the session (API tokens) ------------
+
+#: Set on the request by an authentication method that proves the second factor
+#: without a session login (``api.authentication.SecondFactorTokenAuthentication``):
+#: ``(user_pk, verified_at)``. Only server code sets it; no client input reaches it.
+REQUEST_PROOF_ATTR = "_tyntec2fa_request_proof"
+
+
+def set_request_proof(request: HttpRequest, user: Any, at: float) -> None:
+    """Record on ``request`` that ``user`` passed the second factor at ``at`` (epoch
+    seconds), proven by the request's credentials rather than by the session."""
+    setattr(request, REQUEST_PROOF_ATTR, (str(user.pk), float(at)))
+
+
+def request_verified_at(request: HttpRequest | None, user: Any) -> float | None:
+    """The time of ``user``'s second factor proven by ``request``'s credentials, or None."""
+    proof = getattr(request, REQUEST_PROOF_ATTR, None)
+    if not isinstance(proof, tuple) or proof[0] != str(user.pk):
+        return None
+    return float(proof[1])
 
 
 # --- For the gate (middleware, receivers, decorators) ------------------------------

@@ -19,6 +19,12 @@ runs outside a request (management commands, the admin's bulk actions).
     A phone was confirmed and can now be used to sign in (E1/E2: notify the user).
 ``device_removed(request, user, device)``
     A phone was removed; ``device`` is the deleted instance (its ``pk`` is ``None``).
+``send_refused(request, user, number, reason, error)``
+    A code was not sent because a cost defence refused it (docs/abuse.md): ``number``
+    is the E.164 destination (mask it before logging it, G4), ``reason`` the error's
+    ``code`` (``"destination_refused"``, ``"destination_blocked"``,
+    ``"send_budget_exhausted"`` or ``"rate_limited"``) and ``error`` the exception,
+    whose ``detail`` says which rule refused. Connect an alert to it.
 
 Receivers run inside the flow; an exception in a receiver propagates to the caller.
 """
@@ -33,3 +39,4 @@ second_factor_failed = Signal()
 account_locked = Signal()
 device_added = Signal()
 device_removed = Signal()
+send_refused = Signal()

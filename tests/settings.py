@@ -16,8 +16,19 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "rest_framework",
+    "rest_framework.authtoken",
     "django_tyntec2fa",
 ]
+
+# The JSON API (tests/api): only authentication classes that enforce the second factor
+# (S6; checks E015/W015, tests/api/test_authentication_classes.py).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "django_tyntec2fa.api.authentication.SecondFactorTokenAuthentication",
+    ],
+}
 
 MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SKIPPING_TEST = """
 import pytest
 
+pytestmark = pytest.mark.own_site
+
 def test_needs_a_service():
     pytest.skip("PostgreSQL is not running")
 """

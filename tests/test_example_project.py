@@ -14,6 +14,8 @@ import requests
 
 from .example_site import DEMO_NUMBER, DEMO_USER, Site, example_env, manage, serve
 
+pytestmark = pytest.mark.own_site
+
 PRINT_SETTINGS = (
     "import json; from django.conf import settings; "
     "print(json.dumps({'db': settings.DATABASES['default'], 'cache': settings.CACHES['default'], "

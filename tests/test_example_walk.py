@@ -22,6 +22,8 @@ import requests
 
 from .example_site import DEMO_NUMBER, DEMO_USER, Site, example_env, manage, serve
 
+pytestmark = pytest.mark.own_site
+
 #: Seconds any single request of the walk may take.
 TIMEOUT = 10
 #: The walk must cover at least this many patterns (the admin alone has ~50)...
@@ -38,11 +40,25 @@ APP_VIEWS = frozenset(
     f"tyntec2fa:{name}"
     for name in ("challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm")
 )
+#: The JSON API's steps of a pending login (the gate's API allow-list, docs/api.md).
+API_VIEWS = frozenset(
+    f"tyntec2fa-api:{name}"
+    for name in (
+        "login",
+        "challenge",
+        "challenge-send",
+        "challenge-resend",
+        "challenge-verify",
+        "challenge-cancel",
+        "device-add",
+        "device-confirm",
+    )
+)
 LOGIN_VIEWS = frozenset({"login", "admin:login"})
 LOGOUT_VIEWS = frozenset({"logout", "admin:logout"})
 #: Served by example/middleware.py before sessions and the gate (DEBUG only).
 OUTBOX_VIEWS = frozenset({"outbox", "outbox-json"})
-ALLOWED_VIEWS = APP_VIEWS | LOGIN_VIEWS | LOGOUT_VIEWS | OUTBOX_VIEWS
+ALLOWED_VIEWS = APP_VIEWS | API_VIEWS | LOGIN_VIEWS | LOGOUT_VIEWS | OUTBOX_VIEWS
 
 # The demo's pages name "demo" everywhere ("django-tyntec2fa demo", "The demo's phone"),
 # so the username counts only where a template renders it: a text node, a form value,
@@ -211,7 +227,11 @@ def _pending_walk(browser: requests.Session, site: Site, routes: list[Route]) ->
         if route.view in ALLOWED_VIEWS:
             continue
         location = urlsplit(page.headers.get("Location", ""))
-        if page.status_code != 302 or location.path != CHALLENGE:
+        if route.view.startswith("tyntec2fa-api:"):
+            # The JSON API answers JSON whatever the Accept header (checked below).
+            if page.status_code != 401:
+                problems.append(f"{route.path}: HTML Accept {page.status_code}")
+        elif page.status_code != 302 or location.path != CHALLENGE:
             problems.append(f"{route.path}: HTML {page.status_code} to {location.path!r}")
         api = _get(browser, site, route.path, "application/json")
         is_json = api.headers.get("Content-Type", "").startswith("application/json")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.own_site
+
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_FILES = [
     "django_tyntec2fa/py.typed",

@@ -14,18 +14,21 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
-from .. import audit, lockout, ratelimits, signals
+from .. import audit, lockout, signals
 from ..conf import app_settings
 from ..exceptions import (
     ChallengeExpired,
     DeviceError,
     OtpNotActive,
+    OtpNotFound,
     ProviderError,
     RateLimited,
+    SendRefused,
     Tyntec2FAError,
 )
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..providers import Channel, get_provider
+from . import guard
 from .common import audited, delete_at_provider
 from .rules import channel_for, check_resend, device_for
 
@@ -60,15 +63,16 @@ def start(
     ``device`` defaults to the user's primary confirmed phone; only a confirmed phone
     gets login or step-up codes (E1); an unconfirmed one (enrollment) only gets SMS (P8).
     Raises ``DeviceError`` (no usable device, someone else's device, voice to an
-    unconfirmed number, unknown channel), ``AccountLocked``, ``RateLimited`` and the
-    provider's ``ProviderError``s (fail closed, nothing is stored).
+    unconfirmed number, unknown channel), ``AccountLocked``, ``RateLimited``, the cost
+    defences' ``SendRefused`` family (``flows/guard.py``) and the provider's
+    ``ProviderError``s (fail closed, nothing is stored).
     """
     device = device_for(user, purpose, device)
     via = channel_for(device, channel, DeviceError)
     lockout.ensure_not_locked(user)
     now = timezone.now()
     with audited(request, user, device=device, action="send"):
-        ratelimits.check_send(request, user, device.number)
+        guard.check_send(request, user, device, via)  # P1-P4, E6: before any provider call
         otp = get_provider().send(
             device.number,
             via=Channel(via),
@@ -108,7 +112,8 @@ def resend(
 
     Raises ``ChallengeExpired`` (no live challenge), ``ResendNotAllowed`` (cooldown
     ``RESEND_COOLDOWN`` with ``retry_after``, more than ``MAX_RESENDS``, voice to an
-    unconfirmed number: P8), ``AccountLocked``, ``RateLimited``, ``ProviderError``.
+    unconfirmed number: P8), ``AccountLocked``, ``RateLimited``, ``SendRefused``,
+    ``ProviderError``.
     """
     lockout.ensure_not_locked(user)
     refusal: Tyntec2FAError | None = None
@@ -124,13 +129,14 @@ def resend(
             raise ChallengeExpired("no live challenge to resend")
         via = check_resend(challenge, channel)
         try:
-            ratelimits.check_send(request, user, challenge.device.number)
+            guard.check_send(request, user, challenge.device, via)
             get_provider().resend(challenge.provider_otp_id, via=Channel(via))
-        except OtpNotActive:
+        except (OtpNotActive, OtpNotFound):
+            # Final or unknown at the provider: the code can never be used again.
             challenge.status, challenge.finished_at = Status.EXPIRED, timezone.now()
             challenge.save(update_fields=["status", "finished_at"])
             refusal = ChallengeExpired("the provider's OTP is no longer active")
-        except (RateLimited, ProviderError) as error:
+        except (RateLimited, SendRefused, ProviderError) as error:
             refusal = error
         else:
             challenge.resend_count += 1

@@ -11,17 +11,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import SESSION_KEY
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit, session, signals
-from ..exceptions import DeviceError
+from ..exceptions import DeviceError, StepUpRequired
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..phone import normalize_number
 from ..policy import has_confirmed_device
+from . import guard
 from .challenge import cancel_where, start
-from .common import recent_for
+from .common import audited, recent_for
 from .verify import verify
 
 Purpose = Challenge.Purpose
@@ -40,16 +42,22 @@ def enroll(
 
     Raises ``DeviceError`` (invalid number, already confirmed for this user, unknown
     channel, or the user already has a phone and this session has no recent second
-    factor: E2) and whatever ``start`` raises.
+    factor: E2), ``DestinationRefused`` (a country or number type that never gets a
+    code, P1/P2) and whatever ``start`` raises.
     """
     number = normalize_number(number)
     if channel not in PhoneDevice.Channel.values:
         raise DeviceError("unknown channel", message=_("This delivery channel is not available."))
     if has_confirmed_device(user) and not recent_for(request, user):
-        raise DeviceError(
+        raise StepUpRequired(
             "adding a phone needs a recent second factor",
             message=_("Please confirm it is you with a code before you add a phone."),
         )
+    # P1, P2: a number that may never get a code is refused before it is stored.
+    with audited(
+        request, user, device=guard.unsaved_device(user, number, channel), action="enroll"
+    ):
+        guard.check_enrollment(number, channel)
     device, created = PhoneDevice.objects.get_or_create(
         user_id=user.pk, number=number, defaults={"label": label[:64], "channel": channel}
     )
@@ -99,7 +107,7 @@ def remove(request: HttpRequest | None, user: Any, device_pk: Any) -> None:
         device = _own(devices, device_pk)
         others = [d for d in devices if d.confirmed and d.pk != device.pk]
         if device.confirmed and not others and not recent_for(request, user):
-            raise DeviceError(
+            raise StepUpRequired(
                 "last phone without a recent second factor",
                 message=_(
                     "Please confirm it is you with a code before you remove your last phone."
@@ -150,6 +158,8 @@ def _elevate(request: HttpRequest, user: Any) -> None:
     pending = session.get_pending(request)
     if pending is not None and pending.user_pk == str(user.pk) and pending.purpose == "enroll":
         session.complete_login(request, user, pending)
-    elif getattr(request, "user", None) is not None and request.user.pk == user.pk:
+    elif request.session.get(SESSION_KEY) == str(user.pk):
+        # A login in this session only: an API token client has none (its token's
+        # proof is renewed by the API layer).
         request.session.cycle_key()
         session.mark_verified(request)

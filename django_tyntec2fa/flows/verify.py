@@ -38,6 +38,7 @@ from ..exceptions import (
     ChallengeError,
     ChallengeExpired,
     InvalidCode,
+    OtpNotFound,
     ProviderError,
     RateLimited,
     TooManyAttempts,
@@ -115,6 +116,11 @@ def _attempt(user: Any, challenge: Challenge | None, code: str | None) -> Tyntec
     else:
         try:
             outcome = get_provider().check(challenge.provider_otp_id, code).outcome
+        except OtpNotFound as error:
+            # The provider does not know this OTP (deleted, or a send answer that named
+            # another one): it can never verify, so the challenge dies and the page
+            # asks for a new code instead of failing on every try until the TTL.
+            return _finish(challenge, Status.EXPIRED, error)
         except ProviderError as error:
             return error
     return _outcome(challenge, outcome)

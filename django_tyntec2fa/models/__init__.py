@@ -2,8 +2,21 @@
 
 from .audit import AuditEvent
 from .challenge import Challenge
+from .conversion import ConversionCounter, DestinationBlock, SafeListEntry, Scope
 from .device import PhoneDevice
 from .failures import FailureCounter
 from .local_otp import LocalOtp
+from .token_proof import TokenProof
 
-__all__ = ["AuditEvent", "Challenge", "FailureCounter", "LocalOtp", "PhoneDevice"]
+__all__ = [
+    "AuditEvent",
+    "Challenge",
+    "ConversionCounter",
+    "DestinationBlock",
+    "FailureCounter",
+    "LocalOtp",
+    "PhoneDevice",
+    "SafeListEntry",
+    "Scope",
+    "TokenProof",
+]

@@ -28,6 +28,11 @@ class AuditEvent(models.Model):
         RATE_LIMITED = "rate_limited", _("Rate limited")
         PROVIDER_ERROR = "provider_error", _("Provider error")
         DISABLED = "disabled", _("Two-factor authentication disabled")
+        DESTINATION_REFUSED = "destination_refused", _("Destination refused")
+        DESTINATION_BLOCKED = "destination_blocked", _("Destination blocked")
+        CONVERSION_BLOCK = "conversion_block", _("Destination blocked for low conversion")
+        SEND_BUDGET_EXHAUSTED = "send_budget_exhausted", _("Send budget exhausted")
+        LOOKUP_FAILED = "number_lookup_failed", _("Number lookup failed")
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=24, choices=Kind.choices, db_index=True)

@@ -37,7 +37,7 @@ def _no_pending(request: HttpRequest) -> HttpResponseRedirect:
     """No pending login (never started, timed out, or done already)."""
     if request.user.is_authenticated:
         target = redirects.safe_next(request, request.GET.get("next", ""))
-        return redirect(redirects.next_or_default(request, target))
+        return HttpResponseRedirect(redirects.next_or_default(request, target))
     return redirect(login_url())
 
 
@@ -94,7 +94,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
     except Tyntec2FAError as error:
         context = challenge_context(request, user, code_form=form)
         return error_response(request, TEMPLATE, context, error, form=form, field="code")
-    return redirect(redirects.next_or_default(request, next_url))
+    # Not redirect(): it would take a `next` such as "home" for a URL name (a 500
+    # when none matches); a checked `next` is a URL, as in Django's LoginView.
+    return HttpResponseRedirect(redirects.next_or_default(request, next_url))
 
 
 @page(["POST"])

@@ -31,6 +31,8 @@ from ..exceptions import (
     ProviderRejected,
     RateLimited,
     ResendNotAllowed,
+    SendBudgetExhausted,
+    SendRefused,
     TooManyAttempts,
     Tyntec2FAError,
 )
@@ -72,6 +74,10 @@ def status_for(error: Tyntec2FAError) -> int:
         return 429
     if isinstance(error, AccountLocked):
         return 403
+    if isinstance(error, SendBudgetExhausted):
+        return 503  # the site's circuit breaker: temporary, with Retry-After
+    if isinstance(error, SendRefused):
+        return 403  # a destination that gets no code (blocks carry Retry-After)
     if isinstance(error, ProviderRejected):
         return 400  # e.g. a number the provider refuses: the user can correct it
     if isinstance(error, ProviderError):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -151,7 +151,8 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
     # A pending login completed by this enrollment goes where the user was heading.
     if pending is not None:
         next_url = redirects.safe_next(request, pending.next_url) or next_url
-    return redirect(next_url or reverse("tyntec2fa:devices"))
+    # Not redirect(): a `next` such as "home" is a URL here, never a URL name.
+    return HttpResponseRedirect(next_url or reverse("tyntec2fa:devices"))
 
 
 def _resend(request: HttpRequest, user: Any, next_url: str) -> HttpResponse:

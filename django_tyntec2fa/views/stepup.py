@@ -6,8 +6,7 @@ with ``redirects.safe_next`` each time it is read (S5)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
@@ -54,7 +53,8 @@ def step_up(request: HttpRequest) -> HttpResponse:
     except Tyntec2FAError as error:
         context = _context(request, next_url, code_form=form)
         return error_response(request, TEMPLATE, context, error, form=form, field="code")
-    return redirect(redirects.next_or_default(request, next_url))
+    # Not redirect(): a `next` such as "home" is a URL here, never a URL name.
+    return HttpResponseRedirect(redirects.next_or_default(request, next_url))
 
 
 @page(["POST"])

@@ -9,6 +9,7 @@ real tyntec (``TYNTEC2FA_PROVIDER=tyntec``, ``TYNTEC2FA_API_URL``, ``TYNTEC2FA_A
 from __future__ import annotations
 
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 from django_tyntec2fa.conf import LOCAL_PROVIDER, TYNTEC_PROVIDER
@@ -31,8 +32,14 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
     "django_tyntec2fa",
 ]
+# The OpenAPI schema of the JSON API (/api/schema/, /api/docs/): the extra "schema".
+API_SCHEMA = find_spec("drf_spectacular") is not None
+if API_SCHEMA:
+    INSTALLED_APPS.append("drf_spectacular")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -110,3 +117,37 @@ if os.environ.get("TYNTEC2FA_STEP_UP_MAX_AGE"):
     TYNTEC2FA_STEP_UP_MAX_AGE = int(os.environ["TYNTEC2FA_STEP_UP_MAX_AGE"])
 if os.environ.get("TYNTEC2FA_RESEND_COOLDOWN"):
     TYNTEC2FA_RESEND_COOLDOWN = int(os.environ["TYNTEC2FA_RESEND_COOLDOWN"])
+
+# The JSON API under /api/: only authentication classes that enforce the second factor
+# (checks E015/W015). Apps get their token from /api/challenge/verify/ (docs/api.md).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "django_tyntec2fa.api.authentication.SecondFactorTokenAuthentication",
+    ],
+}
+if API_SCHEMA:
+    REST_FRAMEWORK["DEFAULT_SCHEMA_CLASS"] = "drf_spectacular.openapi.AutoSchema"
+    SPECTACULAR_SETTINGS = {
+        "TITLE": "django-tyntec2fa example API",
+        "DESCRIPTION": "The second factor for single-page and mobile clients (docs/api.md).",
+        "VERSION": "1",
+        "SERVE_INCLUDE_SCHEMA": False,
+    }
+
+# Limits for black-box tests that hammer the API (tests/test_schemathesis.py), read from
+# the environment like the knobs above; unset, the app's defaults apply.
+for _name in (
+    "SEND_RATE_USER",
+    "SEND_RATE_NUMBER",
+    "SEND_RATE_IP",
+    "SEND_RATE_SESSION",
+    "SEND_RATE_PREFIX",
+    "VERIFY_RATE_USER",
+    "VERIFY_RATE_IP",
+):
+    if os.environ.get(f"TYNTEC2FA_{_name}"):
+        globals()[f"TYNTEC2FA_{_name}"] = os.environ[f"TYNTEC2FA_{_name}"]
+for _name in ("LOCKOUT_THRESHOLD", "BACKOFF_AFTER", "MAX_RESENDS", "CONVERSION_MIN_SENDS"):
+    if os.environ.get(f"TYNTEC2FA_{_name}"):
+        globals()[f"TYNTEC2FA_{_name}"] = int(os.environ[f"TYNTEC2FA_{_name}"])

@@ -1,5 +1,7 @@
-"""URLs of the demo site; the standard Django ones plus the app's under /2fa/."""
+"""URLs of the demo site; the standard Django ones plus the app's under /2fa/, its JSON
+API under /api/ and, with drf-spectacular, the API's schema and docs."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,4 +16,14 @@ urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
     path("outbox.json", views.outbox_json, name="outbox-json"),
     path("admin/", admin.site.urls),
+    path("api/", include("django_tyntec2fa.api.urls")),
 ]
+
+if settings.API_SCHEMA:
+    from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
+
+    urlpatterns += [
+        path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+        # The page loads Redoc from a CDN; the schema itself is served by this site.
+        path("api/docs/", SpectacularRedocView.as_view(url_name="schema"), name="api-docs"),
+    ]

@@ -12,8 +12,12 @@ import re
 import time
 from typing import Any
 
+import pytest
+
 from ..example_site import DEMO_NUMBER, DEMO_USER, Site
 from .conftest import ARTIFACTS, RESEND_COOLDOWN, STEP_UP_MAX_AGE
+
+pytestmark = pytest.mark.own_site
 
 #: Numbers the test enrolls: valid mobile numbers nobody is reached on (local provider).
 TEST_NUMBERS = {"second phone": "+49 151 23456780"}

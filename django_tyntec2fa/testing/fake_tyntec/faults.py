@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import asdict, dataclass
+import uuid
+from dataclasses import asdict, dataclass, replace
 from typing import Any
+
+from .reply import Reply
 
 #: Every operation the fake counts, named after what it does (not tyntec's operationIds).
 OPERATIONS: tuple[str, ...] = (
@@ -26,8 +29,9 @@ OPERATIONS: tuple[str, ...] = (
 
 #: latency: sleep ``delay`` then answer normally; hang: never answer until the fake
 #: stops; status: answer ``status`` with an ErrorResponse; reset: close with a TCP RST;
-#: malformed: 200 with a body that is not JSON.
-KINDS: tuple[str, ...] = ("latency", "hang", "status", "reset", "malformed")
+#: malformed: 200 with a body that is not JSON; other_id: carry the request out, then
+#: answer with another OTP's id (a mixed-up answer, R1).
+KINDS: tuple[str, ...] = ("latency", "hang", "status", "reset", "malformed", "other_id")
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,28 @@ class Fault:
     def to_json(self) -> dict[str, Any]:
         """The fault as the control endpoint accepts it."""
         return asdict(self)
+
+
+def answer_for_another_otp(reply: Reply) -> Reply:
+    """``reply`` with every ``otpId`` replaced by a fresh one (the ``other_id`` fault).
+
+    The request was carried out (an SMS went out, a check spent an attempt), only the
+    answer names another OTP. Bodies without an OTP (errors, applications) stay as
+    they are.
+    """
+    if isinstance(reply.body, dict) and "otpId" in reply.body:
+        return replace(reply, body=_with_other_id(reply.body))
+    if isinstance(reply.body, list):
+        body = [_with_other_id(item) if isinstance(item, dict) else item for item in reply.body]
+        return replace(reply, body=body)
+    return reply
+
+
+def _with_other_id(entity: dict[str, Any]) -> dict[str, Any]:
+    if "otpId" not in entity:
+        return entity
+    other = str(uuid.uuid4())  # a random UUID never equals the real one
+    return {**entity, "otpId": other}
 
 
 class FaultBook:

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from .control import handle_control
 from .errors import INJECTED_FAULT, ApiError, error_body
-from .faults import Fault
+from .faults import Fault, answer_for_another_otp
 from .params import Params
 from .reply import Reply
 from .routes import match
@@ -93,6 +93,8 @@ class FakeTyntecHandler(BaseHTTPRequestHandler):
                 if reply is None:
                     with state.lock:
                         reply = route.operation(state, params, args, body)
+                    if fault is not None and fault.kind == "other_id":
+                        reply = answer_for_another_otp(reply)
         except ApiError as exc:
             body_json = None
             if exc.code is not None:
@@ -148,6 +150,8 @@ class FakeTyntecHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             self.rfile.close()
             self.connection.close()
+        elif fault.kind == "other_id":
+            return True  # carried out normally; the answer is rewritten afterwards
         elif fault.kind == "malformed":
             self._write(200, MALFORMED_BODY, "application/json")
         else:  # "status"

@@ -1,0 +1,27 @@
+"""One page behind three gates, and the login views of ours and of two-factor-auth."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.urls import include, path
+from django.utils.html import escape
+from django_otp.decorators import otp_required
+from two_factor.urls import urlpatterns as two_factor_urls
+
+from django_tyntec2fa.decorators import second_factor_required
+
+
+def page(request: HttpRequest) -> HttpResponse:
+    """The page every variant serves: small, so the gate's share of the time shows."""
+    return HttpResponse(f"<!doctype html><p>Hello {escape(request.user.get_username())}</p>")
+
+
+urlpatterns = [
+    path("floor/", login_required(page), name="floor"),
+    path("ours/", second_factor_required(page), name="ours"),
+    path("otp/", otp_required(page), name="otp"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("2fa/", include("django_tyntec2fa.urls")),
+    path("", include(two_factor_urls)),  # two_factor:login at /account/login/
+]

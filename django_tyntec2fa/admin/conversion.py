@@ -1,0 +1,93 @@
+"""Conversion monitoring in the admin (P4): the counters (read-only), the blocks
+(lift one with an action) and the safe list (added and removed by operators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from .. import audit
+from ..models import AuditEvent, ConversionCounter, DestinationBlock, SafeListEntry
+from .base import ReadOnlyAdmin, _report
+
+
+@admin.register(ConversionCounter)
+class ConversionCounterAdmin(ReadOnlyAdmin):
+    """Codes sent and verified per country and prefix, in 5-minute buckets."""
+
+    list_display = ["bucket", "scope", "value", "sends", "verifications"]
+    list_filter = ["scope"]
+    search_fields = ["=value", "value__startswith"]
+    date_hierarchy = "bucket"
+    fields = list_display
+    readonly_fields = fields
+
+
+@admin.action(description=_("Lift the block now"), permissions=["change"])
+def lift_blocks(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
+) -> None:
+    """End the selected active blocks; the rows stay, so a new block still escalates."""
+    now = timezone.now()
+    blocks = list(queryset.filter(until__gt=now))
+    for block in blocks:
+        block.until = now
+        block.save(update_fields=["until"])
+        audit.record(
+            AuditEvent.Kind.CONVERSION_BLOCK,
+            request=request,
+            detail=f"{block.scope} {block.value} lifted by {request.user.get_username()}"[:200],
+        )
+    text = ngettext("%(count)d block lifted.", "%(count)d blocks lifted.", len(blocks))
+    _report(modeladmin, request, len(blocks), text % {"count": len(blocks)})
+
+
+@admin.register(DestinationBlock)
+class DestinationBlockAdmin(admin.ModelAdmin):
+    """Blocks start automatically; operators lift them (the action) or shorten them."""
+
+    list_display = ["scope", "value", "level", "created_at", "until", "active", "sends"]
+    list_filter = ["scope", "level"]
+    search_fields = ["=value", "value__startswith"]
+    date_hierarchy = "created_at"
+    actions = [lift_blocks]
+    fields = ["scope", "value", "level", "created_at", "until", "sends", "verifications"]
+    readonly_fields = ["scope", "value", "level", "created_at", "sends", "verifications"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # only the conversion monitor starts a block
+
+    @admin.display(boolean=True, description=_("active"))
+    def active(self, obj: DestinationBlock) -> bool:
+        """True while the block refuses sends."""
+        return obj.is_active()
+
+
+@admin.register(SafeListEntry)
+class SafeListEntryAdmin(admin.ModelAdmin):
+    """Numbers, prefixes and countries that conversion blocks never stop. A number is
+    shown masked once saved (G4): to change one, delete it and add it again."""
+
+    list_display = ["kind", "masked_value", "note", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["note", "value__startswith"]
+    fields = ["kind", "value", "note"]
+
+    def get_fields(self, request: HttpRequest, obj: SafeListEntry | None = None) -> list[str]:
+        return ["kind", "value", "note"] if obj is None else ["kind", "masked_value", "note"]
+
+    def get_readonly_fields(
+        self, request: HttpRequest, obj: SafeListEntry | None = None
+    ) -> list[str]:
+        return [] if obj is None else ["kind", "masked_value"]
+
+    @admin.display(description=_("value"))
+    def masked_value(self, obj: SafeListEntry) -> str:
+        """The value, a number masked."""
+        return obj.masked_value

@@ -1,0 +1,96 @@
+"""Example bodies for the OpenAPI schema (``openapi.py``): the answers as clients see
+them. Numbers are masked as the API masks them (G4); keys and dates are made up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+DEVICE: dict[str, Any] = {
+    "id": 1,
+    "number": "+49*******6789",
+    "label": "Work phone",
+    "channel": "SMS",
+    "primary": True,
+    "confirmed": True,
+    "last_used_at": "2025-01-01T12:00:00Z",
+}
+BACKUP_DEVICE: dict[str, Any] = {
+    **DEVICE,
+    "id": 2,
+    "number": "+49*******5678",
+    "label": "",
+    "channel": "VOICE",
+    "primary": False,
+    "last_used_at": None,
+}
+NEW_DEVICE: dict[str, Any] = {**BACKUP_DEVICE, "id": 3, "confirmed": False, "channel": "SMS"}
+CHALLENGE: dict[str, Any] = {
+    "purpose": "login",
+    "channel": "SMS",
+    "device": 1,
+    "number": "+49*******6789",
+    "expires_at": "2025-01-01T12:05:00Z",
+    "resend_available_in": 30,
+}
+ENROLL_CHALLENGE: dict[str, Any] = {**CHALLENGE, "purpose": "enroll", "device": 3}
+STEP_UP_CHALLENGE: dict[str, Any] = {**CHALLENGE, "purpose": "step_up"}
+PENDING: dict[str, Any] = {
+    "status": "second_factor_required",
+    "devices": [DEVICE, BACKUP_DEVICE],
+    "challenge": CHALLENGE,
+}
+LOGIN_TOKEN = "k3v9q0d7w2m8x1c5b6n4z0a9s8d7f6g5"  # noqa: S105 (a made-up example)
+PENDING_APP: dict[str, Any] = {**PENDING, "login_token": LOGIN_TOKEN}
+ENROLLMENT_REQUIRED: dict[str, Any] = {
+    "status": "enrollment_required",
+    "devices": [],
+    "challenge": None,
+}
+TOKEN: dict[str, Any] = {"scheme": "Token", "key": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b"}
+
+
+def error(code: str, detail: str, **extra: Any) -> dict[str, Any]:
+    """An error body in the API's one shape."""
+    return {"code": code, "detail": detail, **extra}
+
+
+def invalid(field: str, message: str) -> dict[str, Any]:
+    """A validation error naming ``field``."""
+    return error("validation_error", message, field=field, errors={field: [message]})
+
+
+NOT_AUTHENTICATED = error("not_authenticated", "Authentication credentials were not provided.")
+SECOND_FACTOR_REQUIRED = error("second_factor_required", "A second factor is required.")
+STEP_UP_REQUIRED = error("step_up_required", "Please confirm it is you with a code first.")
+LOGIN_TIMEOUT = error("login_timeout", "Your sign-in timed out. Please sign in again.")
+ENROLLMENT_REQUIRED_ERROR = error("enrollment_required", "Please add a phone number first.")
+NO_PENDING_LOGIN = error("no_pending_login", "There is no sign-in waiting for a code.")
+TOKEN_REFUSED = error("second_factor_required", "This token was not issued after a second factor.")
+INVALID_TOKEN = error("authentication_failed", "Invalid token.")
+CSRF_FAILED = error("csrf_failed", "CSRF Failed: CSRF token missing.")
+INVALID_CODE = error("invalid_code", "That code is not valid. Check the code and try again.")
+CHALLENGE_EXPIRED = error(
+    "challenge_expired", "This code is no longer valid. Please request a new code."
+)
+TOO_MANY_ATTEMPTS = error("too_many_attempts", "Too many wrong codes. Please request a new code.")
+ACCOUNT_LOCKED = error(
+    "account_locked",
+    "Too many wrong codes on this account. Two-factor sign-in is locked; please contact support.",
+)
+RATE_LIMITED = error("rate_limited", "Too many requests. Please try again later.")
+RESEND_NOT_ALLOWED = error(
+    "resend_not_allowed", "Please wait a moment before you ask for another code."
+)
+PROVIDER_UNAVAILABLE = error(
+    "provider_unavailable",
+    "The verification service is unavailable right now. Please try again in a few minutes.",
+)
+NOT_FOUND = error("not_found", "Not found.")
+INVALID_CREDENTIALS = error("invalid_credentials", "Please enter a correct username and password.")
+NO_TOKENS = invalid("token", "This site does not issue API tokens.")
+TOKEN_NEEDS_SECOND_FACTOR = error(
+    "second_factor_not_set_up",
+    "API tokens are issued only after a second factor. Please add a phone number first.",
+)
+DEVICE_NOT_CONFIRMED = error("device_error", "This phone is not confirmed yet.")
+UNSUPPORTED = error("unsupported_media_type", 'Unsupported media type "text/plain" in request.')

@@ -1,0 +1,165 @@
+"""OpenAPI annotations of the login endpoints: the password step and the challenge."""
+
+from __future__ import annotations
+
+from .. import examples as ex
+from ..serializers import (
+    CodeSerializer,
+    LoginSerializer,
+    LoginStateSerializer,
+    ResendSerializer,
+    SendSerializer,
+)
+from .common import (
+    AUTHENTICATED,
+    CODE,
+    CODE_REFUSALS,
+    CREDENTIALS,
+    PENDING_REFUSALS,
+    PROVIDER,
+    SEND_REFUSALS,
+    UNSAFE,
+    operation,
+    responses,
+)
+
+login_get = operation(
+    "login_state",
+    "login",
+    "Where the login stands",
+    "Also sets the CSRF cookie a single-page app needs for its first POST.",
+    responses(
+        200,
+        LoginStateSerializer,
+        "The login's state.",
+        {
+            "Nobody": {"status": "anonymous"},
+            "Password done": {"status": "second_factor_required"},
+            "Signed in": {"status": "authenticated"},
+        },
+    ),
+    pending=True,
+)
+login_post = operation(
+    "login",
+    "login",
+    "Password step",
+    "Checks the password and sends the login code to the primary phone. Cookie clients "
+    "send the CSRF token; apps send `token: true`, get a `login_token` and no cookie.",
+    responses(
+        200,
+        LoginStateSerializer,
+        "A code was sent, a phone must be added first, or no second factor is needed.",
+        {
+            "Code sent": ex.PENDING,
+            "App: code sent": ex.PENDING_APP,
+            "A phone must be added first": ex.ENROLLMENT_REQUIRED,
+            "No second factor needed": AUTHENTICATED,
+        },
+        UNSAFE,
+        {
+            400: {
+                "Wrong password": ex.INVALID_CREDENTIALS,
+                "No username": ex.invalid("username", "This field is required."),
+                "No tokens on this site": ex.NO_TOKENS,
+            },
+            403: {"Token without a second factor": ex.TOKEN_NEEDS_SECOND_FACTOR},
+        },
+    ),
+    request=LoginSerializer,
+    requests={"Browser or SPA": CREDENTIALS, "App": {**CREDENTIALS, "token": True}},
+    pending=True,
+)
+challenge_get = operation(
+    "challenge_status",
+    "login",
+    "The pending login's challenge",
+    "The phones a code can go to and the live challenge; sends nothing.",
+    responses(
+        200,
+        LoginStateSerializer,
+        "The pending login.",
+        {"Code sent": ex.PENDING, "Provider was down at login": {**ex.PENDING, "challenge": None}},
+        PENDING_REFUSALS,
+    ),
+    pending=True,
+)
+challenge_send = operation(
+    "challenge_send",
+    "login",
+    "Send a new login code",
+    "A new code to the primary phone, on the channel and in the language asked for.",
+    responses(
+        200,
+        LoginStateSerializer,
+        "The code went out.",
+        {"Code sent": ex.PENDING},
+        UNSAFE,
+        PENDING_REFUSALS,
+        SEND_REFUSALS,
+        PROVIDER,
+        {400: {"Unknown language": ex.invalid("language", "This language is not available.")}},
+    ),
+    request=SendSerializer,
+    requests={"By SMS in German": {"channel": "SMS", "language": "de"}, "Default": {}},
+    pending=True,
+)
+challenge_resend = operation(
+    "challenge_resend",
+    "login",
+    "Send the code again",
+    'The live code again (`channel`: VOICE is "call me instead"), or a new code to '
+    "another of your confirmed phones (`device`).",
+    responses(
+        200,
+        LoginStateSerializer,
+        "The code went out.",
+        {"Code sent": ex.PENDING},
+        UNSAFE,
+        PENDING_REFUSALS,
+        SEND_REFUSALS,
+        PROVIDER,
+        {
+            400: {
+                "Not one of your phones": ex.invalid("device", "Choose one of your phones."),
+                "No live code": ex.CHALLENGE_EXPIRED,
+            },
+            429: {"Too early": ex.RESEND_NOT_ALLOWED},
+        },
+    ),
+    request=ResendSerializer,
+    requests={"Call me instead": {"channel": "VOICE"}, "Another phone": {"device": 2}},
+    pending=True,
+)
+challenge_verify = operation(
+    "challenge_verify",
+    "login",
+    "Verify the login code",
+    "The right code signs the user in with a new session key (and a new CSRF token); "
+    "with `token: true`, or for an app, the answer carries the API token.",
+    responses(
+        200,
+        LoginStateSerializer,
+        "Signed in.",
+        {"Session": AUTHENTICATED, "With a token": {**AUTHENTICATED, "token": ex.TOKEN}},
+        UNSAFE,
+        PENDING_REFUSALS,
+        CODE_REFUSALS,
+        PROVIDER,
+        {400: {"No tokens on this site": ex.NO_TOKENS}},
+    ),
+    request=CodeSerializer,
+    requests={"Session": CODE, "Session and token": {**CODE, "token": True}},
+    pending=True,
+)
+challenge_cancel = operation(
+    "challenge_cancel",
+    "login",
+    "Cancel the login",
+    "Forgets the pending login and cancels its code at the provider (S11).",
+    responses(
+        200, LoginStateSerializer, "Cancelled.", {"Cancelled": {"status": "anonymous"}}, UNSAFE
+    ),
+    request=None,
+    pending=True,
+)

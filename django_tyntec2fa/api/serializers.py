@@ -1,0 +1,197 @@
+"""Serializers of the API: the shape of requests and answers, nothing more.
+
+Input serializers check shape only (types, lengths, choices); the rules (code format
+L6, number normalisation U2, ownership, limits) live in ``flows``. Another user's
+device id is an invalid choice, never a lookup (IDOR, E2).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from ..forms import CODE_MAX_CHARS
+from ..models import Challenge, PhoneDevice
+from ..views.common import cooldown_seconds
+
+CHANNELS = PhoneDevice.Channel.choices
+#: The states a login can be in, as the answers name them.
+LOGIN_STATES = ("anonymous", "second_factor_required", "enrollment_required", "authenticated")
+
+
+# --- Requests --------------------------------------------------------------------------
+
+
+class TextField(serializers.CharField):
+    """A ``CharField`` that takes JSON strings only. DRF's own turns a number into a
+    string, which the schema (``type: string``) does not allow: 400 instead."""
+
+    def to_internal_value(self, data: Any) -> str:
+        """The string, or the field's "Not a valid string." error."""
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return str(super().to_internal_value(data))
+
+
+class LoginSerializer(serializers.Serializer):
+    """The password step."""
+
+    username = TextField(max_length=254)
+    password = TextField(
+        max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"}
+    )
+    token = serializers.BooleanField(
+        default=False,
+        help_text=_("An app without cookies: answer a login_token and, after the code, a token."),
+    )
+
+
+class CodeSerializer(serializers.Serializer):
+    """A one-time code, from the body only (S7)."""
+
+    code = TextField(max_length=CODE_MAX_CHARS)
+    token = serializers.BooleanField(
+        default=False, help_text=_("Also issue an API token when this completes a login.")
+    )
+
+
+class StepUpCodeSerializer(serializers.Serializer):
+    """A step-up code."""
+
+    code = TextField(max_length=CODE_MAX_CHARS)
+
+
+class SendSerializer(serializers.Serializer):
+    """Send a code: the channel (default: the phone's preference) and the language."""
+
+    channel = serializers.ChoiceField(choices=CHANNELS, required=False)
+    language = TextField(
+        max_length=35, required=False, help_text=_("One of the site's LANGUAGES, e.g. 'de'.")
+    )
+
+    def validate_language(self, value: str) -> str:
+        """One of ``settings.LANGUAGES`` (read per request, never at import)."""
+        if value not in {code for code, _name in settings.LANGUAGES}:
+            raise serializers.ValidationError(_("This language is not available."))
+        return value
+
+
+class ResendSerializer(SendSerializer):
+    """Send again; ``device`` (another of the user's confirmed phones) starts a new code."""
+
+    device = serializers.PrimaryKeyRelatedField(
+        queryset=PhoneDevice.objects.none(),
+        required=False,
+        allow_null=True,
+        error_messages={
+            "does_not_exist": _("Choose one of your phones."),
+            "incorrect_type": _("Choose one of your phones."),
+        },
+    )
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this user's confirmed phones are choices: another user's id is invalid
+        # (without a user, e.g. for the schema, nothing is).
+        if user is not None:
+            field = self.fields["device"]
+            field.queryset = PhoneDevice.objects.filter(user_id=user.pk, confirmed=True)
+
+
+class EnrollSerializer(serializers.Serializer):
+    """A new phone number; ``flows.enroll`` normalises and checks it."""
+
+    number = TextField(max_length=32)
+    label = TextField(max_length=64, required=False, allow_blank=True, default="")
+    channel = serializers.ChoiceField(
+        choices=CHANNELS,
+        default=PhoneDevice.Channel.SMS,
+        help_text=_("How later codes come; the confirmation code always comes by SMS."),
+    )
+
+
+# --- Answers ---------------------------------------------------------------------------
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    """A phone as its owner sees it: never the full number (G4)."""
+
+    number = serializers.CharField(source="masked_number", read_only=True)
+    primary = serializers.BooleanField(source="is_primary", read_only=True)
+
+    class Meta:
+        model = PhoneDevice
+        fields = ["id", "number", "label", "channel", "primary", "confirmed", "last_used_at"]
+        read_only_fields = fields
+
+
+class ChallengeSerializer(serializers.ModelSerializer):
+    """A live challenge: where the code went and until when it is valid."""
+
+    device = serializers.IntegerField(source="device_id", read_only=True)
+    number = serializers.CharField(source="device.masked_number", read_only=True)
+    resend_available_in = serializers.SerializerMethodField(
+        help_text=_("Seconds until a resend is allowed (0: now).")
+    )
+
+    class Meta:
+        model = Challenge
+        fields = ["purpose", "channel", "device", "number", "expires_at", "resend_available_in"]
+        read_only_fields = fields
+
+    def get_resend_available_in(self, challenge: Challenge) -> int:
+        """The resend cooldown left, in seconds."""
+        return cooldown_seconds(challenge)
+
+
+class LoginStateSerializer(serializers.Serializer):
+    """Where a login stands, with what the client needs for the next step."""
+
+    status = serializers.ChoiceField(choices=LOGIN_STATES)
+    devices = DeviceSerializer(many=True, required=False)
+    challenge = ChallengeSerializer(required=False, allow_null=True)
+    login_token = serializers.CharField(
+        required=False, help_text=_("Apps: send it as the X-Tyntec2FA-Login header.")
+    )
+    token = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text=_("The API token, when one was asked for and issued."),
+    )
+
+
+class ChallengeAnswerSerializer(serializers.Serializer):
+    """A code went out."""
+
+    challenge = ChallengeSerializer()
+
+
+class ConfirmAnswerSerializer(serializers.Serializer):
+    """A phone was confirmed; a pending login it completed is signed in."""
+
+    status = serializers.ChoiceField(choices=["confirmed", "authenticated"])
+    device = DeviceSerializer()
+    token = serializers.DictField(required=False, allow_null=True)
+
+
+class StepUpAnswerSerializer(serializers.Serializer):
+    """The second factor is recent again."""
+
+    status = serializers.ChoiceField(choices=["verified"])
+    verified_at = serializers.DateTimeField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal of the API."""
+
+    code = serializers.CharField(help_text=_("Stable, machine-readable."))
+    detail = serializers.CharField(help_text=_("Translated, for people."))
+    field = serializers.CharField(required=False, help_text=_("Validation: the field at fault."))
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text=_("Validation: every field with its messages."),
+    )

@@ -1,0 +1,74 @@
+"""API tokens, minted only after the second factor (S6).
+
+``TYNTEC2FA_API_TOKEN_ISSUER`` names a callable ``(request, user) -> dict``; the dict is
+the ``token`` of the verify answer. Unset, DRF's authtoken is used when
+``rest_framework.authtoken`` is installed; ``""`` turns tokens off (sessions only).
+
+The API calls the issuer only after ``flows`` verified a code: a login, the enrollment
+that completes a login, nothing else. An issuer of another token type (JWT, Knox) must
+make its authentication check that the token came from here, e.g. with a claim; check
+E015/W015 reports authentication classes that are not known to do so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.apps import apps
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from rest_framework.request import Request
+
+from .. import session
+from ..conf import app_settings
+from ..models import TokenProof
+from ..models.token_proof import digest
+from .authentication import AUTHTOKEN_APP, SecondFactorTokenAuthentication
+
+Issuer = Callable[[HttpRequest, Any], dict[str, Any]]
+
+
+def get_issuer() -> Issuer | None:
+    """The configured issuer, or None when this site issues no tokens."""
+    path = app_settings.API_TOKEN_ISSUER
+    if path is None:
+        return authtoken_issuer if apps.is_installed(AUTHTOKEN_APP) else None
+    return import_string(path) if path else None
+
+
+def issue(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """Mint a token for ``user``, who has just passed the second factor."""
+    issuer = get_issuer()
+    if issuer is None:
+        raise RuntimeError("no API token issuer is configured")
+    return dict(issuer(request, user))
+
+
+def authtoken_issuer(request: HttpRequest, user: Any) -> dict[str, Any]:
+    """DRF's authtoken: one token per user, replaced on every login (a new secret for a
+    new authentication, as S3 asks of sessions), so a new login ends the user's other
+    token clients. Use with ``SecondFactorTokenAuthentication``."""
+    from rest_framework.authtoken.models import Token
+
+    with transaction.atomic():
+        for old in Token.objects.select_for_update().filter(user=user):
+            TokenProof.objects.filter(key_digest=digest(old.key)).delete()
+            old.delete()
+        token = Token.objects.create(user=user)
+        TokenProof.record(token.key, user)
+    return {"scheme": "Token", "key": token.key}
+
+
+def renew_proof(request: Request) -> None:
+    """A code was verified with a proven token (step-up, a new phone): its second
+    factor is recent again, for this request and the next ones."""
+    if not isinstance(request.successful_authenticator, SecondFactorTokenAuthentication):
+        return
+    now = timezone.now()
+    TokenProof.objects.filter(key_digest=digest(request.auth.key), user_id=request.user.pk).update(
+        verified_at=now
+    )
+    session.set_request_proof(request._request, request.user, now.timestamp())

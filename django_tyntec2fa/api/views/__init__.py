@@ -1,0 +1,36 @@
+"""The API's views, one module per part of the flow (``urls.py`` routes them)."""
+
+from .challenge import (
+    ChallengeCancelView,
+    ChallengeResendView,
+    ChallengeSendView,
+    ChallengeVerifyView,
+    ChallengeView,
+)
+from .devices import (
+    DeviceAddView,
+    DeviceConfirmView,
+    DeviceDetailView,
+    DeviceListView,
+    DevicePrimaryView,
+    UnknownDeviceView,
+)
+from .login import LoginView
+from .stepup import StepUpSendView, StepUpVerifyView
+
+__all__ = [
+    "ChallengeCancelView",
+    "ChallengeResendView",
+    "ChallengeSendView",
+    "ChallengeVerifyView",
+    "ChallengeView",
+    "DeviceAddView",
+    "DeviceConfirmView",
+    "DeviceDetailView",
+    "DeviceListView",
+    "DevicePrimaryView",
+    "LoginView",
+    "StepUpSendView",
+    "StepUpVerifyView",
+    "UnknownDeviceView",
+]

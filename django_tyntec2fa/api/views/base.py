@@ -1,0 +1,160 @@
+"""What every API view shares: authentication, the error shape, no caching, and the
+small lookups of the pending login. No rule of the second factor lives here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import NotAuthenticated, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.serializers import Serializer
+from rest_framework.views import APIView
+
+from ... import flows, session
+from ...exceptions import LoginTimeout
+from ...models import Challenge
+from ...views.common import confirmed_devices
+from .. import tokens, transport
+from ..authentication import SecondFactorTokenAuthentication
+from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler
+from ..permissions import IsSecondFactorVerified
+from ..serializers import ChallengeSerializer, DeviceSerializer
+
+Purpose = Challenge.Purpose
+
+
+class ApiView(APIView):
+    """Base of the API's views.
+
+    Authentication is fixed to the two gated classes, whatever the project's defaults:
+    the session (a pending login is anonymous to it, S1) and tokens minted after the
+    second factor. JSON only; every answer is ``never_cache`` (S7); refusals have the
+    one error shape. The flows own the rate limits of codes; the project's DRF
+    throttles (e.g. on the password step) apply too and answer 429 ``rate_limited``. ``pending_endpoint`` views serve a pending login: they accept an
+    app's login session (``transport``) and check CSRF for anonymous cookie clients.
+    """
+
+    authentication_classes = [SessionAuthentication, SecondFactorTokenAuthentication]
+    permission_classes = [IsSecondFactorVerified]
+    parser_classes = [JSONParser]
+    renderer_classes = [JSONRenderer]
+    pending_endpoint = False
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        """Serve pending-login endpoints from the app's login session when named."""
+        if not self.pending_endpoint:
+            return super().dispatch(request, *args, **kwargs)
+        with transport.login_session(request):
+            return super().dispatch(request, *args, **kwargs)
+
+    def perform_authentication(self, request: Request) -> None:
+        """Authenticate; an anonymous cookie client's unsafe request needs CSRF too."""
+        super().perform_authentication(request)
+        if self.needs_csrf(request):
+            transport.enforce_csrf(request)
+
+    def needs_csrf(self, request: Request) -> bool:
+        """An unsafe request of an anonymous cookie client to a pending-login endpoint
+        (signed-in cookie clients: ``SessionAuthentication`` checks CSRF itself)."""
+        return (
+            self.pending_endpoint
+            and request.method not in SAFE_METHODS
+            and request.successful_authenticator is None
+            and not transport.is_app_mode(request._request)
+        )
+
+    def get_exception_handler(self) -> Any:
+        """The API's handler, whatever ``REST_FRAMEWORK["EXCEPTION_HANDLER"]`` says."""
+        return exception_handler
+
+    def get_authenticate_header(self, request: Request) -> str:
+        """Every scheme that works here; also keeps DRF from turning 401 into 403."""
+        schemes = [auth.authenticate_header(request) for auth in self.get_authenticators()]
+        return ", ".join([scheme for scheme in schemes if scheme] + [DEFAULT_CHALLENGE])
+
+    def finalize_response(
+        self, request: Request, response: HttpResponseBase, *args: Any, **kwargs: Any
+    ) -> HttpResponseBase:
+        """No cache may keep an answer of the API (S7)."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
+
+
+def uses_token(request: Request) -> bool:
+    """Authenticated with a token minted after the second factor."""
+    return isinstance(request.successful_authenticator, SecondFactorTokenAuthentication)
+
+
+def pending_login(request: Request) -> tuple[session.PendingLogin, Any]:
+    """The pending login and its user; 401 ``login_timeout`` when it expired, 401
+    ``not_authenticated`` without one, 409 for a session that is signed in."""
+    http = request._request
+    had_one = session.has_pending_state(http) or transport.is_stale(http)
+    pending = session.get_pending(http)
+    user = session.pending_user(http, pending) if pending is not None else None
+    if pending is not None and user is not None:
+        return pending, user
+    if request.user.is_authenticated:
+        raise NoPendingLogin()
+    if had_one:
+        raise LoginTimeout("no pending login")
+    raise NotAuthenticated()
+
+
+def login_state(request: Request, pending: session.PendingLogin, user: Any) -> dict[str, Any]:
+    """The answer about a pending login: its phones and its live challenge."""
+    enroll = pending.purpose == "enroll"
+    challenge = flows.live_challenge(user, Purpose.ENROLL if enroll else Purpose.LOGIN)
+    state: dict[str, Any] = {
+        "status": "enrollment_required" if enroll else "second_factor_required",
+        "devices": DeviceSerializer([] if enroll else confirmed_devices(user), many=True).data,
+        "challenge": ChallengeSerializer(challenge).data if challenge is not None else None,
+    }
+    token = transport.login_token(request._request)
+    if token:
+        state["login_token"] = token
+    return state
+
+
+def signed_in(request: Request, user: Any, *, want_token: bool) -> dict[str, Any]:
+    """A login was completed by a code: the API token when asked for; an app's login
+    session is deleted, the token replaces it."""
+    http = request._request
+    token = tokens.issue(http, user) if want_token else None
+    transport.end_app_login(http)
+    return {"status": "authenticated", "token": token}
+
+
+def validated(serializer_class: type[Serializer], request: Request, **kwargs: Any) -> Any:
+    """The request body checked by ``serializer_class``; 400 naming the field otherwise."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def require_issuer(want_token: bool) -> None:
+    """A token was asked for: 400 on ``token`` when this site issues none (checked
+    before the code is used up)."""
+    if want_token and tokens.get_issuer() is None:
+        raise ValidationError({"token": [_("This site does not issue API tokens.")]})
+
+
+@contextmanager
+def language(code: str | None) -> Iterator[None]:
+    """Messages (the provider's included) in ``code`` when the client asked for one."""
+    if not code:
+        yield
+        return
+    with translation.override(code):
+        yield

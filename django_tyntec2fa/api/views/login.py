@@ -1,0 +1,74 @@
+"""The password step for API clients, and where a login stands.
+
+``POST`` calls Django's ``authenticate`` and ``auth.login`` like any login view: the
+app's ``user_logged_in`` receiver makes the login pending and sends the code (S1), so
+the answer only reports what the flows did.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import auth
+from django.middleware.csrf import get_token
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from ... import policy, session
+from .. import openapi, transport
+from ..errors import InvalidCredentials, TokenNeedsSecondFactor
+from ..serializers import LoginSerializer
+from .base import ApiView, login_state, require_issuer, validated
+
+
+class LoginView(ApiView):
+    """``GET``: the login's state (and the CSRF cookie). ``POST``: the password."""
+
+    permission_classes = [AllowAny]
+    pending_endpoint = True
+
+    def needs_csrf(self, request: Request) -> bool:
+        """An app's login (``"token": true``) touches no cookie: no CSRF token needed."""
+        return super().needs_csrf(request) and not _app_login(request)
+
+    @openapi.login_get
+    def get(self, request: Request) -> Response:
+        """Where the login stands; sets the CSRF cookie an SPA needs for its POSTs."""
+        http = request._request
+        get_token(http)
+        if request.user.is_authenticated:
+            return Response({"status": "authenticated"})
+        pending = session.get_pending(http)
+        if pending is None:
+            return Response({"status": "anonymous"})
+        enroll = pending.purpose == "enroll"
+        return Response({"status": "enrollment_required" if enroll else "second_factor_required"})
+
+    @openapi.login_post
+    def post(self, request: Request) -> Response:
+        """Username and password; the answer says what comes next."""
+        data = validated(LoginSerializer, request)
+        http = request._request
+        app = data["token"] or transport.is_app_mode(http)
+        require_issuer(app)
+        user = auth.authenticate(http, username=data["username"], password=data["password"])
+        if user is None:
+            raise InvalidCredentials()
+        if app:
+            if not policy.requires_second_factor(user):
+                raise TokenNeedsSecondFactor()  # a token only ever follows a second factor
+            transport.begin_app_login(http)
+        auth.login(http, user)
+        pending = session.get_pending(http)
+        if pending is None:
+            # No second factor needed: a plain session login (never a token).
+            return Response({"status": "authenticated", "token": None})
+        return Response(login_state(request, pending, user))
+
+
+def _app_login(request: Request) -> Any:
+    data = request.data
+    return transport.is_app_mode(request._request) or (
+        isinstance(data, dict) and data.get("token") is True
+    )

@@ -1,0 +1,71 @@
+"""The cost defences every send passes before the provider is called (P1-P4, E6).
+
+``check_send`` runs in ``start`` and ``resend`` (so in every login, step-up and
+enrollment send); ``check_enrollment`` refuses a number before a phone is even stored
+for it. The order is deliberate:
+
+1. the destination policy (``destinations``: countries, number types): free, no I/O;
+2. conversion blocks (``conversion``): one query;
+3. the rate limits (``ratelimits``: user, number, IP, session, prefix), counted even
+   when they refuse, so probing costs the prober;
+4. the number lookup hook, which may cost money per call, so only after the limits;
+5. the global budget (``velocity``), last, so it counts only codes that go out.
+
+The errors are audited and signalled by ``flows.common.audited`` around the call.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from .. import audit, conversion, destinations, ratelimits, velocity
+from ..conf import app_settings
+from ..models import AuditEvent, PhoneDevice
+
+
+def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, channel: str) -> None:
+    """Refuse a code to ``device`` on ``channel`` unless every defence lets it through.
+
+    Raises ``DestinationRefused``, ``DestinationBlocked``, ``RateLimited`` or
+    ``SendBudgetExhausted``; nothing is sent then.
+    """
+    destinations.check_destination(device.number, channel)
+    conversion.check_not_blocked(device.number)
+    ratelimits.check_send(request, user, device.number)
+    check_lookup(request, user, device)
+    velocity.consume_budget()
+
+
+def check_enrollment(number: str, channel: str) -> None:
+    """Refuse to store ``number`` with the preferred ``channel``: the enrollment code
+    goes by SMS (P8), later codes may go on ``channel``, so both must be allowed."""
+    destinations.check_destination(number, destinations.SMS)
+    destinations.check_destination(number, channel)
+
+
+def check_lookup(request: HttpRequest | None, user: Any, device: PhoneDevice) -> None:
+    """Ask the number lookup (E6); a failed lookup is logged, audited and then refused
+    (fail closed, the default) or let through (``NUMBER_LOOKUP_FAIL_OPEN``)."""
+    try:
+        result = destinations.lookup(device.number)
+    except destinations.LookupUnavailable as error:
+        fail_open = app_settings.NUMBER_LOOKUP_FAIL_OPEN
+        audit.record(
+            AuditEvent.Kind.LOOKUP_FAILED,
+            request=request,
+            user=user,
+            device=device,
+            detail=f"{error}; fail {'open' if fail_open else 'closed'}",
+        )
+        if fail_open:
+            return
+        raise destinations.lookup_failed_error(str(error)) from None
+    if result is not None:
+        destinations.check_lookup_result(result)
+
+
+def unsaved_device(user: Any, number: str, channel: str) -> PhoneDevice:
+    """A phone that is not stored, for the audit trail of a refused enrollment."""
+    return PhoneDevice(user_id=user.pk, number=number, channel=channel)
