@@ -75,3 +75,19 @@ def test_deletes_in_batches(alice: Any) -> None:
 def test_refuses_bad_arguments(db: None, args: list[str]) -> None:
     with pytest.raises(CommandError):
         run("tyntec2fa_cleanup", *args)
+
+
+def test_stale_conversion_counters_are_pruned_p4(db: None) -> None:
+    from django_tyntec2fa import conversion
+    from django_tyntec2fa.models import ConversionCounter
+
+    now = timezone.now()
+    conversion.record_send("+4915123456789")
+    fresh = ConversionCounter.objects.count()
+    assert fresh > 0
+    ConversionCounter.objects.create(
+        scope="country", value="ZZ", bucket=now - dt.timedelta(days=2), sends=100, verifications=0
+    )
+    out, _ = run("tyntec2fa_cleanup")
+    assert "Deleted 1 stale conversion counter(s) and block(s)." in out
+    assert ConversionCounter.objects.count() == fresh

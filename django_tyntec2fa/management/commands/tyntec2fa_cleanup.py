@@ -15,6 +15,7 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from ... import conversion
 from ...models import AuditEvent, Challenge
 
 
@@ -77,6 +78,9 @@ class Command(BaseCommand):
         challenges = delete_in_batches(old_challenges, batch_size)
         old_audit = AuditEvent.objects.filter(created_at__lt=now - dt.timedelta(days=audit_days))
         audit = delete_in_batches(old_audit, batch_size)
+        # Conversion counters past their window, and blocks too old to escalate (P4).
+        conversion_rows = conversion.prune()
         self.stdout.write(f"Expired {expired} pending challenge(s).")
         self.stdout.write(f"Deleted {challenges} challenge(s) older than {days} day(s).")
         self.stdout.write(f"Deleted {audit} audit event(s) older than {audit_days} day(s).")
+        self.stdout.write(f"Deleted {conversion_rows} stale conversion counter(s) and block(s).")
