@@ -48,10 +48,12 @@ def destinations_of(number: str) -> list[tuple[str, str]]:
 def record_send(number: str) -> list[DestinationBlock]:
     """Count one code sent to ``number``; returns the blocks this send started."""
     now = timezone.now()
+    destinations = destinations_of(number)
+    _bump(destinations, now, "sends")
+    totals = _totals(destinations, now) if app_settings.CONVERSION_MIN_SENDS > 0 else {}
     started = []
-    for scope, value in destinations_of(number):
-        _bump(scope, value, now, "sends")
-        block = _evaluate(scope, value, now)
+    for scope, value in destinations:
+        block = _evaluate(scope, value, now, totals.get((scope, value), (0, 0)))
         if block is not None:
             started.append(block)
     return started
@@ -59,9 +61,7 @@ def record_send(number: str) -> list[DestinationBlock]:
 
 def record_verification(number: str) -> None:
     """Count one verified code of ``number``."""
-    now = timezone.now()
-    for scope, value in destinations_of(number):
-        _bump(scope, value, now, "verifications")
+    _bump(destinations_of(number), timezone.now(), "verifications")
 
 
 def check_not_blocked(number: str) -> None:
@@ -112,24 +112,48 @@ def on_second_factor_verified(sender: Any, challenge: Any, **kwargs: Any) -> Non
     record_verification(challenge.device.number)
 
 
-def _bump(scope: str, value: str, now: dt.datetime, field: str) -> None:
+def _bump(destinations: list[tuple[str, str]], now: dt.datetime, field: str) -> None:
+    """Add one to ``field`` of each destination's current bucket: one UPDATE each
+    while the bucket exists (the usual case); a missing bucket is created first.
+    F() + 1: parallel workers never lose a count."""
     start = now.timestamp() // BUCKET_SECONDS * BUCKET_SECONDS
     bucket = dt.datetime.fromtimestamp(start, tz=dt.UTC)
-    row, _created = ConversionCounter.objects.get_or_create(scope=scope, value=value, bucket=bucket)
-    # F() + 1: parallel workers never lose a count.
-    ConversionCounter.objects.filter(pk=row.pk).update(**{field: F(field) + 1})
+    increment = {field: F(field) + 1}
+    for scope, value in destinations:
+        rows = ConversionCounter.objects.filter(scope=scope, value=value, bucket=bucket)
+        if rows.update(**increment):
+            continue
+        row, _created = ConversionCounter.objects.get_or_create(
+            scope=scope, value=value, bucket=bucket
+        )
+        ConversionCounter.objects.filter(pk=row.pk).update(**increment)
 
 
-def _evaluate(scope: str, value: str, now: dt.datetime) -> DestinationBlock | None:
+def _totals(
+    destinations: list[tuple[str, str]], now: dt.datetime
+) -> dict[tuple[str, str], tuple[int, int]]:
+    """Sends and verifications of each destination within the window, in one query."""
+    since = now - dt.timedelta(seconds=app_settings.CONVERSION_WINDOW)
+    where = Q()
+    for scope, value in destinations:
+        where |= Q(scope=scope, value=value)
+    rows = (
+        ConversionCounter.objects.filter(where, bucket__gte=since)
+        .values("scope", "value")
+        .annotate(sends=Sum("sends"), verified=Sum("verifications"))
+        .order_by()
+    )
+    return {(row["scope"], row["value"]): (row["sends"] or 0, row["verified"] or 0) for row in rows}
+
+
+def _evaluate(
+    scope: str, value: str, now: dt.datetime, totals: tuple[int, int]
+) -> DestinationBlock | None:
     """Start a block of ``scope``/``value`` when its conversion is too low."""
     min_sends = app_settings.CONVERSION_MIN_SENDS
     if min_sends <= 0:
         return None  # monitoring switched off
-    since = now - dt.timedelta(seconds=app_settings.CONVERSION_WINDOW)
-    totals = ConversionCounter.objects.filter(
-        scope=scope, value=value, bucket__gte=since
-    ).aggregate(sends=Sum("sends"), verified=Sum("verifications"))
-    sends, verified = totals["sends"] or 0, totals["verified"] or 0
+    sends, verified = totals
     if sends < min_sends or verified >= sends * app_settings.CONVERSION_MIN_RATE:
         return None
     blocks = DestinationBlock.objects.filter(scope=scope, value=value)

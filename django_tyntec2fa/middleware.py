@@ -183,10 +183,11 @@ def _unproven_login(request: HttpRequest) -> HttpResponse | None:
         user = auth.get_user(request)
     if not user.is_authenticated:
         return None  # Django drops a session whose auth hash no longer matches
-    if not policy.requires_second_factor(user):
+    device = policy.login_device(user)  # one query for "required?" and "which phone?"
+    if device is None and not policy.rule_requires(user):
         session.remember_not_required(request)
         return None
-    flows.begin_login(request, user)
+    flows.begin_login(request, user, device=device)
     pending = session.get_pending(request)
     if pending is None:
         # begin_login always leaves a pending login; if not, stay closed.

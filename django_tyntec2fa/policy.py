@@ -25,6 +25,19 @@ def has_confirmed_device(user: Any) -> bool:
     return PhoneDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
 
 
+def login_device(user: Any) -> PhoneDevice | None:
+    """The phone a login code goes to: the user's primary confirmed phone, or None
+    (one query; None for anonymous users, without a query). Not None exactly when
+    ``has_confirmed_device`` is True, so the login asks the database once for both."""
+    if user is None or getattr(user, "pk", None) is None:
+        return None
+    return (
+        PhoneDevice.objects.filter(user_id=user.pk, confirmed=True)
+        .order_by("-is_primary", "created_at", "pk")
+        .first()
+    )
+
+
 def requires_second_factor(user: Any) -> bool:
     """True when ``user`` must pass (or, without a phone, enroll) a second factor.
 
@@ -33,8 +46,13 @@ def requires_second_factor(user: Any) -> bool:
     """
     if user is None or getattr(user, "pk", None) is None:
         return False
-    if has_confirmed_device(user):
-        return True
+    return has_confirmed_device(user) or rule_requires(user)
+
+
+def rule_requires(user: Any) -> bool:
+    """True when ``TYNTEC2FA_REQUIRED`` asks a second factor of ``user``, whatever
+    phones they have (no query of this app's own). Raises ``ImproperlyConfigured``
+    like ``requires_second_factor``."""
     rule = _required_rule()
     return bool(rule(user)) if rule is not None else False
 

@@ -31,7 +31,12 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
         if session.has_pending_state(request):
             flows.abort_login(request)
         session.forget_not_required(request)
-        if policy.requires_second_factor(user):
+        # One query answers both "is a second factor required" and "where does the
+        # code go" for a user with a phone; begin_login reuses the device.
+        device = policy.login_device(user)
+        if device is not None:
+            flows.begin_login(request, user, device=device)
+        elif policy.rule_requires(user):
             flows.begin_login(request, user)
         else:
             session.remember_not_required(request)

@@ -14,6 +14,9 @@ DATABASES = {
         "NAME": os.environ.get("PGDATABASE", "test"),
         "USER": os.environ.get("PGUSER", "postgres"),
         "PASSWORD": os.environ.get("PGPASSWORD", ""),
+        # One test database per run, so two runs on one server (tox envs, a developer
+        # and CI) cannot drop each other's database.
+        "TEST": {"NAME": f"test_tyntec2fa_{os.getpid()}"},
     }
 }
 CACHES = {

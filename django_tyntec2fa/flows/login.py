@@ -16,8 +16,8 @@ from django.http import HttpRequest
 
 from .. import session
 from ..exceptions import ChallengeError, DeviceError, LoginTimeout, ProviderError
-from ..models import Challenge
-from ..policy import has_confirmed_device
+from ..models import Challenge, PhoneDevice
+from ..policy import login_device
 from .challenge import cancel_where, resend, start
 from .verify import verify
 
@@ -27,14 +27,16 @@ Purpose = Challenge.Purpose
 _PURPOSES = {"login": Purpose.LOGIN, "enroll": Purpose.ENROLL}
 
 
-def begin_login(request: HttpRequest, user: Any) -> None:
+def begin_login(request: HttpRequest, user: Any, *, device: PhoneDevice | None = None) -> None:
     """Make the fresh login of ``user`` pending and, on a POST, send the login code.
 
     A pending login of another user in this session is discarded with its challenge
     (S4). Users without a confirmed phone get an "enroll" pending login and no code.
-    Sending errors (provider, rate limit, lock) are audited by ``start`` and logged
-    here, not raised: this runs inside ``auth.login()``, and the challenge page
-    offers to send the code again. Raises nothing else but database errors.
+    ``device``: the user's ``policy.login_device``, when the caller has just loaded it
+    (saves the query); None looks it up. Sending errors (provider, rate limit, lock)
+    are audited by ``start`` and logged here, not raised: this runs inside
+    ``auth.login()``, and the challenge page offers to send the code again. Raises
+    nothing else but database errors.
     """
     previous = session.get_pending(request)
     if previous is not None and previous.user_pk != str(user.pk):
@@ -43,22 +45,29 @@ def begin_login(request: HttpRequest, user: Any) -> None:
             user_id=previous.user_pk,
             purpose=_PURPOSES.get(previous.purpose, Purpose.LOGIN),
         )
-    purpose = "login" if has_confirmed_device(user) else "enroll"
+    if device is None:
+        device = login_device(user)
+    purpose = "login" if device is not None else "enroll"
     session.begin_pending(request, user, purpose=purpose)
     if purpose == "login" and request.method == "POST":  # never send on GET (P5)
         try:
-            start(request, user, purpose=Purpose.LOGIN)
+            start(request, user, purpose=Purpose.LOGIN, device=device)
         except (ChallengeError, DeviceError, ProviderError) as error:
             logger.info("Login code for user %s not sent: %s", user.pk, error.code)
 
 
-def verify_login(request: HttpRequest, code: Any) -> Any:
+def verify_login(
+    request: HttpRequest, code: Any, *, found: tuple[session.PendingLogin, Any] | None = None
+) -> Any:
     """Check the pending login's code and sign the user in; returns the user.
 
-    Raises ``LoginTimeout`` when there is no pending login, it timed out (S2) or the
-    user's password changed since; otherwise what ``verify`` raises.
+    ``found``: the ``(pending, user)`` this request already loaded with
+    ``session.get_pending`` and ``session.pending_user`` (saves loading the user
+    again); None loads them. Raises ``LoginTimeout`` when there is no pending login,
+    it timed out (S2) or the user's password changed since; otherwise what ``verify``
+    raises.
     """
-    pending, user = _pending(request)
+    pending, user = found if found is not None else _pending(request)
     verify(request, user, purpose=Purpose.LOGIN, code=code)
     session.complete_login(request, user, pending)
     return user

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import app_settings
 from ..exceptions import DeviceError, ResendNotAllowed, Tyntec2FAError
 from ..models import Challenge, PhoneDevice
+from ..policy import login_device
 
 Purpose = Challenge.Purpose
 
@@ -57,11 +58,7 @@ def device_for(user: Any, purpose: str, device: PhoneDevice | None) -> PhoneDevi
     primary confirmed phone. Raises ``DeviceError`` for none, someone else's, an
     unconfirmed one outside enrollment (E1) or a confirmed one for enrollment."""
     if device is None and purpose != Purpose.ENROLL:
-        device = (
-            PhoneDevice.objects.filter(user_id=user.pk, confirmed=True)
-            .order_by("-is_primary", "created_at", "pk")
-            .first()
-        )
+        device = login_device(user)
     if device is None or device.user_id != user.pk:
         raise DeviceError("no such device", message=_("There is no confirmed phone to send to."))
     if purpose != Purpose.ENROLL and not device.confirmed:

@@ -38,6 +38,7 @@ import logging
 import re
 import secrets
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -147,11 +148,13 @@ class LocalProvider(Provider):
             language=language or translation.get_language() or "en",
         )
         otp.code_hash = hash_code(otp.otp_id, code)
-        # One transaction: if the sink fails, no OTP exists that nobody received.
+        # One transaction: if the sink fails, no OTP exists that nobody received. The
+        # row goes in with its delivery event (one INSERT, no UPDATE after it); a
+        # failed delivery rolls both back.
         with transaction.atomic():
+            deliver = self._prepare(otp, code, text)
             otp.save()
-            self._deliver(otp, code, text)
-            otp.save(update_fields=["events"])
+            deliver()
         return _status(otp)
 
     def status(self, otp_id: str) -> OtpStatus:
@@ -184,7 +187,7 @@ class LocalProvider(Provider):
                 code = generate_code(otp.pin_length)
                 otp.code_hash = hash_code(otp.otp_id, code)
                 otp.channel = _resolve(via)
-                self._deliver(otp, code, None)
+                self._prepare(otp, code, None)()
                 otp.save(update_fields=["code_hash", "channel", "events"])
         if not active:
             raise OtpNotActive(f"OTP {otp.otp_id} is {otp.status}: OTP is not valid anymore")
@@ -193,17 +196,23 @@ class LocalProvider(Provider):
     def check(self, otp_id: str, code: str) -> CheckResult:
         """Check ``code`` under a row lock, so parallel checks count one by one (L4)."""
         key = _parse(otp_id)
-        with transaction.atomic():
-            otp = _get(LocalOtp.objects.select_for_update(), key)
-            if otp.status != LocalOtp.Status.ACTIVE:
+        # No savepoint inside a caller's transaction (``flows.verify`` holds the
+        # challenge's row lock): nothing in the block is caught and recovered from, so
+        # a savepoint would only add two statements. An unknown id is raised after it.
+        with transaction.atomic(savepoint=False):
+            otp = LocalOtp.objects.select_for_update().filter(otp_id=key).first()
+            outcome: CheckOutcome | None = None  # stays None only without a row
+            if otp is not None and otp.status != LocalOtp.Status.ACTIVE:
                 outcome = CheckOutcome.ALREADY_FINAL  # tyntec 410: nothing evaluated or counted
-            elif _expire_if_due(otp):
+            elif otp is not None and _expire_if_due(otp):
                 outcome = CheckOutcome.EXPIRED  # tyntec 403: the code is not looked at
                 otp.save(update_fields=["status"])
-            else:
+            elif otp is not None:
                 otp.attempt_count += 1
                 outcome = _evaluate(otp, code)
                 otp.save(update_fields=["attempt_count", "status"])
+        if otp is None or outcome is None:
+            raise OtpNotFound(f"OTP {key} was not found")
         logger.info(
             "Local OTP %s for %s checked: %s (attempt %d of %d)",
             otp.otp_id,
@@ -244,8 +253,10 @@ class LocalProvider(Provider):
         )
         return [_status(otp) for otp in mine]
 
-    def _deliver(self, otp: LocalOtp, code: str, text: str | None) -> None:
-        """Hand the message to the sink and record a delivery event."""
+    def _prepare(self, otp: LocalOtp, code: str, text: str | None) -> Callable[[], None]:
+        """Render the message and record its delivery event on ``otp`` (not saved);
+        returns the call that hands the message to the sink. The caller runs both in
+        one transaction, so a failed delivery leaves no event behind."""
         channel = Channel(otp.channel)
         message = render_text(
             channel=channel,
@@ -255,16 +266,6 @@ class LocalProvider(Provider):
             text=text,
         )
         sink = import_string(app_settings.LOCAL_SINK)()
-        sink.deliver(
-            Delivery(
-                number=otp.number,
-                channel=channel,
-                language=otp.language,
-                text=message,
-                code=code,
-                otp_id=str(otp.otp_id),
-            )
-        )
         otp.events = [
             *otp.events,
             {
@@ -274,9 +275,23 @@ class LocalProvider(Provider):
                 "statusText": f"Delivered to {type(sink).__name__}",
             },
         ]
-        logger.info(
-            "Local OTP %s delivered to %s via %s", otp.otp_id, mask_number(otp.number), channel
-        )
+
+        def deliver() -> None:
+            sink.deliver(
+                Delivery(
+                    number=otp.number,
+                    channel=channel,
+                    language=otp.language,
+                    text=message,
+                    code=code,
+                    otp_id=str(otp.otp_id),
+                )
+            )
+            logger.info(
+                "Local OTP %s delivered to %s via %s", otp.otp_id, mask_number(otp.number), channel
+            )
+
+        return deliver
 
 
 def _evaluate(otp: LocalOtp, code: str) -> CheckOutcome:

@@ -88,7 +88,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
         )
     next_url = pending.next_url
     try:
-        flows.verify_login(request, form.cleaned_data["code"])
+        flows.verify_login(request, form.cleaned_data["code"], found=found)
     except LoginTimeout:
         return redirect(login_url())
     except Tyntec2FAError as error:
