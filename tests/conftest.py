@@ -9,6 +9,9 @@ import pytest
 
 from django_tyntec2fa.providers import registry, sinks
 
+# The users the view and API suites share (a suite's own fixture of the same name wins).
+from .people import alice, bob, carol, make_user  # noqa: F401
+
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 

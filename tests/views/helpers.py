@@ -9,10 +9,7 @@ from django.urls import reverse
 
 from django_tyntec2fa.providers import sinks
 
-PASSWORD = "correct horse battery staple"
-ALICE_PRIMARY = "+4915123456789"
-ALICE_BACKUP = "+4917612345678"
-BOB_PHONE = "+4916091234567"
+from ..people import ALICE_BACKUP, ALICE_PRIMARY, BOB_PHONE, PASSWORD  # noqa: F401  (shared)
 
 #: What a browser sends with a navigation or a form POST.
 BROWSER_HEADERS = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
