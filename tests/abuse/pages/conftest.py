@@ -2,4 +2,5 @@
 
 from __future__ import annotations
 
-from ...views.conftest import _site, client, make_user  # noqa: F401  (fixtures)
+from ...people import make_user  # noqa: F401  (fixture; overrides tests/abuse's make_user)
+from ...views.conftest import _site, client  # noqa: F401  (fixtures)
