@@ -399,3 +399,28 @@ def check_api_authentication(
     from .api.checks import authentication_classes
 
     return authentication_classes()
+
+
+@register(Tags.security, "tyntec2fa")
+def check_token_issuer(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E017 ``TYNTEC2FA_API_TOKEN_ISSUER`` names nothing callable (else: a 500 at the
+    first login that asks for a token)."""
+    path = app_settings.API_TOKEN_ISSUER
+    if not path:  # None: DRF's authtoken when installed; "": sessions only
+        return []
+    try:
+        issuer = import_string(path)
+    except ImportError:
+        issuer = None
+    if callable(issuer):
+        return []
+    return [
+        Error(
+            f"TYNTEC2FA_API_TOKEN_ISSUER {path!r} is not an importable callable.",
+            hint="Name a callable (request, user) -> dict, e.g. "
+            "'django_tyntec2fa.api.tokens.authtoken_issuer', or set it to '' for sessions only.",
+            id=f"{PREFIX}.E017",
+        )
+    ]

@@ -187,3 +187,22 @@ def test_e013_follows_ratelimit_use_cache() -> None:
         assert ids(check_ratelimit_cache()) == {"django_tyntec2fa.E013"}
     with override_settings(CACHES=LOCMEM, DEBUG=False, TYNTEC2FA_RATELIMIT_ENABLE=False):
         assert ids(check_ratelimit_cache()) == set()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, set()),
+        ("", set()),
+        ("django_tyntec2fa.api.tokens.authtoken_issuer", set()),
+        ("no.such.module.issuer", {"django_tyntec2fa.E017"}),
+        ("django_tyntec2fa.conf.LOCAL_PROVIDER", {"django_tyntec2fa.E017"}),  # not callable
+    ],
+)
+def test_e017_token_issuer_must_be_an_importable_callable(
+    value: str | None, expected: set[str]
+) -> None:
+    from django_tyntec2fa.checks import check_token_issuer
+
+    with override_settings(TYNTEC2FA_API_TOKEN_ISSUER=value):
+        assert ids(check_token_issuer()) == expected
