@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from django_tyntec2fa.models import PhoneDevice
-
 PASSWORD = "correct horse battery staple"
 ALICE_PRIMARY = "+4915123456789"
 ALICE_BACKUP = "+4917612345678"
@@ -23,6 +21,8 @@ BOB_PHONE = "+4916091234567"
 @pytest.fixture
 def make_user(db: None) -> Callable[..., Any]:
     """A user with confirmed phones; the first is primary."""
+    # Imported here: the root conftest imports this module before Django is set up.
+    from django_tyntec2fa.models import PhoneDevice
 
     def make(username: str, phones: Iterable[str] = ()) -> Any:
         user = get_user_model().objects.create_user(username, password=PASSWORD)
