@@ -113,6 +113,21 @@ def test_runserver_serves_the_login_page(site: Site) -> None:
     assert 'name="password"' in page.text and 'name="csrfmiddlewaretoken"' in page.text
 
 
+def _enter_code(
+    site: Site, browser: requests.Session, challenge: requests.Response
+) -> requests.Response:
+    """POST the demo phone's latest code on the challenge page, as the browser would."""
+    return browser.post(
+        site.url + "/2fa/challenge/",
+        data={
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
+            "code": _latest_code(site, DEMO_NUMBER),
+        },
+        headers={"Referer": challenge.url},
+        timeout=10,
+    )
+
+
 def _sign_in(site: Site, browser: requests.Session, next_url: str) -> requests.Response:
     login = site.url + "/accounts/login/"
     browser.get(login, params={"next": next_url}, timeout=5)
@@ -145,15 +160,7 @@ def test_password_then_code_reaches_the_protected_page_S1(site: Site) -> None:
     assert "Welcome" not in browser.get(site.url + "/protected/", timeout=5).text
 
     session_before = browser.cookies["sessionid"]
-    verified = browser.post(
-        site.url + "/2fa/challenge/",
-        data={
-            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
-            "code": _latest_code(site, DEMO_NUMBER),
-        },
-        headers={"Referer": challenge.url},
-        timeout=10,
-    )
+    verified = _enter_code(site, browser, challenge)
     assert verified.url == site.url + "/protected/"
     assert "Welcome, <strong>demo</strong>" in verified.text
     assert browser.cookies["sessionid"] != session_before  # S3
@@ -213,14 +220,6 @@ def test_the_admin_login_leads_into_the_challenge_S6a(site: Site) -> None:
     )
     assert challenge.url == site.url + "/2fa/challenge/?next=/admin/"
     assert "Site administration" not in browser.get(site.url + "/admin/", timeout=5).text
-    admin = browser.post(
-        site.url + "/2fa/challenge/",
-        data={
-            "csrfmiddlewaretoken": browser.cookies["csrftoken"],
-            "code": _latest_code(site, DEMO_NUMBER),
-        },
-        headers={"Referer": challenge.url},
-        timeout=10,
-    )
+    admin = _enter_code(site, browser, challenge)
     assert admin.url == site.url + "/admin/"
     assert "Site administration" in admin.text and "Phone devices" in admin.text
