@@ -68,10 +68,11 @@ def check_not_blocked(number: str) -> None:
     """Raise ``DestinationBlocked`` (with ``retry_after``) while the number's country or
     prefix is blocked, unless the number is on the safe list."""
     now = timezone.now()
-    where = Q()
-    for scope, value in destinations_of(number):
-        where |= Q(scope=scope, value=value)
-    block = DestinationBlock.objects.filter(where, until__gt=now).order_by("-until").first()
+    block = (
+        DestinationBlock.objects.filter(_where(destinations_of(number)), until__gt=now)
+        .order_by("-until")
+        .first()
+    )
     if block is None or is_safe(number):
         return
     raise DestinationBlocked(
@@ -113,20 +114,42 @@ def on_second_factor_verified(sender: Any, challenge: Any, **kwargs: Any) -> Non
 
 
 def _bump(destinations: list[tuple[str, str]], now: dt.datetime, field: str) -> None:
-    """Add one to ``field`` of each destination's current bucket: one UPDATE each
-    while the bucket exists (the usual case); a missing bucket is created first.
+    """Add one to ``field`` of each destination's current bucket: one UPDATE for all
+    of them while their buckets exist (the usual case); missing buckets are created.
     F() + 1: parallel workers never lose a count."""
     start = now.timestamp() // BUCKET_SECONDS * BUCKET_SECONDS
     bucket = dt.datetime.fromtimestamp(start, tz=dt.UTC)
     increment = {field: F(field) + 1}
+    counted = ConversionCounter.objects.filter(_where(destinations), bucket=bucket).update(
+        **increment
+    )
+    if counted == len(destinations):
+        return
+    # A bucket's first code. The UPDATE counted the rows that existed then; rows this
+    # call creates were not among them, so they get their count now.
+    found = []
     for scope, value in destinations:
-        rows = ConversionCounter.objects.filter(scope=scope, value=value, bucket=bucket)
-        if rows.update(**increment):
-            continue
-        row, _created = ConversionCounter.objects.get_or_create(
+        row, created = ConversionCounter.objects.get_or_create(
             scope=scope, value=value, bucket=bucket
         )
-        ConversionCounter.objects.filter(pk=row.pk).update(**increment)
+        if created:
+            ConversionCounter.objects.filter(pk=row.pk).update(**increment)
+        else:
+            found.append(row.pk)
+    missed = len(found) - counted
+    if missed > 0:
+        # Parallel workers created rows between the UPDATE and get_or_create: that
+        # many found rows were not counted above. Which ones is unknown only when the
+        # UPDATE counted some (two first codes of a bucket at once); the most likely
+        # new rows, the prefixes, come last in ``destinations``.
+        ConversionCounter.objects.filter(pk__in=found[-missed:]).update(**increment)
+
+
+def _where(destinations: list[tuple[str, str]]) -> Q:
+    where = Q()
+    for scope, value in destinations:
+        where |= Q(scope=scope, value=value)
+    return where
 
 
 def _totals(
@@ -134,11 +157,8 @@ def _totals(
 ) -> dict[tuple[str, str], tuple[int, int]]:
     """Sends and verifications of each destination within the window, in one query."""
     since = now - dt.timedelta(seconds=app_settings.CONVERSION_WINDOW)
-    where = Q()
-    for scope, value in destinations:
-        where |= Q(scope=scope, value=value)
     rows = (
-        ConversionCounter.objects.filter(where, bucket__gte=since)
+        ConversionCounter.objects.filter(_where(destinations), bucket__gte=since)
         .values("scope", "value")
         .annotate(sends=Sum("sends"), verified=Sum("verifications"))
         .order_by()

@@ -71,7 +71,21 @@ def ensure_not_locked(user: Any) -> None:
 
 def blocked_error(user: Any) -> AccountLocked | None:
     """The ``AccountLocked`` error ``ensure_not_locked`` would raise, or None."""
-    counter = FailureCounter.objects.filter(user_id=user.pk).first()
+    return blocked_by(load_counter(user))
+
+
+def load_counter(user: Any) -> FailureCounter | None:
+    """The account's failure counter, or None before its first failure. One query."""
+    return FailureCounter.objects.filter(user_id=user.pk).first()
+
+
+def has_count(counter: FailureCounter | None) -> bool:
+    """True when ``counter`` holds failures or a wait that a success must clear."""
+    return counter is not None and (counter.failures > 0 or counter.blocked_until is not None)
+
+
+def blocked_by(counter: FailureCounter | None) -> AccountLocked | None:
+    """The ``AccountLocked`` error of a loaded ``counter``, or None."""
     if counter is None:
         return None
     if counter.locked:

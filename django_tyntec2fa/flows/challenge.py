@@ -176,7 +176,14 @@ def cancel_where(request: HttpRequest | None, **filters: Any) -> int:
 
 
 def _store_replacing_live(challenge: Challenge) -> list[Challenge]:
-    """Save ``challenge``, cancelling the live one it replaces; returns the cancelled."""
+    """Save ``challenge``, cancelling the live one it replaces; returns the cancelled.
+
+    The usual case, no live challenge, is one INSERT: the "one live challenge per user
+    and purpose" constraint refuses it when there is one, and only then are the old
+    ones row-locked and cancelled.
+    """
+    if _insert_alone(challenge):
+        return []
     tries = 0
     while True:  # bounded: _STORE_TRIES
         tries += 1
@@ -192,10 +199,28 @@ def _store_replacing_live(challenge: Challenge) -> list[Challenge]:
                 Challenge.objects.filter(pk__in=[row.pk for row in old]).update(
                     status=Status.CANCELLED, finished_at=timezone.now()
                 )
-                challenge.save()
+                challenge.save(force_insert=True)
                 return old
         except IntegrityError:
             # A parallel start stored its challenge between our select and insert.
             if tries >= _STORE_TRIES:
                 delete_at_provider(challenge)
                 raise
+
+
+def _insert_alone(challenge: Challenge) -> bool:
+    """INSERT ``challenge``; False when a live one of the same user and purpose exists.
+
+    Inside a caller's transaction the INSERT gets a savepoint, so a refused one leaves
+    that transaction usable; in autocommit a refused INSERT changes nothing.
+    """
+    try:
+        if transaction.get_connection().in_atomic_block:
+            with transaction.atomic():
+                challenge.save(force_insert=True)
+        else:
+            challenge.save(force_insert=True)
+    except IntegrityError:
+        challenge.pk = None
+        return False
+    return True

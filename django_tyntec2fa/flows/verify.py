@@ -9,9 +9,11 @@ The order of work, and why:
    (``select_for_update``, L4): the account lock again, then the server clock (G6),
    the attempts left (L1) and the device (E1); the attempt is counted *before* the
    provider's check, so at most ``max_attempts`` codes ever reach the provider.
-4. The outcome is stored in the same transaction: the challenge's status, the
-   account's failure counter (``lockout``; see its docstring for what counts), the
-   audit row (L8). Signals are sent after the commit.
+4. The outcome is stored in the same transaction: the challenge's attempts and
+   status (one UPDATE: the row lock keeps every other request out until the commit,
+   so an attempt needs no write of its own before the check), the account's failure
+   counter (``lockout``; see its docstring for what counts; a success resets it only
+   when it holds something), the audit row (L8). Signals are sent after the commit.
 
 Errors (L7): a wrong code is ``InvalidCode``; the last allowed wrong code is
 ``TooManyAttempts``; anything about a dead challenge (expired on the server clock or
@@ -44,7 +46,7 @@ from ..exceptions import (
     TooManyAttempts,
     Tyntec2FAError,
 )
-from ..models import AuditEvent, Challenge, PhoneDevice
+from ..models import AuditEvent, Challenge, FailureCounter, PhoneDevice
 from ..providers import CheckOutcome, get_provider
 from .codes import normalize_code
 
@@ -75,8 +77,14 @@ def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -
             .order_by("-created_at", "-pk")
             .first()
         )
-        error = _attempt(user, challenge, normalized)
-        _book(request, user, challenge, error)
+        counter = lockout.load_counter(user)  # again: it may have changed while we waited
+        before = (challenge.attempts, challenge.status) if challenge is not None else None
+        error = _attempt(counter, challenge, normalized)
+        if challenge is not None and (challenge.attempts, challenge.status) != before:
+            # One UPDATE for the attempt and the outcome: both land in this transaction
+            # or neither does, so counting "before the provider" needs no write of its own.
+            challenge.save(update_fields=["attempts", "status", "finished_at"])
+        _book(request, user, challenge, error, counter)
     if error is not None:
         if isinstance(error, ChallengeError):
             signals.second_factor_failed.send(
@@ -94,11 +102,14 @@ def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -
     return verified
 
 
-def _attempt(user: Any, challenge: Challenge | None, code: str | None) -> Tyntec2FAError | None:
-    """Decide one attempt under the row lock; None means verified. Saves the challenge."""
+def _attempt(
+    counter: FailureCounter | None, challenge: Challenge | None, code: str | None
+) -> Tyntec2FAError | None:
+    """Decide one attempt under the row lock; None means verified. Changes the
+    challenge in memory; the caller saves it."""
     if challenge is None:
         return ChallengeExpired("no challenge")
-    blocked = lockout.blocked_error(user)  # locked while this request waited for the row
+    blocked = lockout.blocked_by(counter)  # locked while this request waited for the row
     if blocked is not None:
         return blocked
     if challenge.status != Status.PENDING:
@@ -110,7 +121,6 @@ def _attempt(user: Any, challenge: Challenge | None, code: str | None) -> Tyntec
     if challenge.purpose != Challenge.Purpose.ENROLL and not challenge.device.confirmed:
         return _finish(challenge, Status.CANCELLED, ChallengeExpired("device not confirmed"))
     challenge.attempts += 1  # counted before the provider sees the code (L4)
-    challenge.save(update_fields=["attempts"])
     if code is None:
         outcome = CheckOutcome.WRONG_CODE  # L6: never sent to the provider
     else:
@@ -147,7 +157,6 @@ def _finish(
 ) -> Tyntec2FAError | None:
     challenge.status = status
     challenge.finished_at = timezone.now()
-    challenge.save(update_fields=["status", "finished_at"])
     return error
 
 
@@ -156,10 +165,12 @@ def _book(
     user: Any,
     challenge: Challenge | None,
     error: Tyntec2FAError | None,
+    counter: FailureCounter | None,
 ) -> None:
     """Audit the attempt (one row, L8) and update the account's failure counter."""
     if error is None:
-        lockout.reset(user)  # only a success resets the count (L3)
+        if lockout.has_count(counter):
+            lockout.reset(user)  # only a success resets the count (L3)
         audit.record(AuditEvent.Kind.VERIFIED, request=request, user=user, challenge=challenge)
         return
     if isinstance(error, ProviderError):

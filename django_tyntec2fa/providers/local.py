@@ -148,13 +148,12 @@ class LocalProvider(Provider):
             language=language or translation.get_language() or "en",
         )
         otp.code_hash = hash_code(otp.otp_id, code)
-        # One transaction: if the sink fails, no OTP exists that nobody received. The
-        # row goes in with its delivery event (one INSERT, no UPDATE after it); a
-        # failed delivery rolls both back.
-        with transaction.atomic():
-            deliver = self._prepare(otp, code, text)
-            otp.save()
-            deliver()
+        # Delivered first, stored after: if the sink fails, no OTP exists that nobody
+        # received, without a transaction around the two. The row goes in with its
+        # delivery event (one INSERT). If the INSERT fails, the message names an OTP
+        # that does not exist, which can never verify (fail closed).
+        self._prepare(otp, code, text)()
+        otp.save(force_insert=True)
         return _status(otp)
 
     def status(self, otp_id: str) -> OtpStatus:
@@ -255,8 +254,8 @@ class LocalProvider(Provider):
 
     def _prepare(self, otp: LocalOtp, code: str, text: str | None) -> Callable[[], None]:
         """Render the message and record its delivery event on ``otp`` (not saved);
-        returns the call that hands the message to the sink. The caller runs both in
-        one transaction, so a failed delivery leaves no event behind."""
+        returns the call that hands the message to the sink. The caller saves the row
+        only after that call returned, so a failed delivery leaves no event behind."""
         channel = Channel(otp.channel)
         message = render_text(
             channel=channel,
