@@ -125,19 +125,36 @@ def clear_pending(request: HttpRequest) -> None:
 def complete_login(request: HttpRequest, user: AbstractBaseUser, pending: PendingLogin) -> None:
     """The code was right: log the user in for real, in a new session key (S3)."""
     clear_pending(request)
-    before = request.session.session_key
+    rotate_key(request)
+    # The user goes into the session before login(): seeing them there, login() keeps
+    # the key this function just rotated instead of cycling it once more (a second
+    # rotation costs six queries and adds nothing). It still rotates the CSRF token
+    # and sends user_logged_in, for every receiver but ours (COMPLETING_ATTR).
+    store = request.session
+    store[SESSION_KEY] = user._meta.pk.value_to_string(user)
+    store[BACKEND_SESSION_KEY] = pending.backend
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     setattr(request, COMPLETING_ATTR, True)
     try:
         auth.login(request, user, backend=pending.backend)
     finally:
         delattr(request, COMPLETING_ATTR)
-    # login() cycles the key when no user was in the session (the pending login took
-    # the auth keys out) and flushes it (a new key on save) for another user; if it
-    # kept the key on some other path, cycle it here, so the key changes on every
-    # privilege change. Only once: a second cycle costs six queries and adds nothing.
-    if before is not None and request.session.session_key == before:
-        request.session.cycle_key()
     mark_verified(request)
+
+
+def rotate_key(request: HttpRequest) -> None:
+    """Give the session a new key, keeping its data (S3): the old session is deleted
+    now, the new one is stored once, when the response saves the session.
+
+    ``SessionBase.cycle_key`` does the same but stores the new session at once, so a
+    request that changes the session afterwards (every login does) writes it twice.
+    """
+    store = request.session
+    if store.session_key is None:
+        return  # not stored yet: it gets a fresh key when it is saved
+    data = dict(store.items())
+    store.flush()
+    store.update(data)
 
 
 def mark_verified(request: HttpRequest) -> None:

@@ -161,5 +161,5 @@ def _elevate(request: HttpRequest, user: Any) -> None:
     elif request.session.get(SESSION_KEY) == str(user.pk):
         # A login in this session only: an API token client has none (its token's
         # proof is renewed by the API layer).
-        request.session.cycle_key()
+        session.rotate_key(request)
         session.mark_verified(request)

@@ -100,7 +100,7 @@ def step_up(request: HttpRequest, code: Any) -> None:
     user = _signed_in(request)
     verify(request, user, purpose=Purpose.STEP_UP, code=code)
     session.mark_verified(request)
-    request.session.cycle_key()
+    session.rotate_key(request)
 
 
 def send_step_up_code(request: HttpRequest, *, channel: str | None = None) -> Challenge:

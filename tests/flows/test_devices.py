@@ -78,13 +78,17 @@ def test_confirm_completes_a_pending_enroll_login(user, make_request, last_code)
     """A user the policy sends to enrollment: confirming the phone signs them in."""
     request = make_request(user)
     session.begin_pending(request, user, purpose="enroll")
+    request.session.save()
     key_before = request.session.session_key
     flows.enroll(request, user, number=NUMBER)
     flows.confirm(request, user, code=last_code())
     assert request.user == user
     assert session.is_verified(request)
     assert session.get_pending(request) is None
-    assert request.session.session_key != key_before
+    # S3: the old key is gone from the store; the session is stored under a new one.
+    assert not request.session.exists(key_before)
+    request.session.save()
+    assert request.session.session_key not in (None, key_before)
 
 
 # --- E3 and removal -------------------------------------------------------------------------
