@@ -10,6 +10,7 @@ from django_otp.decorators import otp_required
 from two_factor.urls import urlpatterns as two_factor_urls
 
 from django_tyntec2fa.decorators import second_factor_required
+from django_tyntec2fa.views import LoginView
 
 
 def page(request: HttpRequest) -> HttpResponse:
@@ -21,6 +22,7 @@ urlpatterns = [
     path("floor/", login_required(page), name="floor"),
     path("ours/", second_factor_required(page), name="ours"),
     path("otp/", otp_required(page), name="otp"),
+    path("accounts/login/", LoginView.as_view(), name="login"),  # ours
     path("accounts/", include("django.contrib.auth.urls")),
     path("2fa/", include("django_tyntec2fa.urls")),
     path("", include(two_factor_urls)),  # two_factor:login at /account/login/

@@ -24,6 +24,7 @@ from typing import Any
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
 from django.conf import settings
 from django.contrib import auth
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
@@ -53,7 +54,8 @@ API_URL_NAMES = frozenset(
     }
 )
 #: Django's login and logout views (site and admin): logging out must always work
-#: (S11), and logging in again as someone else replaces the pending login (S4).
+#: (S11), and logging in again as someone else replaces the pending login (S4). Any
+#: ``LoginView`` subclass counts as a login view, whatever its URL name.
 LOGIN_VIEW_NAMES = frozenset({"login", "admin:login"})
 LOGOUT_VIEW_NAMES = frozenset({"logout", "admin:logout"})
 
@@ -87,7 +89,7 @@ def allowed_kind(request: HttpRequest) -> str | None:
                 return "app"
             if match.url_name == "login":
                 return "login"
-        if match.view_name in LOGIN_VIEW_NAMES:
+        if match.view_name in LOGIN_VIEW_NAMES or _is_login_view(match.func):
             return "login"
         if match.view_name in LOGOUT_VIEW_NAMES:
             return "logout"
@@ -96,6 +98,13 @@ def allowed_kind(request: HttpRequest) -> str | None:
     if request.path == _setting_path("LOGOUT_URL"):
         return "logout"
     return None
+
+
+def _is_login_view(view: Any) -> bool:
+    """A class-based ``LoginView`` (Django's, this app's, a project's subclass),
+    whatever URL name it is routed under."""
+    view_class = getattr(view, "view_class", None)
+    return isinstance(view_class, type) and issubclass(view_class, auth_views.LoginView)
 
 
 def wants_html(request: HttpRequest) -> bool:

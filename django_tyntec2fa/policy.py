@@ -38,6 +38,18 @@ def login_device(user: Any) -> PhoneDevice | None:
     )
 
 
+def login_devices(user: Any) -> list[PhoneDevice]:
+    """The user's confirmed phones, the one a login code goes to first (one query;
+    empty for anonymous users, without a query). ``[0]`` is ``login_device``."""
+    if user is None or getattr(user, "pk", None) is None:
+        return []
+    return list(
+        PhoneDevice.objects.filter(user_id=user.pk, confirmed=True).order_by(
+            "-is_primary", "created_at", "pk"
+        )
+    )
+
+
 def requires_second_factor(user: Any) -> bool:
     """True when ``user`` must pass (or, without a phone, enroll) a second factor.
 

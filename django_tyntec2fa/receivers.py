@@ -31,6 +31,10 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
         if session.has_pending_state(request):
             flows.abort_login(request)
         session.forget_not_required(request)
+        if getattr(request, session.NOT_REQUIRED_ATTR, False):
+            # views.LoginView asked the policy a moment ago (flows.password_login).
+            session.remember_not_required(request)
+            return
         # One query answers both "is a second factor required" and "where does the
         # code go" for a user with a phone; begin_login reuses the device.
         device = policy.login_device(user)

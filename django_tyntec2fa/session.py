@@ -22,6 +22,7 @@ from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.http import HttpRequest
+from django.middleware.csrf import rotate_token
 from django.utils.crypto import constant_time_compare
 
 from .conf import app_settings
@@ -31,6 +32,9 @@ PROOF_KEY = "_tyntec2fa_verified"
 #: Set on the request while ``complete_login`` calls ``auth.login``, so the
 #: ``user_logged_in`` receiver does not make the session pending again.
 COMPLETING_ATTR = "_tyntec2fa_completing"
+#: Set on the request by ``flows.password_login`` when the user needs no second
+#: factor, so the ``user_logged_in`` receiver of the login that follows need not ask.
+NOT_REQUIRED_ATTR = "_tyntec2fa_not_required"
 
 
 @dataclass(frozen=True)
@@ -67,8 +71,38 @@ def begin_pending(request: HttpRequest, user: AbstractBaseUser, *, purpose: str 
         started_at=time.time(),
         purpose=purpose,
     )
-    session.pop(PROOF_KEY, None)
-    session[PENDING_KEY] = asdict(pending)
+    _store_pending(request, pending)
+
+
+def enter_pending(
+    request: HttpRequest, user: AbstractBaseUser, *, backend: str, purpose: str = "login"
+) -> None:
+    """Make the password step of ``user`` a pending login without ``auth.login`` (S1).
+
+    Whoever was logged in in this session is logged out first, as ``auth.login``
+    would do for another user (their session data goes too); otherwise the data is
+    kept. The session key and the CSRF token are rotated, as ``auth.login`` does (S3).
+    """
+    store = request.session
+    if SESSION_KEY in store:
+        store.flush()  # a login (any user's) never survives into a pending login
+    else:
+        rotate_key(request)
+    pending = PendingLogin(
+        user_pk=user._meta.pk.value_to_string(user),
+        backend=backend,
+        auth_hash=user.get_session_auth_hash(),
+        started_at=time.time(),
+        purpose=purpose,
+    )
+    _store_pending(request, pending)
+    rotate_token(request)
+
+
+def _store_pending(request: HttpRequest, pending: PendingLogin) -> None:
+    request.session.pop(PROOF_KEY, None)
+    request.session.pop(NOT_REQUIRED_KEY, None)
+    request.session[PENDING_KEY] = asdict(pending)
     request.user = auth.models.AnonymousUser()
 
 

@@ -154,8 +154,10 @@ def _latest_code(site: Site, number: str) -> str:
 def test_password_then_code_reaches_the_protected_page_S1(site: Site) -> None:
     browser = requests.Session()
     challenge = _sign_in(site, browser, "/protected/")
-    # The password alone leads to the code page, not to the protected page.
-    assert challenge.url == site.url + "/2fa/challenge/?next=/protected/"
+    # The password alone answers with the code page (the app's LoginView), not with
+    # the protected page.
+    assert challenge.status_code == 200 and challenge.url == site.url + "/accounts/login/"
+    assert 'action="/2fa/challenge/"' in challenge.text
     assert "+49*******6789" in challenge.text and DEMO_NUMBER not in challenge.text
     assert "Welcome" not in browser.get(site.url + "/protected/", timeout=5).text
 

@@ -11,6 +11,7 @@ from django.views import View
 
 from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
 from django_tyntec2fa.mixins import RecentSecondFactorMixin, SecondFactorRequiredMixin
+from django_tyntec2fa.views import LoginView
 
 
 def whoami(request: HttpRequest) -> JsonResponse:
@@ -64,6 +65,13 @@ urlpatterns = [
         "accounts/login/",
         auth_views.LoginView.as_view(template_name="admin/login.html"),
         name="login",
+    ),
+    # The app's own LoginView (tests/gate/test_login_view.py), under another name: the
+    # middleware knows a login view by its class.
+    path(
+        "accounts/login-2fa/",
+        LoginView.as_view(template_name="admin/login.html"),
+        name="login-2fa",
     ),
     path("accounts/", include("django.contrib.auth.urls")),
     # S6(c): a password reset that logs the user in must lead into the challenge too.

@@ -3,7 +3,7 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 
 - challenges: ``live_challenge``, ``start``, ``resend``, ``verify``, ``cancel``;
 - devices: ``enroll``, ``confirm``, ``remove``, ``make_primary``;
-- the login: ``begin_login``, ``verify_login``, ``send_login_code``,
+- the login: ``password_login``, ``begin_login``, ``verify_login``, ``send_login_code``,
   ``resend_login_code``, ``step_up``, ``send_step_up_code``, ``abort_login``.
 
 See docs/flows.md for the flows, the signals, the lockout ladder and the rate limits.
@@ -13,8 +13,10 @@ from .challenge import cancel, live_challenge, resend, start
 from .codes import normalize_code
 from .devices import confirm, enroll, make_primary, remove
 from .login import (
+    PasswordStep,
     abort_login,
     begin_login,
+    password_login,
     resend_login_code,
     send_login_code,
     send_step_up_code,
@@ -24,6 +26,7 @@ from .login import (
 from .verify import verify
 
 __all__ = [
+    "PasswordStep",
     "abort_login",
     "begin_login",
     "cancel",
@@ -32,6 +35,7 @@ __all__ = [
     "live_challenge",
     "make_primary",
     "normalize_code",
+    "password_login",
     "remove",
     "resend",
     "resend_login_code",

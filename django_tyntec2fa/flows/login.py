@@ -10,14 +10,16 @@ pending state and cancel the code (S11).
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from .. import session
 from ..exceptions import ChallengeError, DeviceError, LoginTimeout, ProviderError
 from ..models import Challenge, PhoneDevice
-from ..policy import login_device
+from ..policy import login_device, login_devices, rule_requires
 from .challenge import cancel_where, resend, start
 from .verify import verify
 
@@ -27,13 +29,66 @@ Purpose = Challenge.Purpose
 _PURPOSES = {"login": Purpose.LOGIN, "enroll": Purpose.ENROLL}
 
 
-def begin_login(request: HttpRequest, user: Any, *, device: PhoneDevice | None = None) -> None:
-    """Make the fresh login of ``user`` pending and, on a POST, send the login code.
+@dataclass(frozen=True)
+class PasswordStep:
+    """What ``password_login`` started: enough to show the challenge page at once."""
+
+    #: ``"login"`` (a code is owed) or ``"enroll"`` (the policy requires a phone first).
+    purpose: str
+    #: The user's confirmed phones, the one the code went to first.
+    devices: list[PhoneDevice]
+    #: The code's challenge; None when sending failed (the page offers to send again).
+    challenge: Challenge | None
+
+
+def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:
+    """The password step of ``user``, without ``auth.login`` when a second factor is
+    owed (S1): the session becomes a pending login and, on a POST, the code goes out.
+
+    Returns what was started, or None when ``user`` needs no second factor: the caller
+    logs them in with ``auth.login`` then. One query decides (the user's phones).
+    Raises what ``begin_login`` raises.
+    """
+    devices = login_devices(user)
+    device = devices[0] if devices else None
+    if device is None and not rule_requires(user):
+        setattr(request, session.NOT_REQUIRED_ATTR, True)
+        return None
+    if session.has_pending_state(request):
+        abort_login(request)  # S4: whoever's it was, its code dies with it
+    challenge = begin_login(request, user, device=device, backend=backend_of(user))
+    purpose = "login" if device is not None else "enroll"
+    return PasswordStep(purpose=purpose, devices=devices, challenge=challenge)
+
+
+def backend_of(user: Any) -> str:
+    """The authentication backend that accepted ``user`` (set by ``authenticate``), or
+    the only configured one; ``ValueError`` otherwise, as ``auth.login`` raises."""
+    backend = getattr(user, "backend", None)
+    if backend:
+        return str(backend)
+    backends = settings.AUTHENTICATION_BACKENDS
+    if len(backends) == 1:
+        return str(backends[0])
+    raise ValueError("Several authentication backends are configured: name the user's backend.")
+
+
+def begin_login(
+    request: HttpRequest,
+    user: Any,
+    *,
+    device: PhoneDevice | None = None,
+    backend: str | None = None,
+) -> Challenge | None:
+    """Make the fresh login of ``user`` pending and, on a POST, send the login code;
+    returns the code's challenge, or None when none was sent.
 
     A pending login of another user in this session is discarded with its challenge
     (S4). Users without a confirmed phone get an "enroll" pending login and no code.
     ``device``: the user's ``policy.login_device``, when the caller has just loaded it
-    (saves the query); None looks it up. Sending errors (provider, rate limit, lock)
+    (saves the query); None looks it up. ``backend``: given when ``auth.login`` was
+    not called (``password_login``); None takes the login out of the session (the
+    ``user_logged_in`` receiver). Sending errors (provider, rate limit, lock)
     are audited by ``start`` and logged here, not raised: this runs inside
     ``auth.login()``, and the challenge page offers to send the code again. Raises
     nothing else but database errors.
@@ -48,12 +103,16 @@ def begin_login(request: HttpRequest, user: Any, *, device: PhoneDevice | None =
     if device is None:
         device = login_device(user)
     purpose = "login" if device is not None else "enroll"
-    session.begin_pending(request, user, purpose=purpose)
+    if backend is None:
+        session.begin_pending(request, user, purpose=purpose)
+    else:
+        session.enter_pending(request, user, backend=backend, purpose=purpose)
     if purpose == "login" and request.method == "POST":  # never send on GET (P5)
         try:
-            start(request, user, purpose=Purpose.LOGIN, device=device)
+            return start(request, user, purpose=Purpose.LOGIN, device=device)
         except (ChallengeError, DeviceError, ProviderError) as error:
             logger.info("Login code for user %s not sent: %s", user.pk, error.code)
+    return None
 
 
 def verify_login(

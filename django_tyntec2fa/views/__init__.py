@@ -3,9 +3,11 @@
 from .challenge import challenge, challenge_cancel, challenge_send
 from .devices import device_primary, device_remove, devices
 from .enroll import enroll, enroll_confirm
+from .login import LoginView
 from .stepup import step_up, step_up_send
 
 __all__ = [
+    "LoginView",
     "challenge",
     "challenge_cancel",
     "challenge_send",

@@ -17,7 +17,6 @@ from ..models import Challenge
 from .common import (
     confirmed_devices,
     cooldown_seconds,
-    default_device,
     error_response,
     login_url,
     page,
@@ -48,18 +47,25 @@ def challenge_context(
     purpose: str = LOGIN,
     code_form: CodeForm | None = None,
     send_form: SendForm | None = None,
+    started: flows.PasswordStep | None = None,
 ) -> dict[str, Any]:
-    """Everything the challenge page shows; shared with the step-up page."""
-    live = flows.live_challenge(user, purpose)
-    device = default_device(user, live)
-    others = confirmed_devices(user)
-    if device is not None:
-        others = others.exclude(pk=device.pk)
+    """Everything the challenge page shows; shared with the step-up page.
+
+    ``started``: what the password step has just sent (``LoginView``), so the page is
+    shown without loading it again; None loads the live challenge and the phones.
+    """
+    if started is not None:
+        live, devices = started.challenge, started.devices
+    else:
+        live = flows.live_challenge(user, purpose)
+        devices = list(confirmed_devices(user))
+    device = live.device if live is not None else (devices[0] if devices else None)
+    others = [other for other in devices if device is None or other.pk != device.pk]
     return {
         "purpose": purpose,
         "challenge": live,
         "device": device,
-        "other_devices": list(others),
+        "other_devices": others,
         "cooldown": cooldown_seconds(live),
         "form": code_form or CodeForm(),
         "send_form": send_form or SendForm(user=user, exclude_pk=device.pk if device else None),

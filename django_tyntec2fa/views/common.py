@@ -126,13 +126,6 @@ def confirmed_devices(user: Any) -> Any:
     )
 
 
-def default_device(user: Any, challenge: Challenge | None) -> PhoneDevice | None:
-    """The phone the page talks about: the live challenge's, else the primary one."""
-    if challenge is not None:
-        return challenge.device
-    return confirmed_devices(user).first()
-
-
 def cooldown_seconds(challenge: Challenge | None) -> int:
     """Seconds until "Send a new code" is allowed for this challenge (0 when it is)."""
     if challenge is None or challenge.last_sent_at is None:

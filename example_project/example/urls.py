@@ -5,10 +5,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from django_tyntec2fa.views import LoginView
+
 from . import views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The app's LoginView before Django's URLs: a user who owes a code is sent
+    # straight to it, without being logged in first (docs/installation.md).
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("2fa/", include("django_tyntec2fa.urls")),
     path("protected/", views.protected, name="protected"),

@@ -1,0 +1,44 @@
+"""The login page: Django's ``LoginView``, except that a user who owes a second factor
+is not logged in by the password step (S1) but answered with the challenge page."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+
+from .. import flows, redirects, session
+from .challenge import TEMPLATE, challenge_context
+
+
+class LoginView(auth_views.LoginView):
+    """``django.contrib.auth.views.LoginView`` with the second factor built in.
+
+    Route it as your ``login`` URL (``docs/installation.md``). For a user with a
+    confirmed phone a right password does not call ``auth.login()``: the session
+    becomes a pending login, the code goes out, and the answer is the challenge page
+    itself, whose form posts to the challenge URL. That saves the redirect and the page
+    load a browser would otherwise make, as django-two-factor-auth's wizard does;
+    reloading that answer repeats the password step (a new code, within the send
+    limits). A user the policy requires to enroll is redirected to the enrollment
+    page. ``next`` is kept for after the code (checked, S5). Everyone else is logged
+    in exactly as by Django's view.
+
+    Django's own ``LoginView`` works too: the ``user_logged_in`` receiver turns its
+    login into a pending one and the middleware redirects the browser to the code.
+    """
+
+    def form_valid(self, form: object) -> HttpResponse:
+        """Log in, or start the pending login and show its challenge."""
+        user = form.get_user()  # type: ignore[attr-defined]
+        started = flows.password_login(self.request, user)
+        if started is None:
+            return super().form_valid(form)  # type: ignore[arg-type]
+        next_url = redirects.safe_next(self.request, self.get_redirect_url())
+        if next_url:
+            session.set_next(self.request, next_url)
+        if started.purpose == "enroll":
+            return redirects.redirect_with_next(reverse("tyntec2fa:enroll"), next_url)
+        context = challenge_context(self.request, user, started=started)
+        return TemplateResponse(self.request, TEMPLATE, context)
