@@ -4,12 +4,20 @@ prefix, and temporary blocks of destinations whose codes are rarely used.
 A pumping attack sends many codes that nobody enters, so the share of verified codes
 (the conversion) of the destinations it targets collapses. Every code that goes out
 (``challenge_sent``) and every verified code (``second_factor_verified``) is counted
-in 5-minute buckets for the number's country and prefix. When a destination got at
-least ``TYNTEC2FA_CONVERSION_MIN_SENDS`` codes within ``TYNTEC2FA_CONVERSION_WINDOW``
+for the number's country and prefix, in the rate-limit cache like the other abuse
+counters (``counters``: shared and atomic across workers, P7), in buckets of a twelfth
+of the window that expire with it. When a destination got at least
+``TYNTEC2FA_CONVERSION_MIN_SENDS`` codes within ``TYNTEC2FA_CONVERSION_WINDOW``
 seconds and fewer than ``TYNTEC2FA_CONVERSION_MIN_RATE`` of them were verified, new
 sends there are refused for ``TYNTEC2FA_CONVERSION_BLOCK_SECONDS``; a block that
-follows another one within a day lasts twice as long (escalation). Numbers, prefixes
-and countries on the safe list (``SafeListEntry``, edited in the admin) get through.
+follows another one within a day lasts twice as long (escalation). The blocks are
+rows (``DestinationBlock``, with the counts that started them), listed in the admin;
+numbers, prefixes and countries on the safe list (``SafeListEntry``, edited in the
+admin) get through.
+
+Why the cache and not a table: every send and every verification counts, so a table
+would take two UPDATEs and an aggregate per login, on the same few rows for every
+user of a country (row-lock contention under exactly the attack this watches for).
 """
 
 from __future__ import annotations
@@ -20,19 +28,22 @@ import math
 from typing import Any
 
 import phonenumbers
-from django.db.models import F, Q, Sum
+from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
 from . import audit, signals
 from .conf import app_settings
+from .counters import counter_cache, increment
 from .exceptions import DestinationBlocked
-from .models import AuditEvent, ConversionCounter, DestinationBlock, SafeListEntry, Scope
+from .models import AuditEvent, DestinationBlock, SafeListEntry, Scope
 from .velocity import number_prefix
 
 logger = logging.getLogger("django_tyntec2fa.abuse")
 
-BUCKET_SECONDS = 300
+#: The window is counted in this many buckets (each at least a minute long).
+BUCKETS = 12
+_KEY = "tyntec2fa:conversion"
 #: A block that ended less than this long ago makes the next one twice as long.
 ESCALATION_MEMORY = dt.timedelta(days=1)
 #: No block is longer than this, however often it repeats.
@@ -49,11 +60,13 @@ def record_send(number: str) -> list[DestinationBlock]:
     """Count one code sent to ``number``; returns the blocks this send started."""
     now = timezone.now()
     destinations = destinations_of(number)
-    _bump(destinations, now, "sends")
-    totals = _totals(destinations, now) if app_settings.CONVERSION_MIN_SENDS > 0 else {}
+    _count(destinations, now, "sent")
+    if app_settings.CONVERSION_MIN_SENDS <= 0:
+        return []  # monitoring switched off: counted, never judged
+    totals = _totals(destinations, now)
     started = []
     for scope, value in destinations:
-        block = _evaluate(scope, value, now, totals.get((scope, value), (0, 0)))
+        block = _evaluate(scope, value, now, totals[(scope, value)])
         if block is not None:
             started.append(block)
     return started
@@ -61,7 +74,13 @@ def record_send(number: str) -> list[DestinationBlock]:
 
 def record_verification(number: str) -> None:
     """Count one verified code of ``number``."""
-    _bump(destinations_of(number), timezone.now(), "verifications")
+    _count(destinations_of(number), timezone.now(), "verified")
+
+
+def counts(number: str) -> dict[tuple[str, str], tuple[int, int]]:
+    """Codes ``(sent, verified)`` within the window for the number's country and
+    prefix: ``{(COUNTRY, "DE"): (120, 97), (PREFIX, "+491512345"): (3, 3)}``."""
+    return _totals(destinations_of(number), timezone.now())
 
 
 def check_not_blocked(number: str) -> None:
@@ -92,13 +111,11 @@ def is_safe(number: str) -> bool:
 
 
 def prune() -> int:
-    """Delete counters older than the window and blocks that no longer count for
-    escalation; returns how many rows went. Run it from a periodic job."""
+    """Delete blocks that no longer count for escalation; returns how many went. Run
+    it from a periodic job (the counts expire in the cache by themselves)."""
     now = timezone.now()
-    old = now - dt.timedelta(seconds=app_settings.CONVERSION_WINDOW + BUCKET_SECONDS)
-    counters, _ = ConversionCounter.objects.filter(bucket__lt=old).delete()
     blocks, _ = DestinationBlock.objects.filter(until__lt=now - ESCALATION_MEMORY).delete()
-    return counters + blocks
+    return blocks
 
 
 @receiver(signals.challenge_sent, dispatch_uid="tyntec2fa.conversion.sent")
@@ -113,57 +130,52 @@ def on_second_factor_verified(sender: Any, challenge: Any, **kwargs: Any) -> Non
     record_verification(challenge.device.number)
 
 
-def _bump(destinations: list[tuple[str, str]], now: dt.datetime, field: str) -> None:
-    """Add one to ``field`` of each destination's current bucket: one UPDATE for all
-    of them while their buckets exist (the usual case); missing buckets are created.
-    F() + 1: parallel workers never lose a count."""
-    start = now.timestamp() // BUCKET_SECONDS * BUCKET_SECONDS
-    bucket = dt.datetime.fromtimestamp(start, tz=dt.UTC)
-    increment = {field: F(field) + 1}
-    counted = ConversionCounter.objects.filter(_where(destinations), bucket=bucket).update(
-        **increment
-    )
-    if counted == len(destinations):
-        return
-    # A bucket's first code. The UPDATE counted the rows that existed then; rows this
-    # call creates were not among them, so they get their count now.
-    found = []
-    for scope, value in destinations:
-        row, created = ConversionCounter.objects.get_or_create(
-            scope=scope, value=value, bucket=bucket
-        )
-        if created:
-            ConversionCounter.objects.filter(pk=row.pk).update(**increment)
-        else:
-            found.append(row.pk)
-    missed = len(found) - counted
-    if missed > 0:
-        # Parallel workers created rows between the UPDATE and get_or_create: that
-        # many found rows were not counted above. Which ones is unknown only when the
-        # UPDATE counted some (two first codes of a bucket at once); the most likely
-        # new rows, the prefixes, come last in ``destinations``.
-        ConversionCounter.objects.filter(pk__in=found[-missed:]).update(**increment)
+def bucket_seconds() -> int:
+    """Length of one counting bucket: a twelfth of the window, at least a minute."""
+    return max(60, math.ceil(app_settings.CONVERSION_WINDOW / BUCKETS))
 
 
-def _where(destinations: list[tuple[str, str]]) -> Q:
-    where = Q()
+def _bucket(now: dt.datetime) -> int:
+    return int(now.timestamp() // bucket_seconds())
+
+
+def _key(what: str, scope: str, value: str, bucket: int) -> str:
+    return f"{_KEY}:{what}:{scope}:{value}:{bucket}"
+
+
+def _count(destinations: list[tuple[str, str]], now: dt.datetime, what: str) -> None:
+    """Add one to ``what`` ("sent" or "verified") of each destination's bucket."""
+    cache = counter_cache()
+    bucket = _bucket(now)
+    # Kept one bucket longer than the window, so the oldest bucket it reads is whole.
+    timeout = app_settings.CONVERSION_WINDOW + bucket_seconds()
     for scope, value in destinations:
-        where |= Q(scope=scope, value=value)
-    return where
+        increment(cache, _key(what, scope, value, bucket), timeout)
 
 
 def _totals(
     destinations: list[tuple[str, str]], now: dt.datetime
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """Sends and verifications of each destination within the window, in one query."""
-    since = now - dt.timedelta(seconds=app_settings.CONVERSION_WINDOW)
-    rows = (
-        ConversionCounter.objects.filter(_where(destinations), bucket__gte=since)
-        .values("scope", "value")
-        .annotate(sends=Sum("sends"), verified=Sum("verifications"))
-        .order_by()
+    """Codes sent and verified of each destination within the window: one read of
+    every bucket key (``get_many``: one round trip to Redis)."""
+    last = _bucket(now)
+    buckets = range(
+        last - math.ceil(app_settings.CONVERSION_WINDOW / bucket_seconds()) + 1, last + 1
     )
-    return {(row["scope"], row["value"]): (row["sends"] or 0, row["verified"] or 0) for row in rows}
+    keys = {
+        (scope, value, what): [_key(what, scope, value, bucket) for bucket in buckets]
+        for scope, value in destinations
+        for what in ("sent", "verified")
+    }
+    found = counter_cache().get_many([key for names in keys.values() for key in names])
+
+    def total(scope: str, value: str, what: str) -> int:
+        return sum(int(found.get(key, 0)) for key in keys[(scope, value, what)])
+
+    return {
+        (scope, value): (total(scope, value, "sent"), total(scope, value, "verified"))
+        for scope, value in destinations
+    }
 
 
 def _evaluate(
@@ -201,6 +213,13 @@ def _evaluate(
     audit.record(AuditEvent.Kind.CONVERSION_BLOCK, detail=f"{detail} verified")
     logger.warning("tyntec2fa destination blocked for low conversion: %s verified", detail)
     return block
+
+
+def _where(destinations: list[tuple[str, str]]) -> Q:
+    where = Q()
+    for scope, value in destinations:
+        where |= Q(scope=scope, value=value)
+    return where
 
 
 def _region(number: str) -> str:

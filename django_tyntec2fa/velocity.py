@@ -17,12 +17,12 @@ import math
 import secrets
 from dataclasses import dataclass
 
-from django.conf import settings
-from django.core.cache import BaseCache, caches
+from django.core.cache import BaseCache
 from django.http import HttpRequest
 from django.utils import timezone
 
 from .conf import app_settings
+from .counters import counter_cache, increment
 from .exceptions import SendBudgetExhausted
 
 logger = logging.getLogger("django_tyntec2fa.abuse")
@@ -35,8 +35,6 @@ PREFIX_DROP = 4
 #: cookie-based sessions, whose key changes with every write.
 SESSION_BUCKET_KEY = "_tyntec2fa_send_bucket"
 _KEY = "tyntec2fa:budget"
-#: Tries of add + incr when the window's key expires between the two calls.
-_INCR_TRIES = 3
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ def consume_budget() -> None:
     ends) when one is used up; the refused send is not counted. The first refusal of
     each window is logged at ERROR on ``django_tyntec2fa.abuse``: the alert.
     """
-    cache = _cache()
+    cache = counter_cache()
     now = timezone.now().timestamp()
     counted: list[str] = []
     for window in WINDOWS:
@@ -90,7 +88,7 @@ def consume_budget() -> None:
         if limit is None:
             continue
         key = _key(window, now)
-        used = _incr(cache, key, window.seconds)
+        used = increment(cache, key, window.seconds + 60)
         counted.append(key)
         if used > limit:
             for done in counted:
@@ -104,7 +102,7 @@ def consume_budget() -> None:
 
 def budget_usage() -> dict[str, tuple[int, int | None]]:
     """``{"hourly": (used, limit), "daily": (used, limit)}`` for the current windows."""
-    cache = _cache()
+    cache = counter_cache()
     now = timezone.now().timestamp()
     return {window.name: (int(cache.get(_key(window, now), 0)), window.limit) for window in WINDOWS}
 
@@ -112,30 +110,13 @@ def budget_usage() -> dict[str, tuple[int, int | None]]:
 def reset_budget() -> None:
     """Forget what the current windows counted (an operator who raised the alarm by
     mistake, or after raising the budget)."""
-    cache = _cache()
+    cache = counter_cache()
     now = timezone.now().timestamp()
     cache.delete_many([_key(window, now) for window in WINDOWS])
 
 
-def _cache() -> BaseCache:
-    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
-
-
 def _key(window: Window, now: float) -> str:
     return f"{_KEY}:{window.name}:{int(now // window.seconds)}"
-
-
-def _incr(cache: BaseCache, key: str, seconds: int) -> int:
-    tries = 0
-    while True:  # bounded: _INCR_TRIES
-        tries += 1
-        cache.add(key, 0, timeout=seconds + 60)
-        try:
-            return int(cache.incr(key))
-        except ValueError:
-            # The key expired between add and incr; add it again.
-            if tries >= _INCR_TRIES:
-                raise
 
 
 def _alert_once(cache: BaseCache, window: Window, limit: int, key: str, retry_after: int) -> None:

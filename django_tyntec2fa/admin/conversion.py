@@ -1,5 +1,6 @@
-"""Conversion monitoring in the admin (P4): the counters (read-only), the blocks
-(lift one with an action) and the safe list (added and removed by operators)."""
+"""Conversion monitoring in the admin (P4): the blocks (lift one with an action) and
+the safe list (added and removed by operators). The counts are in the cache;
+``manage.py tyntec2fa_status --number`` shows them for a number."""
 
 from __future__ import annotations
 
@@ -13,20 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from .. import audit
-from ..models import AuditEvent, ConversionCounter, DestinationBlock, SafeListEntry
-from .base import ReadOnlyAdmin, _report
-
-
-@admin.register(ConversionCounter)
-class ConversionCounterAdmin(ReadOnlyAdmin):
-    """Codes sent and verified per country and prefix, in 5-minute buckets."""
-
-    list_display = ["bucket", "scope", "value", "sends", "verifications"]
-    list_filter = ["scope"]
-    search_fields = ["=value", "value__startswith"]
-    date_hierarchy = "bucket"
-    fields = list_display
-    readonly_fields = fields
+from ..models import AuditEvent, DestinationBlock, SafeListEntry
+from .base import _report
 
 
 @admin.action(description=_("Lift the block now"), permissions=["change"])

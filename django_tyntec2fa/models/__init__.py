@@ -2,7 +2,7 @@
 
 from .audit import AuditEvent
 from .challenge import Challenge
-from .conversion import ConversionCounter, DestinationBlock, SafeListEntry, Scope
+from .conversion import DestinationBlock, SafeListEntry, Scope
 from .device import PhoneDevice
 from .failures import FailureCounter
 from .local_otp import LocalOtp
@@ -11,7 +11,6 @@ from .token_proof import TokenProof
 __all__ = [
     "AuditEvent",
     "Challenge",
-    "ConversionCounter",
     "DestinationBlock",
     "FailureCounter",
     "LocalOtp",

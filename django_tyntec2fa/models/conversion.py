@@ -1,7 +1,6 @@
-"""Conversion monitoring (P4, R4): codes sent and codes verified per country and per
-number prefix, the temporary blocks it imposes, and the operators' safe list.
-
-State only; ``conversion.py`` does the counting and decides the blocks.
+"""Conversion monitoring (P4, R4): the temporary blocks it imposes and the operators'
+safe list. The counts themselves live in the rate-limit cache; ``conversion.py``
+does the counting and decides the blocks.
 """
 
 from __future__ import annotations
@@ -22,30 +21,6 @@ class Scope(models.TextChoices):
 
     COUNTRY = "country", _("country")
     PREFIX = "prefix", _("number prefix")
-
-
-class ConversionCounter(models.Model):
-    """Codes sent and verified to one country or prefix within one time bucket."""
-
-    scope = models.CharField(_("scope"), max_length=7, choices=Scope.choices)
-    #: ISO 3166 region ("DE"; "001" for international networks) or a number prefix.
-    value = models.CharField(_("value"), max_length=16)
-    bucket = models.DateTimeField(_("from"))
-    sends = models.PositiveIntegerField(_("codes sent"), default=0)
-    verifications = models.PositiveIntegerField(_("codes verified"), default=0)
-
-    class Meta:
-        verbose_name = _("conversion counter")
-        verbose_name_plural = _("conversion counters")
-        ordering = ["-bucket", "scope", "value"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["scope", "value", "bucket"], name="tyntec2fa_conversion_unique_bucket"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.scope} {self.value} {self.bucket:%Y-%m-%d %H:%M}"
 
 
 class DestinationBlock(models.Model):

@@ -1,5 +1,4 @@
-"""The admin of conversion monitoring (P4): counters read-only, blocks lifted by an
-action, safe-list entries normalised when added and shown masked afterwards (G4)."""
+"""The admin of conversion monitoring (P4): blocks lifted by an action, safe-list entries normalised when added and shown masked afterwards (G4)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,6 @@ from django.utils import timezone
 from django_tyntec2fa import conversion
 from django_tyntec2fa.models import (
     AuditEvent,
-    ConversionCounter,
     DestinationBlock,
     SafeListEntry,
     Scope,
@@ -21,16 +19,6 @@ from django_tyntec2fa.models import (
 
 def admin_url(model: str, action: str = "changelist", *args: object) -> str:
     return reverse(f"admin:tyntec2fa_{model}_{action}", args=args)
-
-
-def test_counters_are_listed_and_read_only_p4(staff: Client) -> None:
-    conversion.record_send("+4915123456789")
-    response = staff.get(admin_url("conversioncounter"))
-    assert response.status_code == 200
-    assert "+491512345" in response.content.decode()
-    row = ConversionCounter.objects.first()
-    assert staff.get(admin_url("conversioncounter", "add")).status_code == 403
-    assert staff.post(admin_url("conversioncounter", "delete", row.pk)).status_code == 403
 
 
 def test_the_lift_action_ends_a_block_and_is_audited_p4(staff: Client) -> None:

@@ -9,11 +9,11 @@ import pytest
 import time_machine
 
 from django_tyntec2fa import conversion, flows
+from django_tyntec2fa.counters import counter_cache
 from django_tyntec2fa.exceptions import DestinationBlocked
 from django_tyntec2fa.models import (
     AuditEvent,
     Challenge,
-    ConversionCounter,
     DestinationBlock,
     SafeListEntry,
     Scope,
@@ -170,11 +170,8 @@ def test_the_flows_feed_the_counters_through_the_signals_p4(
         flows.start(make_request(), user, purpose=LOGIN)
         flows.verify(make_request(), user, purpose=LOGIN, code=outbox[-1].code)
         flows.start(make_request(), user, purpose=LOGIN)
-    rows = {
-        (row.scope, row.value): (row.sends, row.verifications)
-        for row in ConversionCounter.objects.all()
-    }
-    assert rows == {(Scope.COUNTRY, "DE"): (2, 1), (Scope.PREFIX, "+491512345"): (2, 1)}
+        counts = conversion.counts("+4915123456789")
+    assert counts == {(Scope.COUNTRY, "DE"): (2, 1), (Scope.PREFIX, "+491512345"): (2, 1)}
 
 
 def test_real_sends_without_verification_trip_the_block_p4(
@@ -198,14 +195,36 @@ def test_monitoring_can_be_switched_off(settings) -> None:
     settings.TYNTEC2FA_CONVERSION_MIN_SENDS = 0
     with time_machine.travel(T0, tick=False):
         pump(Z_NUMBERS)
+        counts = conversion.counts(Z_NUMBERS[0])
     assert not DestinationBlock.objects.exists()
-    assert ConversionCounter.objects.filter(value="LV").get().sends == 100
+    assert counts[(Scope.COUNTRY, "LV")] == (100, 0)  # still counted, never judged
 
 
-def test_prune_drops_what_no_longer_counts(settings) -> None:
+def test_prune_drops_blocks_too_old_to_escalate(settings) -> None:
     with time_machine.travel(T0, tick=False):
         pump(Z_NUMBERS[:50])
+    blocks = DestinationBlock.objects.count()
+    assert blocks > 0
+    with time_machine.travel(T0 + dt.timedelta(hours=23), tick=False):
+        assert conversion.prune() == 0  # ended, but still counts for escalation
     with time_machine.travel(T0 + dt.timedelta(days=3), tick=False):
-        assert conversion.prune() > 0
-    assert not ConversionCounter.objects.exists()
+        assert conversion.prune() == blocks
     assert not DestinationBlock.objects.exists()
+
+
+def test_counts_cover_the_window_and_then_expire_p4(settings) -> None:
+    """Codes count for TYNTEC2FA_CONVERSION_WINDOW seconds (in buckets of a twelfth of
+    it), then drop out of the sums and out of the cache."""
+    settings.TYNTEC2FA_CONVERSION_WINDOW = 3600
+    number = Z_NUMBERS[0]
+    with time_machine.travel(T0, tick=False):
+        pump([number] * 3)
+    with time_machine.travel(T0 + dt.timedelta(minutes=30), tick=False):
+        conversion.record_verification(number)
+        assert conversion.counts(number)[(Scope.COUNTRY, "LV")] == (3, 1)
+    with time_machine.travel(T0 + dt.timedelta(minutes=61), tick=False):
+        assert conversion.counts(number)[(Scope.COUNTRY, "LV")] == (0, 1)
+    with time_machine.travel(T0 + dt.timedelta(minutes=95), tick=False):
+        assert conversion.counts(number)[(Scope.COUNTRY, "LV")] == (0, 0)
+        key = conversion._key("sent", Scope.COUNTRY, "LV", conversion._bucket(T0))
+        assert counter_cache().get(key) is None  # expired, nothing to prune

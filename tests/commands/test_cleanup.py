@@ -77,17 +77,14 @@ def test_refuses_bad_arguments(db: None, args: list[str]) -> None:
         run("tyntec2fa_cleanup", *args)
 
 
-def test_stale_conversion_counters_are_pruned_p4(db: None) -> None:
-    from django_tyntec2fa import conversion
-    from django_tyntec2fa.models import ConversionCounter
+def test_stale_conversion_blocks_are_pruned_p4(db: None) -> None:
+    from django_tyntec2fa.models import DestinationBlock
 
     now = timezone.now()
-    conversion.record_send("+4915123456789")
-    fresh = ConversionCounter.objects.count()
-    assert fresh > 0
-    ConversionCounter.objects.create(
-        scope="country", value="ZZ", bucket=now - dt.timedelta(days=2), sends=100, verifications=0
+    DestinationBlock.objects.create(scope="country", value="ZZ", until=now - dt.timedelta(days=2))
+    live = DestinationBlock.objects.create(
+        scope="country", value="LV", until=now + dt.timedelta(hours=1)
     )
     out, _ = run("tyntec2fa_cleanup")
-    assert "Deleted 1 stale conversion counter(s) and block(s)." in out
-    assert ConversionCounter.objects.count() == fresh
+    assert "Deleted 1 stale conversion block(s)." in out
+    assert list(DestinationBlock.objects.all()) == [live]

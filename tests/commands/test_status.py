@@ -42,3 +42,25 @@ def test_a_locked_user_without_history(alice: Any) -> None:
 def test_unknown_user(db: None) -> None:
     with pytest.raises(CommandError, match="No user with username 'nobody'"):
         run("tyntec2fa_status", "nobody")
+
+
+def test_number_shows_its_conversion_counts_masked_p4(db: None) -> None:
+    """P4: the conversion counts live in the cache; ``--number`` shows them, the number
+    itself masked (G4)."""
+    from django_tyntec2fa import conversion
+    from django_tyntec2fa.counters import counter_cache
+
+    counter_cache().clear()  # counts of other tests' codes to this number
+    conversion.record_send(NUMBER)
+    conversion.record_send(NUMBER)
+    conversion.record_verification(NUMBER)
+    out, _ = run("tyntec2fa_status", "--number", NUMBER)
+    assert MASKED in out and NUMBER not in out
+    assert "country DE: 1 of 2 code(s) verified" in out
+    assert f"prefix {NUMBER[:-4]}: 1 of 2 code(s) verified" in out
+
+
+@pytest.mark.parametrize("args", [[], ["--number", "not a number"]])
+def test_needs_a_user_or_a_valid_number(db: None, args: list[str]) -> None:
+    with pytest.raises(CommandError):
+        run("tyntec2fa_status", *args)

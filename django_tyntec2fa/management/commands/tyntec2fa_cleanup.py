@@ -78,9 +78,9 @@ class Command(BaseCommand):
         challenges = delete_in_batches(old_challenges, batch_size)
         old_audit = AuditEvent.objects.filter(created_at__lt=now - dt.timedelta(days=audit_days))
         audit = delete_in_batches(old_audit, batch_size)
-        # Conversion counters past their window, and blocks too old to escalate (P4).
-        conversion_rows = conversion.prune()
+        # Blocks too old to escalate (P4); the conversion counts expire in the cache.
+        blocks = conversion.prune()
         self.stdout.write(f"Expired {expired} pending challenge(s).")
         self.stdout.write(f"Deleted {challenges} challenge(s) older than {days} day(s).")
         self.stdout.write(f"Deleted {audit} audit event(s) older than {audit_days} day(s).")
-        self.stdout.write(f"Deleted {conversion_rows} stale conversion counter(s) and block(s).")
+        self.stdout.write(f"Deleted {blocks} stale conversion block(s).")

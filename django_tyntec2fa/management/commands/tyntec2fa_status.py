@@ -1,14 +1,20 @@
-"""``manage.py tyntec2fa_status <username>``: a user's second factor at a glance (support)."""
+"""``manage.py tyntec2fa_status <username>``: a user's second factor at a glance
+(support). ``--number <E.164>``: the conversion counts of a number's country and
+prefix (P4), which live in the cache."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from ... import policy
+from ... import conversion, policy
+from ...conf import app_settings
+from ...exceptions import DeviceError
 from ...models import Challenge, FailureCounter, PhoneDevice
+from ...phone import normalize_number
+from ...providers.base import mask_number
 from . import get_user
 
 
@@ -17,12 +23,34 @@ def _when(moment: Any) -> str:
 
 
 class Command(BaseCommand):
-    help = "Show a user's phones (masked), lock state, failure count and live challenges."
+    help = (
+        "Show a user's phones (masked), lock state, failure count and live challenges; "
+        "with --number, the conversion counts of a number's country and prefix."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("username")
+        parser.add_argument("username", nargs="?")
+        parser.add_argument("--number", help="an E.164 number: its conversion counts (P4)")
 
-    def handle(self, *args: Any, username: str, **options: Any) -> None:
+    def handle(self, *args: Any, username: str | None, number: str | None, **options: Any) -> None:
+        if number:
+            self._conversion(number)
+        if username:
+            self._user(username)
+        elif not number:
+            raise CommandError("Name a username, or a number with --number.")
+
+    def _conversion(self, number: str) -> None:
+        try:
+            normalized = normalize_number(number)
+        except DeviceError as error:
+            raise CommandError(str(error.message)) from None
+        window = app_settings.CONVERSION_WINDOW
+        self.stdout.write(f"Conversion of {mask_number(normalized)} over the last {window} s:")
+        for (scope, value), (sent, verified) in conversion.counts(normalized).items():
+            self.stdout.write(f"  - {scope} {value}: {verified} of {sent} code(s) verified")
+
+    def _user(self, username: str) -> None:
         user = get_user(username)
         out = self.stdout
         required = "yes" if policy.requires_second_factor(user) else "no"
