@@ -68,7 +68,9 @@ def challenge_context(
         "other_devices": others,
         "cooldown": cooldown_seconds(live),
         "form": code_form or CodeForm(),
-        "send_form": send_form or SendForm(user=user, exclude_pk=device.pk if device else None),
+        # Only "use another phone" needs it (its choices cost a query when rendered).
+        "send_form": send_form
+        or (SendForm(user=user, exclude_pk=device.pk if device else None) if others else None),
     }
 
 
