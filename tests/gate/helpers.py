@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from importlib import import_module
 from typing import Any
 
@@ -10,7 +12,7 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.test import Client
 from django.urls import reverse
 
-from django_tyntec2fa.models import PhoneDevice
+from django_tyntec2fa.models import Challenge, PhoneDevice
 from django_tyntec2fa.providers import sinks
 
 PASSWORD = "correct-horse-gate-2fa"
@@ -89,3 +91,43 @@ def legacy_login(client: Client, user: Any) -> str:
 def without_gate(middleware: list[str]) -> list[str]:
     """``MIDDLEWARE`` without SecondFactorMiddleware."""
     return [entry for entry in middleware if entry != GATE]
+
+
+def store_has(key: str) -> bool:
+    """True when the session store holds a session under ``key``."""
+    return bool(import_module(settings.SESSION_ENGINE).SessionStore().exists(key))
+
+
+def session_key(client: Client) -> str:
+    """The key in the client's session cookie."""
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def whoami(client: Client) -> dict[str, Any]:
+    """What the test project's /whoami/ says about the client's session."""
+    return json.loads(client.get("/whoami/").content)
+
+
+def live_login_challenges(user: Any) -> list[Challenge]:
+    """The user's pending login challenges."""
+    return list(
+        Challenge.objects.filter(
+            user=user, purpose=Challenge.Purpose.LOGIN, status=Challenge.Status.PENDING
+        )
+    )
+
+
+def assert_keys_rotate(client: Client, password_step: Callable[[], Any]) -> None:
+    """S3: the session keys before the password, after it and after the code all
+    differ, and the old ones no longer exist in the session store."""
+    before = client.session.session_key  # creates and saves an (empty) session
+    assert store_has(before)
+    password_step()
+    after_password = session_key(client)
+    assert submit_code(client, last_code(ALICE_PHONE)).status_code == 302
+    after_code = session_key(client)
+    assert len({before, after_password, after_code}) == 3
+    assert not store_has(before)
+    assert not store_has(after_password)
+    assert store_has(after_code)
+    assert whoami(client)["authenticated"] is True

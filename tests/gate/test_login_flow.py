@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from importlib import import_module
 from typing import Any
 
 import time_machine
@@ -24,32 +23,16 @@ from .helpers import (
     BOB_PHONE,
     LOGIN,
     PASSWORD,
+    assert_keys_rotate,
     last_code,
+    live_login_challenges,
     password_login,
     session_data,
+    session_key,
+    store_has,
     submit_code,
+    whoami,
 )
-
-
-def store_has(key: str) -> bool:
-    return bool(import_module(settings.SESSION_ENGINE).SessionStore().exists(key))
-
-
-def session_key(client: Client) -> str:
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def whoami(client: Client) -> dict[str, Any]:
-    return json.loads(client.get("/whoami/").content)
-
-
-def live_login_challenges(user: Any) -> list[Challenge]:
-    return list(
-        Challenge.objects.filter(
-            user=user, purpose=Challenge.Purpose.LOGIN, status=Challenge.Status.PENDING
-        )
-    )
-
 
 # --- S2 -------------------------------------------------------------------------------
 
@@ -101,18 +84,7 @@ def test_s2_timed_out_api_request_gets_401(client: Client, alice: Any) -> None:
 def test_s3_session_key_changes_at_each_step_and_old_keys_die(client: Client, alice: Any) -> None:
     """S3: key before the password, after it, after the code: all different; the old
     ones no longer exist in the session store."""
-    before = client.session.session_key  # creates and saves an (empty) session
-    assert store_has(before)
-    password_login(client, alice)
-    after_password = session_key(client)
-    assert submit_code(client, last_code(ALICE_PHONE)).status_code == 302
-    after_code = session_key(client)
-
-    assert len({before, after_password, after_code}) == 3
-    assert not store_has(before)
-    assert not store_has(after_password)
-    assert store_has(after_code)
-    assert whoami(client)["authenticated"] is True
+    assert_keys_rotate(client, lambda: password_login(client, alice))
 
 
 def test_s3_replaying_the_pending_session_key_gets_nothing(client: Client, alice: Any) -> None:

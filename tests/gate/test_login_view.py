@@ -4,9 +4,7 @@ guarantees (S2-S5, S11, U1) holds for it as well."""
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import import_module
 from typing import Any
 
 import pytest
@@ -20,10 +18,20 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from django_tyntec2fa import session
-from django_tyntec2fa.models import Challenge, PhoneDevice
+from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from .helpers import ALICE_PHONE, BOB_PHONE, PASSWORD, last_code, session_data, submit_code
+from .helpers import (
+    ALICE_PHONE,
+    BOB_PHONE,
+    PASSWORD,
+    assert_keys_rotate,
+    last_code,
+    live_login_challenges,
+    session_data,
+    submit_code,
+    whoami,
+)
 
 LOGIN_2FA = "/accounts/login-2fa/"
 CHALLENGE = "/2fa/challenge/"
@@ -34,26 +42,6 @@ def post_password(client: Client, user: Any, next_url: str = "", password: str =
     if next_url:
         data["next"] = next_url
     return client.post(LOGIN_2FA, data)
-
-
-def store_has(key: str) -> bool:
-    return bool(import_module(settings.SESSION_ENGINE).SessionStore().exists(key))
-
-
-def session_key(client: Client) -> str:
-    return client.cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def whoami(client: Client) -> dict[str, Any]:
-    return json.loads(client.get("/whoami/").content)
-
-
-def live_login_challenges(user: Any) -> list[Challenge]:
-    return list(
-        Challenge.objects.filter(
-            user=user, purpose=Challenge.Purpose.LOGIN, status=Challenge.Status.PENDING
-        )
-    )
 
 
 @pytest.fixture
@@ -115,17 +103,7 @@ def test_s5_an_unsafe_next_is_dropped(client: Client, alice: Any) -> None:
 def test_s3_session_key_changes_at_each_step_and_old_keys_die(client: Client, alice: Any) -> None:
     """S3: key before the password, after it, after the code: all different; the old
     ones no longer exist in the session store."""
-    before = client.session.session_key  # creates and saves an (empty) session
-    assert store_has(before)
-    post_password(client, alice)
-    after_password = session_key(client)
-    assert submit_code(client, last_code(ALICE_PHONE)).status_code == 302
-    after_code = session_key(client)
-    assert len({before, after_password, after_code}) == 3
-    assert not store_has(before)
-    assert not store_has(after_password)
-    assert store_has(after_code)
-    assert whoami(client)["authenticated"] is True
+    assert_keys_rotate(client, lambda: post_password(client, alice))
 
 
 def test_s3_csrf_token_rotates_at_the_password_step(alice: Any) -> None:
