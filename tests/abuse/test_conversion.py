@@ -214,7 +214,16 @@ def test_prune_drops_blocks_too_old_to_escalate(settings) -> None:
 
 def test_counts_cover_the_window_and_then_expire_p4(settings) -> None:
     """Codes count for TYNTEC2FA_CONVERSION_WINDOW seconds (in buckets of a twelfth of
-    it), then drop out of the sums and out of the cache."""
+    it), then drop out of the sums and out of the cache. A LocMem cache here, whose
+    clock time_machine moves (Redis keeps its own)."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "conversion-expiry": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "conversion-expiry",
+        },
+    }
+    settings.RATELIMIT_USE_CACHE = "conversion-expiry"
     settings.TYNTEC2FA_CONVERSION_WINDOW = 3600
     number = Z_NUMBERS[0]
     with time_machine.travel(T0, tick=False):
