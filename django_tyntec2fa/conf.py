@@ -190,6 +190,12 @@ class Settings:
         return str(_get("SEND_RATE_NUMBER", "5/10m"))
 
     @property
+    def SEND_RATE_NUMBER_VOICE(self) -> str:
+        """Voice calls per phone number, on top of ``SEND_RATE_NUMBER`` (P8: toll fraud
+        targets calls)."""
+        return str(_get("SEND_RATE_NUMBER_VOICE", "3/h"))
+
+    @property
     def SEND_RATE_IP(self) -> str:
         """Codes sent per client IP."""
         return str(_get("SEND_RATE_IP", "20/h"))

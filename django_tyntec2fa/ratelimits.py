@@ -8,6 +8,8 @@ group                      key                          setting
 ========================== ============================ ==================
 ``tyntec2fa.send.user``    the user's pk                ``SEND_RATE_USER``
 ``tyntec2fa.send.number``  the E.164 number (U2)        ``SEND_RATE_NUMBER``
+``tyntec2fa.send.voice``   the E.164 number, voice      ``SEND_RATE_NUMBER_VOICE``
+                           calls only (P8)
 ``tyntec2fa.send.ip``      the client IP (P6)           ``SEND_RATE_IP``
 ``tyntec2fa.send.session`` the browser session          ``SEND_RATE_SESSION``
 ``tyntec2fa.send.prefix``  the number without its last  ``SEND_RATE_PREFIX``
@@ -35,6 +37,9 @@ from .exceptions import RateLimited
 from .phone import normalize_number
 from .velocity import number_prefix, session_bucket
 
+#: The channel whose sends also count against ``SEND_RATE_NUMBER_VOICE`` (P8).
+VOICE = "VOICE"
+
 
 def client_ip(request: HttpRequest | None) -> str:
     """The client's IP address, or ``""`` when there is none (P6).
@@ -58,9 +63,12 @@ def client_ip(request: HttpRequest | None) -> str:
     return _valid_ip(entries[-proxies]) or remote
 
 
-def check_send(request: HttpRequest | None, user: Any, number: str) -> None:
+def check_send(
+    request: HttpRequest | None, user: Any, number: str, channel: str | None = None
+) -> None:
     """Count one code sent to ``number`` for ``user`` from this request's IP and
-    session, and to the number's prefix (P3).
+    session, and to the number's prefix (P3); a voice call (``channel`` ``"VOICE"``)
+    also counts against the number's lower voice limit (P8).
 
     Raises ``RateLimited`` (``retry_after`` = seconds until the tightest window ends)
     when a limit is exceeded; ``DeviceError`` when ``number`` is not a valid number.
@@ -72,6 +80,8 @@ def check_send(request: HttpRequest | None, user: Any, number: str) -> None:
         ("tyntec2fa.send.ip", app_settings.SEND_RATE_IP, _ip_key(request)),
         ("tyntec2fa.send.prefix", app_settings.SEND_RATE_PREFIX, f"prefix:{number_prefix(number)}"),
     ]
+    if channel == VOICE:
+        checks.append(("tyntec2fa.send.voice", app_settings.SEND_RATE_NUMBER_VOICE, number))
     # Only a request with a session has one; a session is not created just to count.
     bucket = session_bucket(request) if app_settings.RATELIMIT_ENABLE else None
     if bucket is not None:

@@ -33,7 +33,7 @@ def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, chan
     """
     destinations.check_destination(device.number, channel)
     conversion.check_not_blocked(device.number)
-    ratelimits.check_send(request, user, device.number)
+    ratelimits.check_send(request, user, device.number, channel)
     check_lookup(request, user, device)
     velocity.consume_budget()
 

@@ -140,6 +140,7 @@ if API_SCHEMA:
 for _name in (
     "SEND_RATE_USER",
     "SEND_RATE_NUMBER",
+    "SEND_RATE_NUMBER_VOICE",
     "SEND_RATE_IP",
     "SEND_RATE_SESSION",
     "SEND_RATE_PREFIX",

@@ -153,3 +153,36 @@ def test_rates_are_read_per_call(limits_on, make_request) -> None:
         ratelimits.check_verify(make_request(ip="192.0.2.2"), SimpleNamespace(pk=7))
     limits_on.TYNTEC2FA_VERIFY_RATE_USER = "100/m"
     ratelimits.check_verify(make_request(ip="192.0.2.3"), SimpleNamespace(pk=7))
+
+
+# --- P8: voice calls have their own, lower limit per number ----------------------------------
+
+
+@pytest.mark.django_db
+def test_voice_calls_per_number_have_a_lower_limit_p8(
+    limits_on, user, device, make_request, outbox
+) -> None:
+    """P8: calls to a number stop at SEND_RATE_NUMBER_VOICE while text messages to it
+    still go out up to SEND_RATE_NUMBER; the refused call reaches no provider."""
+    limits_on.TYNTEC2FA_SEND_RATE_NUMBER_VOICE = "2/h"
+    limits_on.TYNTEC2FA_SEND_RATE_NUMBER = "5/h"
+    limits_on.TYNTEC2FA_SEND_RATE_USER = "100/h"
+    limits_on.TYNTEC2FA_SEND_RATE_SESSION = "100/h"
+    LOGIN = Challenge.Purpose.LOGIN
+    for n in range(2):
+        flows.start(make_request(ip=f"192.0.2.{n}"), user, purpose=LOGIN, channel="VOICE")
+    with pytest.raises(RateLimited) as refused:
+        flows.start(make_request(ip="192.0.2.7"), user, purpose=LOGIN, channel="VOICE")
+    assert "tyntec2fa.send.voice" in refused.value.detail
+    assert [message.channel for message in outbox] == ["VOICE", "VOICE"]
+    flows.start(make_request(ip="192.0.2.8"), user, purpose=LOGIN, channel="SMS")
+    assert [message.channel for message in outbox][-1] == "SMS"
+
+
+def test_text_messages_do_not_count_against_the_voice_limit_p8(limits_on, make_request) -> None:
+    limits_on.TYNTEC2FA_SEND_RATE_NUMBER_VOICE = "1/h"
+    for n in range(3):
+        ratelimits.check_send(make_request(ip=f"192.0.2.{n}"), SimpleNamespace(pk=n), NUMBER, "SMS")
+    ratelimits.check_send(make_request(ip="192.0.2.5"), SimpleNamespace(pk=5), NUMBER, "VOICE")
+    with pytest.raises(RateLimited):
+        ratelimits.check_send(make_request(ip="192.0.2.6"), SimpleNamespace(pk=6), NUMBER, "VOICE")
