@@ -49,6 +49,9 @@ API_URL_NAMES = frozenset(
         "challenge-resend",
         "challenge-verify",
         "challenge-cancel",
+        # The view checks CSRF before it ends the login, so it is not a "logout" kind,
+        # which the middleware would abort before DRF's CSRF check.
+        "logout",
         "device-add",
         "device-confirm",
     }

@@ -13,7 +13,6 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
 from . import flows, policy, session
-from .models import Challenge
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -64,6 +63,4 @@ def on_user_logged_out(sender: Any, request: HttpRequest | None, user: Any, **kw
         flows.abort_login(request)
     if user is not None and getattr(user, "is_authenticated", False):
         # A step-up or an enrollment half done in this session dies with it.
-        for purpose in (Challenge.Purpose.STEP_UP, Challenge.Purpose.ENROLL):
-            if flows.live_challenge(user, purpose) is not None:
-                flows.cancel(request, user, purpose=purpose)
+        flows.end_challenges(request, user)

@@ -32,8 +32,8 @@ from .example_site import DEMO_NUMBER, DEMO_USER, Site, example_env, serve
 pytestmark = pytest.mark.own_site
 
 DEMO = Account(DEMO_USER[0], DEMO_USER[1], DEMO_NUMBER)
-#: The endpoints a pending login may use: the password step and its challenge.
-LOGIN_STEPS = ("/api/login/", "/api/challenge/")
+#: The endpoints a pending login may use: the password step, its challenge, the logout.
+LOGIN_STEPS = ("/api/login/", "/api/logout/", "/api/challenge/")
 #: What ``Accept`` says must not matter to an API endpoint: curl's default, a browser's,
 #: JSON, and none at all.
 ACCEPTS = ("*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json", None)

@@ -62,6 +62,20 @@ def authtoken_issuer(request: HttpRequest, user: Any) -> dict[str, Any]:
     return {"scheme": "Token", "key": token.key}
 
 
+def revoke(request: Request) -> bool:
+    """Revoke the token that authenticated ``request`` (an ``authtoken_issuer`` token
+    with its proof): it no longer authenticates anybody. Returns False when the request
+    was not authenticated by such a token. A custom issuer's tokens (JWT, Knox) end as
+    that issuer's authentication decides."""
+    if not isinstance(request.successful_authenticator, SecondFactorTokenAuthentication):
+        return False
+    token = request.auth
+    with transaction.atomic():
+        TokenProof.objects.filter(key_digest=digest(token.key)).delete()
+        token.delete()
+    return True
+
+
 def renew_proof(request: Request) -> None:
     """A code was verified with a proven token (step-up, a new phone): its second
     factor is recent again, for this request and the next ones."""

@@ -1,8 +1,8 @@
 """URLs of the JSON API; include them under any prefix, e.g.
 ``path("api/", include("django_tyntec2fa.api.urls"))`` (namespace ``tyntec2fa-api``).
 
-While a login is pending, ``SecondFactorMiddleware`` lets through only ``login``, the
-``challenge*`` endpoints, ``device-add`` and ``device-confirm`` (its
+While a login is pending, ``SecondFactorMiddleware`` lets through only ``login``,
+``logout``, the ``challenge*`` endpoints, ``device-add`` and ``device-confirm`` (its
 ``API_URL_NAMES``); every other endpoint answers 401 ``second_factor_required``.
 """
 
@@ -14,6 +14,7 @@ app_name = "tyntec2fa-api"
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", views.LogoutView.as_view(), name="logout"),
     path("challenge/", views.ChallengeView.as_view(), name="challenge"),
     path("challenge/send/", views.ChallengeSendView.as_view(), name="challenge-send"),
     path("challenge/resend/", views.ChallengeResendView.as_view(), name="challenge-resend"),

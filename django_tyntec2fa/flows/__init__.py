@@ -4,7 +4,8 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 - challenges: ``live_challenge``, ``start``, ``resend``, ``verify``, ``cancel``;
 - devices: ``enroll``, ``confirm``, ``remove``, ``make_primary``;
 - the login: ``password_login``, ``begin_login``, ``verify_login``, ``send_login_code``,
-  ``resend_login_code``, ``step_up``, ``send_step_up_code``, ``abort_login``.
+  ``resend_login_code``, ``step_up``, ``send_step_up_code``, ``abort_login``,
+  ``end_challenges``.
 
 See docs/flows.md for the flows, the signals, the lockout ladder and the rate limits.
 """
@@ -16,6 +17,7 @@ from .login import (
     PasswordStep,
     abort_login,
     begin_login,
+    end_challenges,
     password_login,
     resend_login_code,
     send_login_code,
@@ -31,6 +33,7 @@ __all__ = [
     "begin_login",
     "cancel",
     "confirm",
+    "end_challenges",
     "enroll",
     "live_challenge",
     "make_primary",

@@ -20,7 +20,7 @@ from .. import session
 from ..exceptions import ChallengeError, DeviceError, LoginTimeout, ProviderError
 from ..models import Challenge, PhoneDevice
 from ..policy import login_device, login_devices, rule_requires
-from .challenge import cancel_where, resend, start
+from .challenge import cancel, cancel_where, live_challenge, resend, start
 from .verify import verify
 
 logger = logging.getLogger("django_tyntec2fa.flows")
@@ -179,6 +179,14 @@ def abort_login(request: HttpRequest) -> None:
             request, user_id=pending.user_pk, purpose=_PURPOSES.get(pending.purpose, Purpose.LOGIN)
         )
     session.clear_pending(request)
+
+
+def end_challenges(request: HttpRequest | None, user: Any) -> None:
+    """A logout of ``user``: their live step-up and enrollment codes die with it (S11).
+    Raises nothing but database errors."""
+    for purpose in (Purpose.STEP_UP, Purpose.ENROLL):
+        if live_challenge(user, purpose) is not None:
+            cancel(request, user, purpose=purpose)
 
 
 def _pending(request: HttpRequest) -> tuple[session.PendingLogin, Any]:

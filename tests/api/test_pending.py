@@ -60,8 +60,15 @@ def _call(client: Client, endpoint: Endpoint, method: str, pk: int) -> Any:
 
 def test_the_walk_covers_the_whole_api() -> None:
     names = {endpoint.name for endpoint in api_endpoints()}
-    assert len(names) == 13
-    assert {"devices", "device-detail", "device-primary", "step-up-send", "login"} <= names
+    assert len(names) == 14
+    assert {
+        "devices",
+        "device-detail",
+        "device-primary",
+        "step-up-send",
+        "login",
+        "logout",
+    } <= names
     assert API_URL_NAMES <= names
 
 

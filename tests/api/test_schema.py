@@ -45,6 +45,7 @@ def test_the_schema_covers_every_endpoint(openapi: dict[str, Any]) -> None:
     assert ids == {
         "login_state",
         "login",
+        "logout",
         "challenge_status",
         "challenge_send",
         "challenge_resend",

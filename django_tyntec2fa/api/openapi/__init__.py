@@ -24,6 +24,7 @@ from .login import (
     challenge_verify,
     login_get,
     login_post,
+    logout,
 )
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "device_primary",
     "login_get",
     "login_post",
+    "logout",
     "step_up_send",
     "step_up_verify",
 ]

@@ -152,6 +152,19 @@ challenge_verify = operation(
     requests={"Session": CODE, "Session and token": {**CODE, "token": True}},
     pending=True,
 )
+logout = operation(
+    "logout",
+    "login",
+    "Log out",
+    "Ends the session (a pending login with its code, S11) and revokes the token that "
+    "authenticated the request; live step-up and enrollment codes are cancelled. Safe to "
+    "call when nobody is signed in.",
+    responses(
+        200, LoginStateSerializer, "Logged out.", {"Logged out": {"status": "anonymous"}}, UNSAFE
+    ),
+    request=None,
+    pending=True,
+)
 challenge_cancel = operation(
     "challenge_cancel",
     "login",

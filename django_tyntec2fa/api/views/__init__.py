@@ -15,7 +15,7 @@ from .devices import (
     DevicePrimaryView,
     UnknownDeviceView,
 )
-from .login import LoginView
+from .login import LoginView, LogoutView
 from .stepup import StepUpSendView, StepUpVerifyView
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "DeviceListView",
     "DevicePrimaryView",
     "LoginView",
+    "LogoutView",
     "StepUpSendView",
     "StepUpVerifyView",
     "UnknownDeviceView",

@@ -1,4 +1,4 @@
-"""The password step for API clients, and where a login stands.
+"""The password step for API clients, where a login stands, and the logout.
 
 ``POST`` calls Django's ``authenticate`` and ``auth.login`` like any login view: the
 app's ``user_logged_in`` receiver makes the login pending and sends the code (S1), so
@@ -15,8 +15,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import policy, session
-from .. import openapi, transport
+from ... import flows, policy, session
+from .. import openapi, tokens, transport
 from ..errors import InvalidCredentials, TokenNeedsSecondFactor
 from ..serializers import LoginSerializer
 from .base import ApiView, login_state, require_issuer, validated
@@ -72,3 +72,28 @@ def _app_login(request: Request) -> Any:
     return transport.is_app_mode(request._request) or (
         isinstance(data, dict) and data.get("token") is True
     )
+
+
+class LogoutView(ApiView):
+    """``POST``: log out, whatever the client is: a session (signed in or pending), an
+    app's login session, a token."""
+
+    permission_classes = [AllowAny]
+    pending_endpoint = True
+
+    @openapi.logout
+    def post(self, request: Request) -> Response:
+        """Revoke the request's token, end its session; safe when nobody is signed in.
+
+        CSRF: a signed-in cookie client's POST is checked by ``SessionAuthentication``,
+        an anonymous one's (a pending login) by ``ApiView``; token clients send none.
+        """
+        http = request._request
+        user = request.user
+        if tokens.revoke(request):
+            flows.end_challenges(http, user)  # a session logout does this in its receiver
+        # Django's logout: user_logged_out reaches the app's receiver, which wipes a
+        # pending login and cancels live codes (S11); then the session is flushed.
+        auth.logout(http)
+        transport.end_app_login(http)
+        return Response({"status": "anonymous"})
