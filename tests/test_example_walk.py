@@ -45,6 +45,7 @@ API_VIEWS = frozenset(
     f"tyntec2fa-api:{name}"
     for name in (
         "login",
+        "logout",
         "challenge",
         "challenge-send",
         "challenge-resend",
