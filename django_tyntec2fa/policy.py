@@ -11,10 +11,19 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 from .conf import app_settings
 from .models import PhoneDevice
+
+
+def confirmed_devices(user: Any) -> QuerySet[PhoneDevice]:
+    """The user's confirmed phones, the one a login code goes to first (E1: never an
+    unconfirmed one)."""
+    return PhoneDevice.objects.filter(user_id=user.pk, confirmed=True).order_by(
+        "-is_primary", "created_at", "pk"
+    )
 
 
 def has_confirmed_device(user: Any) -> bool:
@@ -22,7 +31,7 @@ def has_confirmed_device(user: Any) -> bool:
     anonymous users, without a query)."""
     if user is None or getattr(user, "pk", None) is None:
         return False
-    return PhoneDevice.objects.filter(user_id=user.pk, confirmed=True).exists()
+    return confirmed_devices(user).exists()
 
 
 def login_device(user: Any) -> PhoneDevice | None:
@@ -31,11 +40,7 @@ def login_device(user: Any) -> PhoneDevice | None:
     ``has_confirmed_device`` is True, so the login asks the database once for both."""
     if user is None or getattr(user, "pk", None) is None:
         return None
-    return (
-        PhoneDevice.objects.filter(user_id=user.pk, confirmed=True)
-        .order_by("-is_primary", "created_at", "pk")
-        .first()
-    )
+    return confirmed_devices(user).first()
 
 
 def login_devices(user: Any) -> list[PhoneDevice]:
@@ -43,11 +48,7 @@ def login_devices(user: Any) -> list[PhoneDevice]:
     empty for anonymous users, without a query). ``[0]`` is ``login_device``."""
     if user is None or getattr(user, "pk", None) is None:
         return []
-    return list(
-        PhoneDevice.objects.filter(user_id=user.pk, confirmed=True).order_by(
-            "-is_primary", "created_at", "pk"
-        )
-    )
+    return list(confirmed_devices(user))
 
 
 def requires_second_factor(user: Any) -> bool:

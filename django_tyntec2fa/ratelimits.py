@@ -35,10 +35,8 @@ from django_ratelimit.core import get_usage
 from .conf import app_settings
 from .exceptions import RateLimited
 from .phone import normalize_number
+from .providers.base import Channel
 from .velocity import number_prefix, session_bucket
-
-#: The channel whose sends also count against ``SEND_RATE_NUMBER_VOICE`` (P8).
-VOICE = "VOICE"
 
 
 def client_ip(request: HttpRequest | None) -> str:
@@ -80,7 +78,7 @@ def check_send(
         ("tyntec2fa.send.ip", app_settings.SEND_RATE_IP, _ip_key(request)),
         ("tyntec2fa.send.prefix", app_settings.SEND_RATE_PREFIX, f"prefix:{number_prefix(number)}"),
     ]
-    if channel == VOICE:
+    if channel == Channel.VOICE:
         checks.append(("tyntec2fa.send.voice", app_settings.SEND_RATE_NUMBER_VOICE, number))
     # Only a request with a session has one; a session is not created just to count.
     bucket = session_bucket(request) if app_settings.RATELIMIT_ENABLE else None

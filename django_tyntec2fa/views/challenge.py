@@ -10,12 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from .. import flows, redirects, session
+from .. import flows, policy, redirects, session
 from ..exceptions import LoginTimeout, Tyntec2FAError
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
 from .common import (
-    confirmed_devices,
     cooldown_seconds,
     error_response,
     login_url,
@@ -58,7 +57,7 @@ def challenge_context(
         live, devices = started.challenge, started.devices
     else:
         live = flows.live_challenge(user, purpose)
-        devices = list(confirmed_devices(user))
+        devices = policy.login_devices(user)
     device = live.device if live is not None else (devices[0] if devices else None)
     others = [other for other in devices if device is None or other.pk != device.pk]
     return {

@@ -36,7 +36,7 @@ from ..exceptions import (
     TooManyAttempts,
     Tyntec2FAError,
 )
-from ..models import Challenge, PhoneDevice
+from ..models import Challenge
 
 View = Callable[..., HttpResponse]
 
@@ -117,13 +117,6 @@ def error_response(
 def login_url() -> str:
     """Where a login starts over: ``settings.LOGIN_URL``."""
     return resolve_url(settings.LOGIN_URL)
-
-
-def confirmed_devices(user: Any) -> Any:
-    """The user's confirmed phones, primary first (E1: unconfirmed ones never listed)."""
-    return PhoneDevice.objects.filter(user=user, confirmed=True).order_by(
-        "-is_primary", "created_at", "pk"
-    )
 
 
 def cooldown_seconds(challenge: Challenge | None) -> int:

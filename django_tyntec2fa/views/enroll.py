@@ -16,12 +16,11 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, redirects, session
+from .. import flows, policy, redirects, session
 from ..exceptions import DeviceError, LoginTimeout, ProviderRejected, Tyntec2FAError
 from ..forms import CodeForm, EnrollForm
 from ..models import Challenge
 from .common import (
-    confirmed_devices,
     cooldown_seconds,
     error_response,
     login_url,
@@ -39,7 +38,7 @@ def _enrolling_user(
 ) -> tuple[Any, session.PendingLogin | None] | HttpResponse:
     """The user who may enroll now, with their pending login if any, or a redirect."""
     if request.user.is_authenticated:
-        if confirmed_devices(request.user).exists() and not session.is_recent(request):
+        if policy.has_confirmed_device(request.user) and not session.is_recent(request):
             back = redirects.current_path(request)
             return redirects.redirect_with_next(reverse("tyntec2fa:step-up"), back)
         return request.user, None

@@ -10,12 +10,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, redirects
+from .. import flows, policy, redirects
 from ..exceptions import Tyntec2FAError
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
 from .challenge import challenge_context
-from .common import confirmed_devices, error_response, page
+from .common import error_response, page
 
 TEMPLATE = "django_tyntec2fa/step_up.html"
 STEP_UP = Challenge.Purpose.STEP_UP
@@ -41,7 +41,7 @@ def _context(request: HttpRequest, next_url: str, **forms: object) -> dict[str, 
 def step_up(request: HttpRequest) -> HttpResponse:
     """GET shows the page (never sends, P5); POST checks ``code`` from the body only."""
     next_url = _next(request)
-    if not confirmed_devices(request.user).exists():
+    if not policy.has_confirmed_device(request.user):
         return _with_next("enroll", next_url)
     if request.method == "GET":
         return TemplateResponse(request, TEMPLATE, _context(request, next_url))

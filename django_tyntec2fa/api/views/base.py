@@ -23,7 +23,7 @@ from rest_framework.views import APIView
 from ... import flows, session
 from ...exceptions import LoginTimeout
 from ...models import Challenge
-from ...views.common import confirmed_devices
+from ...policy import confirmed_devices
 from .. import tokens, transport
 from ..authentication import SecondFactorTokenAuthentication
 from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler
