@@ -31,7 +31,7 @@ logger = logging.getLogger("django_tyntec2fa.abuse")
 #: without its last four digits", the block pumping numbers are rented in).
 PREFIX_DROP = 4
 #: Session entry holding the random id of the session's send bucket. A random id
-#: rather than the session key: it survives ``cycle_key`` at login and works with
+#: rather than the session key: it survives the key rotations of a login and works with
 #: cookie-based sessions, whose key changes with every write.
 SESSION_BUCKET_KEY = "_tyntec2fa_send_bucket"
 _KEY = "tyntec2fa:budget"
