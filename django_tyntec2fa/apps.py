@@ -13,10 +13,8 @@ class Tyntec2FAConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import (
-            checks,  # noqa: F401  (registers the checks)
-            conversion,  # noqa: F401  (counts sends and verifications, P4)
-        )
+        from . import checks  # noqa: F401  (registers the checks)
+        from .abuse import conversion  # noqa: F401  (counts sends and verifications, P4)
         from .providers import registry  # noqa: F401  (drops cached providers on setting_changed)
         from .receivers import on_user_logged_in, on_user_logged_out
 

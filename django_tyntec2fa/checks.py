@@ -308,7 +308,7 @@ def check_destinations(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """W016 no country allow-list in production (P1); E016 an unusable cost-defence setting."""
-    from .destinations import NUMBER_TYPES, invalid_countries
+    from .abuse.destinations import NUMBER_TYPES, invalid_countries
 
     problems: list[str] = []
     for name in ("SMS_COUNTRIES", "VOICE_COUNTRIES"):

@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from django.utils import timezone, translation
 
 from .. import audit, lockout, signals
+from ..abuse import guard
 from ..conf import app_settings
 from ..exceptions import (
     ChallengeExpired,
@@ -28,7 +29,6 @@ from ..exceptions import (
 )
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..providers import Channel, get_provider
-from . import guard
 from .common import audited, delete_at_provider
 from .rules import channel_for, check_resend, device_for
 
@@ -64,7 +64,7 @@ def start(
     gets login or step-up codes (E1); an unconfirmed one (enrollment) only gets SMS (P8).
     Raises ``DeviceError`` (no usable device, someone else's device, voice to an
     unconfirmed number, unknown channel), ``AccountLocked``, ``RateLimited``, the cost
-    defences' ``SendRefused`` family (``flows/guard.py``) and the provider's
+    defences' ``SendRefused`` family (``abuse/guard.py``) and the provider's
     ``ProviderError``s (fail closed, nothing is stored).
     """
     device = device_for(user, purpose, device)

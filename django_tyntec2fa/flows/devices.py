@@ -17,11 +17,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit, session, signals
+from ..abuse import guard
 from ..exceptions import DeviceError, StepUpRequired
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..phone import normalize_number
 from ..policy import has_confirmed_device
-from . import guard
 from .challenge import cancel_where, start
 from .common import audited, recent_for
 from .verify import verify

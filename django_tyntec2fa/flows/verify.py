@@ -33,7 +33,8 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import audit, lockout, ratelimits, signals
+from .. import audit, lockout, signals
+from ..abuse import ratelimits
 from ..conf import app_settings
 from ..exceptions import (
     AccountLocked,

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-# The conversion counts moved to the rate-limit cache (conversion.py says why).
+# The conversion counts moved to the rate-limit cache (abuse/conversion.py says why).
 
 
 class Migration(migrations.Migration):

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from django_tyntec2fa import conversion
+from django_tyntec2fa.abuse import conversion
 from django_tyntec2fa.models import (
     AuditEvent,
     DestinationBlock,

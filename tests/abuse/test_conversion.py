@@ -8,8 +8,9 @@ import datetime as dt
 import pytest
 import time_machine
 
-from django_tyntec2fa import conversion, flows
-from django_tyntec2fa.counters import counter_cache
+from django_tyntec2fa import flows
+from django_tyntec2fa.abuse import conversion
+from django_tyntec2fa.abuse.counters import counter_cache
 from django_tyntec2fa.exceptions import DestinationBlocked
 from django_tyntec2fa.models import (
     AuditEvent,

@@ -12,7 +12,8 @@ import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 
-from django_tyntec2fa import flows, ratelimits, velocity
+from django_tyntec2fa import flows
+from django_tyntec2fa.abuse import ratelimits, velocity
 from django_tyntec2fa.exceptions import DestinationRefused, RateLimited, SendBudgetExhausted
 from django_tyntec2fa.models import AuditEvent, Challenge, PhoneDevice
 

@@ -47,8 +47,8 @@ def test_unknown_user(db: None) -> None:
 def test_number_shows_its_conversion_counts_masked_p4(db: None) -> None:
     """P4: the conversion counts live in the cache; ``--number`` shows them, the number
     itself masked (G4)."""
-    from django_tyntec2fa import conversion
-    from django_tyntec2fa.counters import counter_cache
+    from django_tyntec2fa.abuse import conversion
+    from django_tyntec2fa.abuse.counters import counter_cache
 
     counter_cache().clear()  # counts of other tests' codes to this number
     conversion.record_send(NUMBER)

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth import get_user_model
 
-from django_tyntec2fa import flows, ratelimits
+from django_tyntec2fa import flows
+from django_tyntec2fa.abuse import ratelimits
 from django_tyntec2fa.exceptions import InvalidCode, RateLimited
 from django_tyntec2fa.models import AuditEvent, Challenge
 

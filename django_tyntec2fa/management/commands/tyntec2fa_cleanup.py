@@ -15,7 +15,7 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from ... import conversion
+from ...abuse import conversion
 from ...models import AuditEvent, Challenge
 
 

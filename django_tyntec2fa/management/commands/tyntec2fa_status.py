@@ -9,7 +9,8 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from ... import conversion, policy
+from ... import policy
+from ...abuse import conversion
 from ...conf import app_settings
 from ...exceptions import DeviceError
 from ...models import Challenge, FailureCounter, PhoneDevice

@@ -32,11 +32,11 @@ from django.db.models import Q
 from django.dispatch import receiver
 from django.utils import timezone
 
-from . import audit, signals
-from .conf import app_settings
+from .. import audit, signals
+from ..conf import app_settings
+from ..exceptions import DestinationBlocked
+from ..models import AuditEvent, DestinationBlock, SafeListEntry, Scope
 from .counters import counter_cache, increment
-from .exceptions import DestinationBlocked
-from .models import AuditEvent, DestinationBlock, SafeListEntry, Scope
 from .velocity import number_prefix
 
 logger = logging.getLogger("django_tyntec2fa.abuse")

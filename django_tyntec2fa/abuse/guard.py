@@ -20,9 +20,10 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .. import audit, conversion, destinations, ratelimits, velocity
+from .. import audit
 from ..conf import app_settings
 from ..models import AuditEvent, PhoneDevice
+from . import conversion, destinations, ratelimits, velocity
 
 
 def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, channel: str) -> None:

@@ -21,9 +21,9 @@ from django.core.cache import BaseCache
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .conf import app_settings
+from ..conf import app_settings
+from ..exceptions import SendBudgetExhausted
 from .counters import counter_cache, increment
-from .exceptions import SendBudgetExhausted
 
 logger = logging.getLogger("django_tyntec2fa.abuse")
 
