@@ -68,17 +68,20 @@ class Settings:
 
     @property
     def PIN_LENGTH(self) -> int:
-        """Digits in a generated code (6-10; below 6 is refused, security requirement G2)."""
+        """Digits in a generated code, 6 to 10. A shorter code is a system-check Error:
+        NIST SP 800-63B-4 asks for at least 6 digits."""
         return int(_get("PIN_LENGTH", 6))
 
     @property
     def OTP_TTL(self) -> int:
-        """Lifetime of a code in seconds (30-600, G6)."""
+        """Lifetime of a code in seconds (30-600), counted on this server's clock whatever
+        the provider says."""
         return int(_get("OTP_TTL", 300))
 
     @property
     def MAX_ATTEMPTS(self) -> int:
-        """Wrong codes allowed per code before it dies (1-10, L1)."""
+        """Wrong codes allowed per code (1-10); after the last one even the right code is
+        refused and the user asks for a new code."""
         return int(_get("MAX_ATTEMPTS", 3))
 
     @property
@@ -103,12 +106,14 @@ class Settings:
 
     @property
     def ALLOW_LOCAL_PROVIDER(self) -> bool:
-        """Explicit opt-in to run the local provider with ``DEBUG=False`` (R5)."""
+        """Explicit opt-in to run the local provider with ``DEBUG=False``; without it the
+        local provider refuses to start there (it prints codes)."""
         return bool(_get("ALLOW_LOCAL_PROVIDER", False))
 
     @property
     def SERVICE_NAME(self) -> str:
-        """The name the local provider's messages start with (G8)."""
+        """The name the local provider's messages start with, so the user knows who sent
+        the code."""
         return str(_get("SERVICE_NAME", "") or "")
 
     # --- The login flow -------------------------------------------------------------
@@ -122,7 +127,7 @@ class Settings:
 
     @property
     def LOGIN_TIMEOUT(self) -> int:
-        """Seconds between the password step and the code before the login starts over (S2)."""
+        """Seconds between the password step and the code before the login starts over."""
         return int(_get("LOGIN_TIMEOUT", 600))
 
     @property
@@ -137,18 +142,19 @@ class Settings:
 
     @property
     def STEP_UP_MAX_AGE(self) -> int:
-        """Default age in seconds of a second factor that counts as recent (S10)."""
+        """Default age in seconds of a second factor that counts as recent: older, and a
+        sensitive page or action asks for a fresh code (step-up)."""
         return int(_get("STEP_UP_MAX_AGE", 300))
 
     @property
     def LOCKOUT_THRESHOLD(self) -> int:
-        """Consecutive failures after which the factor is locked until an operator or a
-        successful recovery unlocks it (L2; at most 100)."""
+        """Consecutive failures after which the factor is locked until an operator unlocks
+        it; values above 100 count as 100."""
         return int(_get("LOCKOUT_THRESHOLD", 20))
 
     @property
     def BACKOFF_AFTER(self) -> int:
-        """Consecutive failures after which each further failure imposes a wait (L2)."""
+        """Consecutive failures after which each further failure imposes a wait."""
         return int(_get("BACKOFF_AFTER", 5))
 
     @property
@@ -163,18 +169,20 @@ class Settings:
 
     @property
     def ALLOWED_REDIRECT_HOSTS(self) -> list[str]:
-        """Hosts besides the request's own that ``next`` may point to (S5)."""
+        """Hosts besides the request's own that ``next`` may point to; any other ``next``
+        falls back to ``LOGIN_REDIRECT_URL``."""
         return list(_get("ALLOWED_REDIRECT_HOSTS", []))
 
     @property
     def TRUSTED_PROXY_COUNT(self) -> int:
         """Reverse proxies in front of Django that append to ``X-Forwarded-For``. 0 (the
-        default) uses ``REMOTE_ADDR`` and ignores the header entirely (P6)."""
+        default) uses ``REMOTE_ADDR`` and ignores the header entirely, so a client cannot
+        choose the IP its requests are counted under."""
         return int(_get("TRUSTED_PROXY_COUNT", 0))
 
     @property
     def SHOW_RISK_NOTICE(self) -> bool:
-        """Show the notice that SMS and voice are a weaker factor at enrollment (E5)."""
+        """Show the notice that SMS and voice are a weaker factor at enrollment."""
         return bool(_get("SHOW_RISK_NOTICE", True))
 
     # --- Rate limits (django-ratelimit rate strings, read per request) ---------------
@@ -186,13 +194,13 @@ class Settings:
 
     @property
     def SEND_RATE_NUMBER(self) -> str:
-        """Codes sent per phone number (P3)."""
+        """Codes sent per phone number."""
         return str(_get("SEND_RATE_NUMBER", "5/10m"))
 
     @property
     def SEND_RATE_NUMBER_VOICE(self) -> str:
-        """Voice calls per phone number, on top of ``SEND_RATE_NUMBER`` (P8: toll fraud
-        targets calls)."""
+        """Voice calls per phone number, on top of ``SEND_RATE_NUMBER`` (toll fraud targets
+        calls)."""
         return str(_get("SEND_RATE_NUMBER_VOICE", "3/h"))
 
     @property
@@ -207,7 +215,8 @@ class Settings:
 
     @property
     def VERIFY_RATE_IP(self) -> str:
-        """Codes checked per client IP, across accounts (L9)."""
+        """Codes checked per client IP, across accounts, so one IP cannot try codes against
+        many pending logins."""
         return str(_get("VERIFY_RATE_IP", "30/m"))
 
     @property
@@ -227,12 +236,13 @@ class Settings:
 
     @property
     def SEND_RATE_SESSION(self) -> str:
-        """Codes sent per browser session (P3)."""
+        """Codes sent per browser session."""
         return str(_get("SEND_RATE_SESSION", "5/10m"))
 
     @property
     def SEND_RATE_PREFIX(self) -> str:
-        """Codes sent per number prefix, the E.164 number without its last 4 digits (P3)."""
+        """Codes sent per number prefix, the E.164 number without its last 4 digits: an SMS
+        pumping run uses consecutive numbers."""
         return str(_get("SEND_RATE_PREFIX", "20/h"))
 
     # --- SMS pumping and cost defences (docs/abuse.md) ---------------------------------
@@ -240,20 +250,21 @@ class Settings:
     @property
     def SMS_COUNTRIES(self) -> list[str] | None:
         """Countries codes may be sent to: ISO 3166 alpha-2 codes ("DE") or calling
-        codes ("+49"). ``None`` allows every country (check W016 warns in production, P1)."""
+        codes ("+49"). ``None`` allows every country; a system check warns about that when
+        ``DEBUG`` is off."""
         value = _get("SMS_COUNTRIES", None)
         return None if value is None else _entries(value)
 
     @property
     def VOICE_COUNTRIES(self) -> list[str] | None:
         """Countries calls may go to, on top of ``SMS_COUNTRIES`` (a call needs both
-        lists). ``None``: the SMS list alone decides (P1)."""
+        lists). ``None``: the SMS list alone decides."""
         value = _get("VOICE_COUNTRIES", None)
         return None if value is None else _entries(value)
 
     @property
     def BLOCKED_NUMBER_TYPES(self) -> frozenset[str]:
-        """phonenumbers number types that never get a code (P2); premium rate, shared
+        """phonenumbers number types that never get a code; premium rate, shared
         cost and toll-free are always blocked, whatever the setting says."""
         value = _get("BLOCKED_NUMBER_TYPES", DEFAULT_BLOCKED_NUMBER_TYPES)
         return ALWAYS_BLOCKED_NUMBER_TYPES | frozenset(_entries(value))
@@ -261,7 +272,7 @@ class Settings:
     @property
     def NUMBER_LOOKUP(self) -> Any:
         """A callable ``number -> destinations.LookupResult`` or its import path, asked
-        before every send (P2, E6); ``None``: no lookup."""
+        before every send (e.g. to refuse recently ported numbers); ``None``: no lookup."""
         return _get("NUMBER_LOOKUP", None)
 
     @property
@@ -271,35 +282,35 @@ class Settings:
 
     @property
     def SEND_BUDGET_HOURLY(self) -> int | None:
-        """Codes the whole site may send per clock hour; ``None``: no budget (P3)."""
+        """Codes the whole site may send per clock hour; ``None``: no budget."""
         value = _get("SEND_BUDGET_HOURLY", None)
         return None if value is None else int(value)
 
     @property
     def SEND_BUDGET_DAILY(self) -> int | None:
-        """Codes the whole site may send per UTC day; ``None``: no budget (P3)."""
+        """Codes the whole site may send per UTC day; ``None``: no budget."""
         value = _get("SEND_BUDGET_DAILY", None)
         return None if value is None else int(value)
 
     @property
     def CONVERSION_MIN_SENDS(self) -> int:
         """Codes sent to a country or prefix within the window before its conversion
-        can block it (P4)."""
+        can block it."""
         return int(_get("CONVERSION_MIN_SENDS", 50))
 
     @property
     def CONVERSION_MIN_RATE(self) -> float:
-        """Verified / sent below which a country or prefix is blocked (P4)."""
+        """Verified / sent below which a country or prefix is blocked."""
         return float(_get("CONVERSION_MIN_RATE", 0.2))
 
     @property
     def CONVERSION_BLOCK_SECONDS(self) -> int:
-        """Length of a first block; each repeated block doubles it (P4)."""
+        """Length of a first block in seconds; each repeated block doubles it."""
         return int(_get("CONVERSION_BLOCK_SECONDS", 3600))
 
     @property
     def CONVERSION_WINDOW(self) -> int:
-        """Seconds of sends and verifications the conversion is computed over (P4)."""
+        """Seconds of sends and verifications the conversion is computed over."""
         return int(_get("CONVERSION_WINDOW", 3600))
 
 
