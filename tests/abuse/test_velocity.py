@@ -52,13 +52,38 @@ def test_one_session_is_limited_whatever_the_accounts_and_numbers_p3(
     assert len(outbox) == 4
 
 
-@pytest.mark.django_db
-def test_the_session_bucket_survives_a_new_session_key(make_request) -> None:
-    """The bucket id lives in the session data, so ``cycle_key`` at login keeps it."""
+def test_the_session_bucket_survives_the_key_rotations_of_a_login_and_a_step_up_p3(
+    user, make_request, last_code, outbox, settings
+) -> None:
+    """P3: the bucket id lives in the session data, so the new session keys of the
+    password step, the code and a step-up (``session.rotate_key``) keep counting in
+    one bucket: with room for two sends, this browser's third is refused, while
+    another session of the same user still gets a code."""
+    settings.TYNTEC2FA_SEND_RATE_SESSION = "2/10m"
+    settings.TYNTEC2FA_RESEND_COOLDOWN = 0
+    add_device(user)
     request = make_request()
-    bucket = velocity.session_bucket(request)
-    request.session.cycle_key()
-    assert velocity.session_bucket(request) == bucket
+    request.session.save()  # a stored session, as a browser has before it signs in
+    keys = [request.session.session_key]
+
+    def saved_key() -> str:
+        request.session.save()  # what the response does
+        return str(request.session.session_key)
+
+    flows.password_login(request, user)  # send 1
+    keys.append(saved_key())
+    flows.verify_login(request, last_code())
+    keys.append(saved_key())
+    flows.send_step_up_code(request)  # send 2
+    flows.step_up(request, last_code())
+    keys.append(saved_key())
+    assert len(set(keys)) == 4  # each step gave the session a new key
+
+    with pytest.raises(RateLimited) as refused:
+        flows.send_step_up_code(request)
+    assert refused.value.detail == "rate limit tyntec2fa.send.session"
+    flows.send_step_up_code(make_request(user))  # a fresh session
+    assert len(outbox) == 3
     assert velocity.session_bucket(None) is None
 
 
