@@ -9,6 +9,8 @@ import pytest
 
 from django_tyntec2fa.providers import registry, sinks
 
+from . import steps
+
 # The users the view and API suites share (a suite's own fixture of the same name wins).
 from .people import alice, bob, carol, make_user  # noqa: F401
 
@@ -40,3 +42,10 @@ def _fresh_provider_and_outbox() -> Iterator[None]:
 def outbox() -> list[sinks.Delivery]:
     """Messages the local provider delivered during this test."""
     return sinks.outbox
+
+
+@pytest.fixture
+def last_code() -> steps.LastCode:
+    """``last_code(number=None)``: the code of the newest message in the outbox (to
+    ``number``, when given)."""
+    return steps.last_code

@@ -18,7 +18,7 @@ from django_tyntec2fa import signals
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
 
 from ..admin.conftest import staff, superuser  # noqa: F401  (fixtures)
-from ..flows.conftest import last_code, make_request, user  # noqa: F401  (fixtures)
+from ..flows.conftest import make_request, user  # noqa: F401  (fixtures)
 from ..flows.helpers import received
 
 FAKE_KEY = "fake-api-key-abuse"

@@ -7,8 +7,7 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from django_tyntec2fa.providers import sinks
-
+from .. import steps
 from ..people import ALICE_BACKUP, ALICE_PRIMARY, BOB_PHONE, PASSWORD  # noqa: F401  (shared)
 
 NEW_NUMBER = "+4915712345678"
@@ -49,14 +48,6 @@ def delete(client: Client, name: str, headers: dict[str, str] | None = None, **k
     return client.delete(url(name, **kwargs), headers={**JSON, **(headers or {})})
 
 
-def last_code(number: str | None = None) -> str:
-    """The newest code in the outbox (to ``number``, when given)."""
-    for delivery in reversed(sinks.outbox):
-        if number is None or delivery.number == number:
-            return delivery.code
-    raise AssertionError(f"no message in the outbox for {number!r}")
-
-
 def wrong(code: str) -> str:
     """A code of the same length that differs in every digit."""
     return "".join(str((int(digit) + 1) % 10) for digit in code)
@@ -74,7 +65,7 @@ def password(client: Client, user: Any, **extra: Any) -> Any:
 def session_login(client: Client, user: Any, number: str = ALICE_PRIMARY) -> Any:
     """Password and code through the API: a verified session (SPA)."""
     password(client, user)
-    response = post(client, "challenge-verify", {"code": last_code(number)})
+    response = post(client, "challenge-verify", {"code": steps.last_code(number)})
     assert response.status_code == 200, response.content
     return response
 
@@ -83,7 +74,7 @@ def app_login(client: Client, user: Any, number: str = ALICE_PRIMARY) -> str:
     """Password and code as an app without cookies; returns the token key."""
     login_token = password(client, user, token=True).json()["login_token"]
     response = post(
-        client, "challenge-verify", {"code": last_code(number)}, {LOGIN_HEADER: login_token}
+        client, "challenge-verify", {"code": steps.last_code(number)}, {LOGIN_HEADER: login_token}
     )
     assert response.status_code == 200, response.content
     return str(response.json()["token"]["key"])

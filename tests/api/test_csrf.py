@@ -9,16 +9,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from .helpers import (
-    ALICE_PRIMARY,
-    JSON,
-    LOGIN_HEADER,
-    PASSWORD,
-    assert_error,
-    get,
-    last_code,
-    post,
-)
+from ..steps import LastCode
+from .helpers import ALICE_PRIMARY, JSON, LOGIN_HEADER, PASSWORD, assert_error, get, post
 
 CREDENTIALS = {"username": "alice", "password": PASSWORD}
 
@@ -41,7 +33,9 @@ def test_the_password_step_needs_the_csrf_token(browser: Client, alice: Any) -> 
     assert post(browser, "login", CREDENTIALS, _csrf(browser)).status_code == 200
 
 
-def test_every_step_of_a_cookie_login_needs_it(browser: Client, alice: Any) -> None:
+def test_every_step_of_a_cookie_login_needs_it(
+    browser: Client, alice: Any, last_code: LastCode
+) -> None:
     post(browser, "login", CREDENTIALS, _csrf(browser))
     for name, data in (
         ("challenge-send", {}),
@@ -58,14 +52,14 @@ def test_every_step_of_a_cookie_login_needs_it(browser: Client, alice: Any) -> N
     assert verified.status_code == 200
 
 
-def test_signed_in_cookie_clients_need_it(browser: Client, alice: Any) -> None:
+def test_signed_in_cookie_clients_need_it(browser: Client, alice: Any, last_code: LastCode) -> None:
     post(browser, "login", CREDENTIALS, _csrf(browser))
     post(browser, "challenge-verify", {"code": last_code()}, _csrf(browser))
     assert_error(post(browser, "step-up-send"), 403, "csrf_failed")
     assert post(browser, "step-up-send", {}, _csrf(browser)).status_code == 200
 
 
-def test_apps_need_no_csrf_token(browser: Client, alice: Any) -> None:
+def test_apps_need_no_csrf_token(browser: Client, alice: Any, last_code: LastCode) -> None:
     """No cookie is read or set: the login token travels in a header a browser never
     sends by itself."""
     login = post(browser, "login", {**CREDENTIALS, "token": True})

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from django_tyntec2fa.models import PhoneDevice
 
+from ..steps import LastCode
 from .helpers import (
     ALICE_BACKUP,
     ALICE_PRIMARY,
@@ -26,7 +27,6 @@ from .helpers import (
     bearer,
     delete,
     get,
-    last_code,
     post,
     wrong,
 )
@@ -61,7 +61,7 @@ def test_idor_another_users_phone_is_404_and_unchanged(
 
 
 def test_idor_another_users_phone_is_not_a_resend_choice(
-    client: Client, alice: Any, bob: Any
+    client: Client, alice: Any, bob: Any, last_code: LastCode
 ) -> None:
     from .helpers import password
 
@@ -80,7 +80,9 @@ def test_make_primary(verified: Client, alice: Any) -> None:
     assert not _device(alice, ALICE_PRIMARY).is_primary
 
 
-def test_remove_needs_a_recent_second_factor(verified: Client, alice: Any) -> None:
+def test_remove_needs_a_recent_second_factor(
+    verified: Client, alice: Any, last_code: LastCode
+) -> None:
     """S10, E3: just after the login it works; five minutes later, step up first."""
     backup = _device(alice, ALICE_BACKUP)
     with time_machine.travel(timezone.now() + LATER, tick=False):
@@ -92,7 +94,7 @@ def test_remove_needs_a_recent_second_factor(verified: Client, alice: Any) -> No
     assert not PhoneDevice.objects.filter(pk=backup.pk).exists()
 
 
-def test_add_and_confirm_a_phone(verified: Client, alice: Any) -> None:
+def test_add_and_confirm_a_phone(verified: Client, alice: Any, last_code: LastCode) -> None:
     added = post(verified, "device-add", {"number": "+49 157 12345678", "label": "Tablet"})
     assert added.status_code == 200
     assert added.json()["challenge"]["purpose"] == "enroll"
@@ -121,7 +123,9 @@ def test_an_invalid_number_is_400_on_number(verified: Client) -> None:
     assert body["field"] == "number"
 
 
-def test_a_user_without_a_phone_adds_the_first_one(client: Client, carol: Any) -> None:
+def test_a_user_without_a_phone_adds_the_first_one(
+    client: Client, carol: Any, last_code: LastCode
+) -> None:
     from .helpers import password
 
     password(client, carol)  # signed in: no second factor needed
@@ -135,7 +139,7 @@ def test_a_user_without_a_phone_adds_the_first_one(client: Client, carol: Any) -
 
 @pytest.mark.parametrize("app", [False, True])
 def test_a_required_enrollment_completes_the_login(
-    client: Client, make_user: Any, settings: Any, app: bool
+    client: Client, make_user: Any, settings: Any, app: bool, last_code: LastCode
 ) -> None:
     """TYNTEC2FA_REQUIRED: the password step asks for a phone; confirming it signs the
     user in (a session, or for an app a token)."""
@@ -156,7 +160,7 @@ def test_a_required_enrollment_completes_the_login(
         assert client.get("/probe/verified/").status_code == 200
 
 
-def test_token_clients_manage_their_phones(client: Client, alice: Any) -> None:
+def test_token_clients_manage_their_phones(client: Client, alice: Any, last_code: LastCode) -> None:
     """A token minted after the code counts as a recent second factor; five minutes
     later a step-up with the token renews it (E2, E3, S10)."""
     auth = bearer(app_login(client, alice))

@@ -15,13 +15,13 @@ from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import Challenge, FailureCounter
 from django_tyntec2fa.providers import registry
 
+from ..steps import LastCode
 from .helpers import (
     ALICE_PRIMARY,
     JSON,
     assert_error,
     assert_never_cached,
     get,
-    last_code,
     password,
     post,
     session_login,
@@ -45,7 +45,7 @@ def _shape(body: dict[str, Any]) -> set[str]:
 
 
 def test_l7_wrong_expired_and_used_codes_answer_alike(
-    client: Client, alice: Any, make_user: Any
+    client: Client, alice: Any, make_user: Any, last_code: LastCode
 ) -> None:
     """L7: the same status and the same body shape for a wrong, an expired and an
     already used code."""
@@ -76,7 +76,9 @@ def test_l7_wrong_expired_and_used_codes_answer_alike(
     assert {expired_answer.json()["code"], used_answer.json()["code"]} == {"challenge_expired"}
 
 
-def test_too_many_attempts_has_the_same_shape(client: Client, alice: Any) -> None:
+def test_too_many_attempts_has_the_same_shape(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     password(client, alice)
     code = last_code()
     for _attempt in range(2):
@@ -86,7 +88,7 @@ def test_too_many_attempts_has_the_same_shape(client: Client, alice: Any) -> Non
 
 
 def test_verify_rate_limit_is_429_with_retry_after(
-    client: Client, alice: Any, settings: Any
+    client: Client, alice: Any, settings: Any, last_code: LastCode
 ) -> None:
     settings.TYNTEC2FA_VERIFY_RATE_USER = "1/h"
     password(client, alice)
@@ -199,7 +201,9 @@ def test_every_answer_is_never_cached(client: Client, alice: Any) -> None:
     assert_never_cached(get(client, "challenge"))
 
 
-def test_a_code_in_the_query_string_is_ignored(client: Client, alice: Any) -> None:
+def test_a_code_in_the_query_string_is_ignored(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """S7: only the body counts."""
     password(client, alice)
     response = client.post(
@@ -212,7 +216,7 @@ def test_a_code_in_the_query_string_is_ignored(client: Client, alice: Any) -> No
 
 
 def test_a_locked_account_is_403_with_retry_after(
-    client: Client, alice: Any, settings: Any
+    client: Client, alice: Any, settings: Any, last_code: LastCode
 ) -> None:
     settings.TYNTEC2FA_BACKOFF_AFTER = 1
     settings.TYNTEC2FA_MAX_ATTEMPTS = 5
@@ -225,7 +229,7 @@ def test_a_locked_account_is_403_with_retry_after(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_wrong_code_stays_counted_under_atomic_requests(
-    client: Client, alice: Any, monkeypatch: pytest.MonkeyPatch
+    client: Client, alice: Any, monkeypatch: pytest.MonkeyPatch, last_code: LastCode
 ) -> None:
     """L2: the error handler never rolls back what the flows wrote on a refusal (DRF's
     default handler would, under ATOMIC_REQUESTS)."""

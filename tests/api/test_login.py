@@ -13,6 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from django_tyntec2fa.models import TokenProof
 
+from ..steps import LastCode
 from .helpers import (
     ALICE_PRIMARY,
     LOGIN_HEADER,
@@ -21,7 +22,6 @@ from .helpers import (
     assert_error,
     bearer,
     get,
-    last_code,
     password,
     post,
     wrong,
@@ -33,7 +33,9 @@ def _session_key(client: Client) -> str | None:
     return cookie.value if cookie is not None and cookie.value else None
 
 
-def test_spa_password_then_code_gives_a_verified_session(client: Client, alice: Any) -> None:
+def test_spa_password_then_code_gives_a_verified_session(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """S1, S3: pending after the password (anonymous to DRF, no _auth_user_id), signed
     in after the code, with a session key unlike the earlier ones."""
     assert get(client, "login").json() == {"status": "anonymous"}
@@ -62,7 +64,7 @@ def test_spa_password_then_code_gives_a_verified_session(client: Client, alice: 
     assert not Token.objects.exists()
 
 
-def test_spa_can_ask_for_a_token_as_well(client: Client, alice: Any) -> None:
+def test_spa_can_ask_for_a_token_as_well(client: Client, alice: Any, last_code: LastCode) -> None:
     password(client, alice)
     answer = post(client, "challenge-verify", {"code": last_code(), "token": True}).json()
     assert answer["status"] == "authenticated"
@@ -71,7 +73,9 @@ def test_spa_can_ask_for_a_token_as_well(client: Client, alice: Any) -> None:
     assert client.get("/probe/verified/").status_code == 200  # and the session
 
 
-def test_app_without_cookies_gets_a_token_after_the_code(client: Client, alice: Any) -> None:
+def test_app_without_cookies_gets_a_token_after_the_code(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """The app flow: no cookie is set at any step; the token then works alone."""
     answer = password(client, alice, token=True)
     assert answer.json()["status"] == "second_factor_required"
@@ -95,7 +99,7 @@ def test_app_without_cookies_gets_a_token_after_the_code(client: Client, alice: 
     assert_error(again, 401, "login_timeout")
 
 
-def test_no_token_before_the_second_factor(client: Client, alice: Any) -> None:
+def test_no_token_before_the_second_factor(client: Client, alice: Any, last_code: LastCode) -> None:
     """A wrong code, a resend, the status: none of them mints a token (S6)."""
     login_token = password(client, alice, token=True).json()["login_token"]
     header = {LOGIN_HEADER: login_token}
@@ -126,7 +130,7 @@ def test_wrong_password_and_unknown_user_answer_alike(client: Client, alice: Any
 
 
 def test_login_as_someone_else_replaces_the_pending_login(
-    client: Client, alice: Any, bob: Any
+    client: Client, alice: Any, bob: Any, last_code: LastCode
 ) -> None:
     """S4: Alice's code no longer signs anybody in once Bob did his password step."""
     password(client, alice)
@@ -157,7 +161,7 @@ def test_a_password_change_ends_the_token(client: Client, alice: Any) -> None:
 
 @pytest.mark.parametrize("issuer", ["", None])
 def test_sites_without_tokens_refuse_the_token_before_the_code(
-    client: Client, alice: Any, settings: Any, issuer: str | None
+    client: Client, alice: Any, settings: Any, issuer: str | None, last_code: LastCode
 ) -> None:
     """No issuer (set off, or authtoken not installed): 400 on ``token``, and the code
     is still usable for a session login."""
@@ -180,7 +184,7 @@ def test_sites_without_tokens_refuse_the_token_before_the_code(
 
 
 def test_a_custom_issuer_is_called_after_the_code(
-    client: Client, alice: Any, settings: Any
+    client: Client, alice: Any, settings: Any, last_code: LastCode
 ) -> None:
     settings.TYNTEC2FA_API_TOKEN_ISSUER = "tests.api.issuers.fake_issuer"
     from .issuers import issued

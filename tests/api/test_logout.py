@@ -10,6 +10,7 @@ from rest_framework.authtoken.models import Token
 
 from django_tyntec2fa.models import Challenge, TokenProof
 
+from ..steps import LastCode
 from .helpers import (
     ALICE_PRIMARY,
     LOGIN_HEADER,
@@ -19,7 +20,6 @@ from .helpers import (
     assert_never_cached,
     bearer,
     get,
-    last_code,
     password,
     post,
 )
@@ -59,7 +59,9 @@ def test_a_token_logout_cancels_a_live_step_up_s11(alice: Any) -> None:
     assert live(alice, Challenge.Purpose.STEP_UP) == []
 
 
-def test_a_pending_login_logs_out_and_its_code_dies_s11(pending: Client, alice: Any) -> None:
+def test_a_pending_login_logs_out_and_its_code_dies_s11(
+    pending: Client, alice: Any, last_code: LastCode
+) -> None:
     code = last_code(ALICE_PRIMARY)
     assert len(live(alice, Challenge.Purpose.LOGIN)) == 1
     assert post(pending, "logout").json() == LOGGED_OUT
@@ -85,7 +87,7 @@ def csrf_client() -> tuple[Client, dict[str, str]]:
     return client, {"X-CSRFToken": client.cookies["csrftoken"].value}
 
 
-def test_a_signed_in_cookie_client_needs_csrf(alice: Any) -> None:
+def test_a_signed_in_cookie_client_needs_csrf(alice: Any, last_code: LastCode) -> None:
     """A cross-site POST cannot end somebody's session."""
     client, csrf = csrf_client()
     credentials = {"username": alice.get_username(), "password": PASSWORD}

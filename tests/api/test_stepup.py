@@ -12,18 +12,13 @@ from django.utils import timezone
 
 from django_tyntec2fa.providers import sinks
 
-from .helpers import (
-    ALICE_BACKUP,
-    assert_error,
-    get,
-    last_code,
-    password,
-    post,
-    wrong,
-)
+from ..steps import LastCode
+from .helpers import ALICE_BACKUP, assert_error, get, password, post, wrong
 
 
-def test_step_up_renews_the_proof_and_the_session_key(verified: Client, alice: Any) -> None:
+def test_step_up_renews_the_proof_and_the_session_key(
+    verified: Client, alice: Any, last_code: LastCode
+) -> None:
     """S3, S10: a new session key; the second factor counts as recent again."""
     before = verified.cookies[settings.SESSION_COOKIE_NAME].value
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
@@ -54,7 +49,7 @@ def test_send_in_the_language_asked_for(client: Client, alice: Any, settings: An
     assert sinks.outbox[-1].language == "de"
 
 
-def test_resend_to_another_phone(client: Client, alice: Any) -> None:
+def test_resend_to_another_phone(client: Client, alice: Any, last_code: LastCode) -> None:
     """Use another phone: a new code to the backup, the old one is cancelled."""
     password(client, alice)
     backup = alice.tyntec2fa_devices.get(number=ALICE_BACKUP)

@@ -15,15 +15,8 @@ from django.utils import timezone
 
 from django_tyntec2fa.models import Challenge
 
-from .helpers import (
-    LOGIN_HEADER,
-    assert_error,
-    get,
-    last_code,
-    password,
-    post,
-    session_login,
-)
+from ..steps import LastCode
+from .helpers import LOGIN_HEADER, assert_error, get, password, post, session_login
 
 
 def _store(key: str) -> Any:
@@ -46,7 +39,9 @@ def test_an_unknown_or_garbage_login_token_is_a_timed_out_login(client: Client, 
         assert not response.cookies
 
 
-def test_a_browser_session_key_is_not_a_login_token(client: Client, alice: Any, bob: Any) -> None:
+def test_a_browser_session_key_is_not_a_login_token(
+    client: Client, alice: Any, bob: Any, last_code: LastCode
+) -> None:
     """The header only names login sessions the API made: a browser's pending session
     cannot be driven without its cookie and CSRF."""
     password(client, alice)
@@ -87,7 +82,7 @@ def test_cancel_ends_the_app_login(client: Client, alice: Any) -> None:
     assert not _store(token).exists(token)
 
 
-def test_the_app_login_times_out(client: Client, alice: Any) -> None:
+def test_the_app_login_times_out(client: Client, alice: Any, last_code: LastCode) -> None:
     """S2: TYNTEC2FA_LOGIN_TIMEOUT applies to app logins too."""
     token = password(client, alice, token=True).json()["login_token"]
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=601), tick=False):

@@ -20,7 +20,6 @@ from django.test import RequestFactory
 
 from django_tyntec2fa import flows, session
 from django_tyntec2fa.models import PhoneDevice
-from django_tyntec2fa.providers.sinks import Delivery
 
 NUMBER = "+4915123456789"
 OTHER_NUMBER = "+4915198765432"
@@ -108,17 +107,6 @@ def password_step(request: HttpRequest, user: Any) -> None:
     the session, then ``flows.begin_login``."""
     log_in(request, user)
     flows.begin_login(request, user)
-
-
-@pytest.fixture
-def last_code(outbox: list[Delivery]) -> Callable[[], str]:
-    """The code of the latest delivery."""
-
-    def _code() -> str:
-        assert outbox, "nothing was delivered"
-        return outbox[-1].code
-
-    return _code
 
 
 def wrong(code: str) -> str:

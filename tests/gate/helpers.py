@@ -13,7 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from django_tyntec2fa.models import Challenge, PhoneDevice
-from django_tyntec2fa.providers import sinks
+
+from .. import steps
 
 PASSWORD = "correct-horse-gate-2fa"
 ALICE_PHONE = "+4915123456789"
@@ -47,14 +48,6 @@ def password_login(
     return response
 
 
-def last_code(number: str | None = None) -> str:
-    """The newest code in the outbox (to ``number``, when given)."""
-    for delivery in reversed(sinks.outbox):
-        if number is None or delivery.number == number:
-            return delivery.code
-    raise AssertionError(f"no message in the outbox for {number!r}")
-
-
 def submit_code(client: Client, code: str, **data: str) -> Any:
     """POST the code to the challenge page."""
     return client.post(reverse("tyntec2fa:challenge"), {"code": code, **data})
@@ -63,7 +56,7 @@ def submit_code(client: Client, code: str, **data: str) -> Any:
 def full_login(client: Client, user: Any, number: str) -> Any:
     """Password, then the code from the outbox."""
     password_login(client, user)
-    response = submit_code(client, last_code(number))
+    response = submit_code(client, steps.last_code(number))
     assert response.status_code == 302, response.content
     return response
 
@@ -124,7 +117,7 @@ def assert_keys_rotate(client: Client, password_step: Callable[[], Any]) -> None
     assert store_has(before)
     password_step()
     after_password = session_key(client)
-    assert submit_code(client, last_code(ALICE_PHONE)).status_code == 302
+    assert submit_code(client, steps.last_code(ALICE_PHONE)).status_code == 302
     after_code = session_key(client)
     assert len({before, after_password, after_code}) == 3
     assert not store_has(before)

@@ -21,14 +21,8 @@ from django_tyntec2fa import session
 from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
 from django_tyntec2fa.testing import force_second_factor
 
-from .helpers import (
-    ALICE_PHONE,
-    last_code,
-    legacy_login,
-    password_login,
-    session_data,
-    without_gate,
-)
+from ..steps import LastCode
+from .helpers import ALICE_PHONE, legacy_login, password_login, session_data, without_gate
 
 CHALLENGE = "/2fa/challenge/"
 PROTECTED = ("/protected/", "/protected/cbv/", "/protected/async/", "/protected/cbv-async/")
@@ -79,7 +73,7 @@ def test_verified_passes(client: Client, alice: Any, gate_setting: str, path: st
 
 @pytest.mark.parametrize("path", PROTECTED)
 def test_after_the_real_code_passes(
-    client: Client, alice: Any, gate_setting: str, path: str
+    client: Client, alice: Any, gate_setting: str, path: str, last_code: LastCode
 ) -> None:
     password_login(client, alice)
     client.post(CHALLENGE, {"code": last_code(ALICE_PHONE)})
@@ -166,7 +160,7 @@ def test_s10_max_age_setting(client: Client, alice: Any, settings: Any) -> None:
 
 
 def test_s10_step_up_makes_it_recent_again_with_a_new_session_key(
-    client: Client, alice: Any
+    client: Client, alice: Any, last_code: LastCode
 ) -> None:
     """S10 + S3: after the step-up code the view opens and the session key changed."""
     force_second_factor(client, alice)

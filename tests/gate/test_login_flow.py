@@ -18,13 +18,13 @@ from django.utils import timezone
 from django_tyntec2fa import session
 from django_tyntec2fa.models import Challenge, LocalOtp
 
+from ..steps import LastCode
 from .helpers import (
     ALICE_PHONE,
     BOB_PHONE,
     LOGIN,
     PASSWORD,
     assert_keys_rotate,
-    last_code,
     live_login_challenges,
     password_login,
     session_data,
@@ -37,7 +37,7 @@ from .helpers import (
 # --- S2 -------------------------------------------------------------------------------
 
 
-def test_s2_no_password_in_the_session(client: Client, alice: Any) -> None:
+def test_s2_no_password_in_the_session(client: Client, alice: Any, last_code: LastCode) -> None:
     """S2 (CVE-2020-15105): between the steps the session holds no password or code."""
     password_login(client, alice)
     dump = json.dumps(session_data(client))
@@ -46,7 +46,9 @@ def test_s2_no_password_in_the_session(client: Client, alice: Any) -> None:
     assert session.PENDING_KEY in dump
 
 
-def test_s2_pending_login_times_out_back_to_the_login_page(client: Client, alice: Any) -> None:
+def test_s2_pending_login_times_out_back_to_the_login_page(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """S2: with the clock +601 s the pending state is gone and the user is at LOGIN_URL."""
     password_login(client, alice)
     code = last_code(ALICE_PHONE)
@@ -87,7 +89,9 @@ def test_s3_session_key_changes_at_each_step_and_old_keys_die(client: Client, al
     assert_keys_rotate(client, lambda: password_login(client, alice))
 
 
-def test_s3_replaying_the_pending_session_key_gets_nothing(client: Client, alice: Any) -> None:
+def test_s3_replaying_the_pending_session_key_gets_nothing(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """S3: the cookie of the pending login is dead after the code."""
     password_login(client, alice)
     pending_key = session_key(client)
@@ -101,7 +105,7 @@ def test_s3_replaying_the_pending_session_key_gets_nothing(client: Client, alice
 
 
 def test_s4_a_second_login_discards_the_first_users_challenge(
-    client: Client, alice: Any, bob: Any
+    client: Client, alice: Any, bob: Any, last_code: LastCode
 ) -> None:
     """S4: A's pending login, then B's password in the same browser: A's state and
     challenge are gone, and A's code is rejected."""
@@ -137,7 +141,7 @@ def test_s4_a_user_without_second_factor_replaces_a_pending_login(
 
 
 def test_s11_logout_mid_flow_wipes_the_state_and_deletes_the_otp(
-    client: Client, alice: Any
+    client: Client, alice: Any, last_code: LastCode
 ) -> None:
     """S11 (allauth 64.1.0): password step, POST logout, replay the old cookie."""
     password_login(client, alice)
@@ -166,7 +170,7 @@ def test_s11_admin_logout_mid_flow_also_aborts(client: Client, alice: Any) -> No
     assert live_login_challenges(alice) == []
 
 
-def test_logout_cancels_a_live_step_up(client: Client, alice: Any) -> None:
+def test_logout_cancels_a_live_step_up(client: Client, alice: Any, last_code: LastCode) -> None:
     """S11: a step-up code half used dies with the session."""
     password_login(client, alice)
     submit_code(client, last_code(ALICE_PHONE))
@@ -212,7 +216,7 @@ def test_an_error_in_the_receiver_leaves_no_login_behind(
     def broken(request: Any, user: Any) -> None:
         raise RuntimeError("database down")
 
-    monkeypatch.setattr(flows, "begin_login", broken)
+    monkeypatch.setattr(flows, "owe_second_factor", broken)
     client.raise_request_exception = False
     response = client.post(LOGIN, {"username": alice.get_username(), "password": PASSWORD})
     assert response.status_code == 500

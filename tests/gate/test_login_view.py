@@ -21,12 +21,12 @@ from django_tyntec2fa import session
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
+from ..steps import LastCode
 from .helpers import (
     ALICE_PHONE,
     BOB_PHONE,
     PASSWORD,
     assert_keys_rotate,
-    last_code,
     live_login_challenges,
     session_data,
     submit_code,
@@ -58,7 +58,7 @@ def logins() -> Any:
 
 
 def test_s1_password_step_does_not_log_in_and_goes_straight_to_the_code(
-    client: Client, alice: Any, logins: list[Any]
+    client: Client, alice: Any, logins: list[Any], last_code: LastCode
 ) -> None:
     """S1: no ``auth.login()`` after the password: no auth keys in the session, no
     ``user_logged_in``, no ``last_login``; the code is out and the answer is the
@@ -90,7 +90,7 @@ def test_s1_password_step_does_not_log_in_and_goes_straight_to_the_code(
     assert whoami(client)["username"] == alice.get_username()
 
 
-def test_s5_an_unsafe_next_is_dropped(client: Client, alice: Any) -> None:
+def test_s5_an_unsafe_next_is_dropped(client: Client, alice: Any, last_code: LastCode) -> None:
     """S5: an off-site ``next`` leads to the challenge without it."""
     response = post_password(client, alice, next_url="https://evil.example/")
     assert response.status_code == 200
@@ -106,7 +106,7 @@ def test_s3_session_key_changes_at_each_step_and_old_keys_die(client: Client, al
     assert_keys_rotate(client, lambda: post_password(client, alice))
 
 
-def test_s3_csrf_token_rotates_at_the_password_step(alice: Any) -> None:
+def test_s3_csrf_token_rotates_at_the_password_step(alice: Any, last_code: LastCode) -> None:
     """S3: the CSRF token changes at the password step, as ``auth.login`` does."""
     client = Client(enforce_csrf_checks=True)
     client.get(LOGIN_2FA)
@@ -138,7 +138,9 @@ def test_s4_a_logged_in_user_is_logged_out_by_another_users_password(
     assert client.get("/whoami/")["Location"].startswith(CHALLENGE)
 
 
-def test_s4_a_second_pending_login_discards_the_first(client: Client, alice: Any, bob: Any) -> None:
+def test_s4_a_second_pending_login_discards_the_first(
+    client: Client, alice: Any, bob: Any, last_code: LastCode
+) -> None:
     """S4: Alice's pending login, then Bob's password: her challenge is cancelled and
     her code signs nobody in."""
     post_password(client, alice)
@@ -191,7 +193,9 @@ def test_the_login_page_stays_reachable_while_pending(client: Client, alice: Any
     assert client.get("/whoami/").status_code == 302  # everything else: the challenge
 
 
-def test_s11_logout_mid_flow_wipes_the_pending_login(client: Client, alice: Any) -> None:
+def test_s11_logout_mid_flow_wipes_the_pending_login(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """S11: the password step, then logout: state gone, the code signs nobody in."""
     post_password(client, alice)
     code = last_code(ALICE_PHONE)

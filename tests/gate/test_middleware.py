@@ -21,10 +21,10 @@ from django_tyntec2fa.models import Challenge
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.testing import force_second_factor
 
+from ..steps import LastCode
 from .helpers import (
     ALICE_PHONE,
     LOGIN,
-    last_code,
     legacy_login,
     password_login,
     session_data,
@@ -129,7 +129,9 @@ def test_an_unresolvable_path_is_not_allowed(client: Client, alice: Any) -> None
 # --- Logged in without proof -----------------------------------------------------------
 
 
-def test_legacy_session_of_a_user_with_phone_becomes_pending(client: Client, alice: Any) -> None:
+def test_legacy_session_of_a_user_with_phone_becomes_pending(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """A session from before the app was installed must still pass the second factor."""
     legacy_login(client, alice)
     response = client.get("/whoami/")

@@ -14,7 +14,9 @@ from django.urls import reverse
 
 from django_tyntec2fa import redirects, session
 
-from .helpers import ALICE_PHONE, last_code, password_login, submit_code
+from .. import steps
+from ..steps import LastCode
+from .helpers import ALICE_PHONE, password_login, submit_code
 
 # Django's tests/utils_tests/test_http.py, URLHasAllowedHostAndSchemeTests.test_bad_urls
 # (open redirect and XSS CVEs: CVE-2013-6044, CVE-2014-3730, CVE-2015-0220,
@@ -78,7 +80,7 @@ def through_the_flow(client: Client, user: Any, next_url: str, *, secure: bool =
     assert page.status_code == 200
     response = client.post(
         reverse("tyntec2fa:challenge"),
-        {"code": last_code(ALICE_PHONE), "next": next_url},
+        {"code": steps.last_code(ALICE_PHONE), "next": next_url},
         secure=secure,
     )
     assert response.status_code == 302, response.content
@@ -108,7 +110,9 @@ def test_s5_https_next_kept_on_an_https_request(client: Client, alice: Any) -> N
 
 
 @pytest.mark.parametrize("bad", BAD_URLS)
-def test_s5_checked_again_when_used(client: Client, alice: Any, bad: str) -> None:
+def test_s5_checked_again_when_used(
+    client: Client, alice: Any, bad: str, last_code: LastCode
+) -> None:
     """A ``next`` that got into the pending state unchecked is still refused."""
     password_login(client, alice)
     store = client.session
@@ -118,7 +122,9 @@ def test_s5_checked_again_when_used(client: Client, alice: Any, bad: str) -> Non
     assert response["Location"] == default()
 
 
-def test_s5_the_middleware_carries_the_page_asked_for(client: Client, alice: Any) -> None:
+def test_s5_the_middleware_carries_the_page_asked_for(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     password_login(client, alice)
     response = client.get("/whoami/?a=1&b=2")
     assert response["Location"] == reverse("tyntec2fa:challenge") + "?next=/whoami/%3Fa%3D1%26b%3D2"

@@ -15,16 +15,9 @@ from django.urls import reverse
 
 from django_tyntec2fa.providers import sinks
 
+from ..steps import LastCode
 from . import walk
-from .helpers import (
-    ADMIN_LOGIN,
-    ALICE_PHONE,
-    LOGIN,
-    last_code,
-    password_login,
-    session_data,
-    submit_code,
-)
+from .helpers import ADMIN_LOGIN, ALICE_PHONE, LOGIN, password_login, session_data, submit_code
 
 ECHO_PATHS = ("/whoami/", "/async/whoami/")
 
@@ -58,7 +51,11 @@ def test_the_walk_covers_every_kind_of_pattern() -> None:
 
 @pytest.mark.parametrize("login_path", [LOGIN, ADMIN_LOGIN])
 def test_s1_password_only_login_shows_nothing_anywhere(
-    client: Client, alice: Any, recorded: list[tuple[str, bool]], login_path: str
+    client: Client,
+    alice: Any,
+    recorded: list[tuple[str, bool]],
+    login_path: str,
+    last_code: LastCode,
 ) -> None:
     """S1 (CVE-2019-16766, CVE-2022-24857): force-browsing after the password step."""
     password_login(client, alice, login_path)
@@ -84,7 +81,11 @@ def test_s1_password_only_login_shows_nothing_anywhere(
 
 @pytest.mark.parametrize("login_path", [LOGIN, ADMIN_LOGIN])
 def test_s1_after_the_code_the_same_walk_sees_the_user(
-    client: Client, alice: Any, recorded: list[tuple[str, bool]], login_path: str
+    client: Client,
+    alice: Any,
+    recorded: list[tuple[str, bool]],
+    login_path: str,
+    last_code: LastCode,
 ) -> None:
     """S1: the walk is not vacuous; after the code every view sees the user."""
     password_login(client, alice, login_path)

@@ -7,8 +7,7 @@ from typing import Any
 from django.test import Client
 from django.urls import reverse
 
-from django_tyntec2fa.providers import sinks
-
+from .. import steps
 from ..people import ALICE_BACKUP, ALICE_PRIMARY, BOB_PHONE, PASSWORD  # noqa: F401  (shared)
 
 #: What a browser sends with a navigation or a form POST.
@@ -33,18 +32,10 @@ def password_login(client: Client, user: Any, next_url: str = "/protected/") -> 
     return response
 
 
-def last_code(number: str | None = None) -> str:
-    """The code of the newest message in the outbox (to ``number``, when given)."""
-    for delivery in reversed(sinks.outbox):
-        if number is None or delivery.number == number:
-            return delivery.code
-    raise AssertionError(f"no message in the outbox for {number!r}")
-
-
 def full_login(client: Client, user: Any) -> None:
     """Password, then the code from the outbox: a verified session."""
     password_login(client, user)
-    response = client.post(url("challenge"), {"code": last_code()})
+    response = client.post(url("challenge"), {"code": steps.last_code()})
     assert response.status_code == 302, response.content
     assert client.get("/protected/").status_code == 200
 

@@ -14,17 +14,13 @@ from django_tyntec2fa.models import Challenge, PhoneDevice
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.providers.base import Channel
 
-from .helpers import (
-    ALICE_BACKUP,
-    ALICE_PRIMARY,
-    last_code,
-    password_login,
-    url,
-    wrong_code,
-)
+from ..steps import LastCode
+from .helpers import ALICE_BACKUP, ALICE_PRIMARY, password_login, url, wrong_code
 
 
-def test_password_login_then_code_reaches_next(client: Client, alice: Any) -> None:
+def test_password_login_then_code_reaches_next(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """The whole flow: LoginView → gate → challenge page → right code → the page the
     user asked for, now signed in."""
     password_login(client, alice, next_url="/protected/")
@@ -51,7 +47,9 @@ def test_password_login_then_code_reaches_next(client: Client, alice: Any) -> No
     assert client.get("/protected/").content == b"protected page of alice"
 
 
-def test_unsafe_next_ends_on_the_default_page(client: Client, alice: Any) -> None:
+def test_unsafe_next_ends_on_the_default_page(
+    client: Client, alice: Any, last_code: LastCode
+) -> None:
     """S5: a `next` to another host is dropped when stored; the default page follows."""
     password_login(client, alice)
     client.get(url("challenge") + "?next=https://evil.example/")
@@ -59,7 +57,9 @@ def test_unsafe_next_ends_on_the_default_page(client: Client, alice: Any) -> Non
     assert response.status_code == 302 and response.url == "/protected/"
 
 
-def test_wrong_code_is_400_with_the_message_and_stays_pending(pending: Client) -> None:
+def test_wrong_code_is_400_with_the_message_and_stays_pending(
+    pending: Client, last_code: LastCode
+) -> None:
     response = pending.post(url("challenge"), {"code": wrong_code(last_code())})
     assert response.status_code == 400
     html = response.content.decode()
@@ -77,7 +77,7 @@ def _code_refusal(response: Any) -> tuple[int, list[str]]:
 
 
 def test_wrong_expired_used_up_and_replayed_codes_get_one_answer(
-    client: Client, alice: Any, settings: Any
+    client: Client, alice: Any, settings: Any, last_code: LastCode
 ) -> None:
     """L7: a wrong, an expired, a used-up and a replayed (from an earlier login) code
     all answer 400 with the same template."""
@@ -100,7 +100,7 @@ def test_wrong_expired_used_up_and_replayed_codes_get_one_answer(
     assert answers[0][0] == 400 and "django_tyntec2fa/challenge.html" in answers[0][1]
 
 
-def test_resend_cooldown_is_shown_and_enforced(pending: Client) -> None:
+def test_resend_cooldown_is_shown_and_enforced(pending: Client, last_code: LastCode) -> None:
     """The page tells the wait; an early resend is 429 with Retry-After and the wait."""
     html = pending.get(url("challenge")).content.decode()
     assert "You can request a new code in" in html and "seconds" in html
@@ -128,7 +128,7 @@ def test_call_me_instead_sends_by_voice(pending: Client) -> None:
         assert pending.post(url("challenge"), {"code": delivery.code}).status_code == 302
 
 
-def test_use_another_phone(pending: Client, alice: Any) -> None:
+def test_use_another_phone(pending: Client, alice: Any, last_code: LastCode) -> None:
     backup = PhoneDevice.objects.get(number=ALICE_BACKUP)
     html = pending.get(url("challenge")).content.decode()
     assert f'<option value="{backup.pk}"' in html and backup.masked_number in html
@@ -150,7 +150,7 @@ def test_another_users_phone_is_refused(pending: Client, alice: Any, bob: Any) -
     assert not Challenge.objects.filter(device=bobs).exists()
 
 
-def test_cancel_ends_the_login(pending: Client, alice: Any) -> None:
+def test_cancel_ends_the_login(pending: Client, alice: Any, last_code: LastCode) -> None:
     """S11: cancel wipes the pending login and the challenge; back to the login page."""
     code = last_code()
     response = pending.post(url("challenge-cancel"))
@@ -167,7 +167,7 @@ def test_no_pending_login_goes_to_the_login_page(client: Client, db: None) -> No
         assert response.status_code == 302 and response.url == "/accounts/login/"
 
 
-def test_login_timeout_goes_back_to_the_login_page(pending: Client) -> None:
+def test_login_timeout_goes_back_to_the_login_page(pending: Client, last_code: LastCode) -> None:
     """S2: after TYNTEC2FA_LOGIN_TIMEOUT the right code no longer helps."""
     code = last_code()
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=601), tick=False):

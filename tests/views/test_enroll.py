@@ -13,13 +13,14 @@ from django.utils import timezone
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from .helpers import full_login, last_code, password_login, url, wrong_code
+from ..steps import LastCode
+from .helpers import full_login, password_login, url, wrong_code
 
 NEW_NUMBER = "+4915712345678"
 RISK_NOTICE = "Text messages and calls are a weaker second factor."
 
 
-def test_first_phone_of_a_signed_in_user(client: Client, carol: Any) -> None:
+def test_first_phone_of_a_signed_in_user(client: Client, carol: Any, last_code: LastCode) -> None:
     """number → code → confirmed primary phone → the devices page."""
     client.force_login(carol)
     page = client.get(url("enroll"))
@@ -98,7 +99,9 @@ def test_anonymous_cannot_enroll(client: Client, db: None) -> None:
     assert not sinks.outbox
 
 
-def test_required_enrollment_completes_the_login(client: Client, carol: Any, settings: Any) -> None:
+def test_required_enrollment_completes_the_login(
+    client: Client, carol: Any, settings: Any, last_code: LastCode
+) -> None:
     """A policy that requires a phone: the password login becomes a pending "enroll"
     login; confirming the new phone completes it and goes on to `next`."""
     settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
@@ -130,7 +133,7 @@ def test_enroll_resend_waits_for_the_cooldown(client: Client, carol: Any) -> Non
         assert response.status_code == 302 and len(sinks.outbox) == 2
 
 
-def test_step_up_then_add_a_second_phone(client: Client, alice: Any) -> None:
+def test_step_up_then_add_a_second_phone(client: Client, alice: Any, last_code: LastCode) -> None:
     """E2 end to end: stale session → step-up page → code → back to enrollment → the
     new phone is confirmed as a backup."""
     full_login(client, alice)
@@ -149,7 +152,9 @@ def test_step_up_then_add_a_second_phone(client: Client, alice: Any) -> None:
     assert device.user == alice and device.confirmed and not device.is_primary
 
 
-def test_next_is_carried_through_enrollment(client: Client, carol: Any) -> None:
+def test_next_is_carried_through_enrollment(
+    client: Client, carol: Any, last_code: LastCode
+) -> None:
     """A safe `next` survives number → code; an unsafe one is dropped (S5)."""
     client.force_login(carol)
     page = client.get(url("enroll") + "?next=/protected/").content.decode()

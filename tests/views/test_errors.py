@@ -16,7 +16,8 @@ from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import registry, sinks
 
-from .helpers import ALICE_BACKUP, last_code, password_login, url, wrong_code
+from ..steps import LastCode
+from .helpers import ALICE_BACKUP, password_login, url, wrong_code
 
 UNAVAILABLE = "The verification service is unavailable right now."
 
@@ -44,7 +45,7 @@ def test_send_with_the_provider_down_is_503_and_keeps_the_login(
 
 
 def test_verify_with_the_provider_down_is_503_and_not_verified(
-    pending: Client, provider_down: None
+    pending: Client, provider_down: None, last_code: LastCode
 ) -> None:
     """R1: fail closed."""
     response = pending.post(url("challenge"), {"code": last_code()})
@@ -53,7 +54,7 @@ def test_verify_with_the_provider_down_is_503_and_not_verified(
 
 
 def test_login_with_the_provider_down_offers_to_send_again(
-    client: Client, alice: Any, monkeypatch: pytest.MonkeyPatch
+    client: Client, alice: Any, monkeypatch: pytest.MonkeyPatch, last_code: LastCode
 ) -> None:
     """The password step survives a failed send; the page offers "send a code"."""
     provider = registry.get_provider()
@@ -87,7 +88,9 @@ def test_send_rate_limit_is_429_with_retry_after(client: Client, alice: Any, set
     assert client.get(url("challenge")).status_code == 200
 
 
-def test_account_backoff_is_403_with_retry_after(pending: Client, settings: Any) -> None:
+def test_account_backoff_is_403_with_retry_after(
+    pending: Client, settings: Any, last_code: LastCode
+) -> None:
     """L2: after BACKOFF_AFTER failures the account waits; the page says how long."""
     settings.TYNTEC2FA_BACKOFF_AFTER = 1
     code = last_code()

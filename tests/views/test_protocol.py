@@ -13,7 +13,8 @@ from django_tyntec2fa import urls as app_urls
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from .helpers import BROWSER_HEADERS, assert_never_cached, last_code, url, wrong_code
+from ..steps import LastCode
+from .helpers import BROWSER_HEADERS, assert_never_cached, url, wrong_code
 
 #: The app's pages a pending login may reach (the rest are behind the gate).
 PENDING_PAGES = {"challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm"}
@@ -101,7 +102,7 @@ def test_enrollment_hides_the_number_from_error_reports(verified: Client) -> Non
     assert tuple(response.wsgi_request.sensitive_post_parameters) == ("number",)
 
 
-def test_a_code_in_the_query_string_is_ignored(pending: Client) -> None:
+def test_a_code_in_the_query_string_is_ignored(pending: Client, last_code: LastCode) -> None:
     """S7: the right code in the URL does nothing, on GET or POST; only the body counts."""
     code = last_code()
     response = pending.get(url("challenge") + f"?code={code}")

@@ -9,10 +9,11 @@ from django.test import Client
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.providers.base import Channel
 
-from .helpers import last_code, url, wrong_code
+from ..steps import LastCode
+from .helpers import url, wrong_code
 
 
-def test_send_then_code_goes_to_next(verified: Client) -> None:
+def test_send_then_code_goes_to_next(verified: Client, last_code: LastCode) -> None:
     sent = len(sinks.outbox)
     page = verified.get(url("step-up") + "?next=/protected/")
     assert page.status_code == 200 and len(sinks.outbox) == sent
@@ -36,7 +37,7 @@ def test_call_me_instead(verified: Client) -> None:
     assert sinks.outbox[-1].channel == Channel.VOICE
 
 
-def test_unsafe_next_goes_to_the_default_page(verified: Client) -> None:
+def test_unsafe_next_goes_to_the_default_page(verified: Client, last_code: LastCode) -> None:
     """S5: `next` is checked when read from the form."""
     verified.post(url("step-up-send"), {"channel": "SMS"})
     response = verified.post(url("step-up"), {"code": last_code(), "next": "//evil.example/"})

@@ -9,7 +9,8 @@ from django.test import Client
 
 from django_tyntec2fa.models import PhoneDevice
 
-from ...views.helpers import last_code, password_login, url
+from ...steps import LastCode
+from ...views.helpers import password_login, url
 
 FR_MOBILE = "+33612345678"
 DE_MOBILE = "+4915123456789"
@@ -28,7 +29,7 @@ def test_send_to_a_refused_country_is_a_403_with_a_message_p1(
 
 
 def test_an_exhausted_budget_is_a_503_with_retry_after_and_the_code_still_works_p3(
-    client: Client, make_user, outbox, settings
+    client: Client, make_user, outbox, settings, last_code: LastCode
 ) -> None:
     settings.TYNTEC2FA_SEND_BUDGET_HOURLY = 1
     settings.TYNTEC2FA_RESEND_COOLDOWN = 0
