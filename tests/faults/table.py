@@ -112,7 +112,7 @@ def render() -> str:
         "(`python -m tests.faults.table > docs/faults.md`); `tests/faults/test_fault_table.py`",
         "proves every cell and fails when this file and the table differ.",
         "",
-        "In every cell: no 500, nothing verified by the fault (R1), and the user signs in",
+        "In every cell: no 500, nothing verified by the fault (it fails closed), and the user signs in",
         "once the fault is gone. Every faulted operation writes one `provider_error` audit",
         "event (for `send` × `other_id`, the refused check writes it). A faulted check",
         "keeps the attempt (the code may have reached the provider) but does not charge the",
