@@ -45,6 +45,13 @@ def outbox() -> list[sinks.Delivery]:
 
 
 @pytest.fixture
+def password_login() -> steps.PasswordLogin:
+    """``password_login(client, user, path=LOGIN, *, next_url=None, secure=False,
+    **data)``: the password step through Django's LoginView; asserts a redirect."""
+    return steps.password_login
+
+
+@pytest.fixture
 def last_code() -> steps.LastCode:
     """``last_code(number=None)``: the code of the newest message in the outbox (to
     ``number``, when given)."""

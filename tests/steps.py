@@ -1,4 +1,5 @@
-"""The steps of a login that the suites share, defined once: the code from the outbox.
+"""The steps of a login that the suites share, defined once: the password step through
+Django's LoginView and the code from the outbox.
 
 ``tests/conftest.py`` offers each step as a fixture of the same name, so a test asks
 for ``last_code`` like for ``client``; a plain helper that is not a test imports the
@@ -8,11 +9,39 @@ function from here (``from tests import steps``).
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+
+from django.test import Client
 
 from django_tyntec2fa.providers import sinks
 
-#: The type of the ``last_code`` fixture.
+from .people import PASSWORD
+
+#: Django's LoginView in the test projects (tests/urls.py, tests/views/urls.py).
+LOGIN = "/accounts/login/"
+
+#: The types of the fixtures of the same names.
 LastCode = Callable[..., str]
+PasswordLogin = Callable[..., Any]
+
+
+def password_login(
+    client: Client,
+    user: Any,
+    path: str = LOGIN,
+    *,
+    next_url: str | None = None,
+    secure: bool = False,
+    **data: str,
+) -> Any:
+    """The password step of ``user`` (whose password is ``people.PASSWORD``) through
+    Django's LoginView at ``path`` (or the admin's), with ``?next=next_url`` when given
+    and ``data`` as more form fields; asserts it was accepted (a redirect)."""
+    query = "" if next_url is None else f"?next={next_url}"
+    credentials = {"username": user.get_username(), "password": PASSWORD, **data}
+    response = client.post(path + query, credentials, secure=secure)
+    assert response.status_code == 302, response.content
+    return response
 
 
 def last_code(number: str | None = None) -> str:

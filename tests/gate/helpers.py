@@ -15,11 +15,11 @@ from django.urls import reverse
 from django_tyntec2fa.models import Challenge, PhoneDevice
 
 from .. import steps
+from ..people import PASSWORD
+from ..steps import LOGIN  # noqa: F401  (shared)
 
-PASSWORD = "correct-horse-gate-2fa"
 ALICE_PHONE = "+4915123456789"
 BOB_PHONE = "+4916091234567"
-LOGIN = "/accounts/login/"
 ADMIN_LOGIN = "/admin/login/"
 GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -38,16 +38,6 @@ def make_user(username: str, phone: str | None = None, *, staff: bool = False) -
     return user
 
 
-def password_login(
-    client: Client, user: Any, path: str = LOGIN, *, secure: bool = False, **data: str
-) -> Any:
-    """The password step through Django's LoginView (or the admin's)."""
-    credentials = {"username": user.get_username(), "password": PASSWORD, **data}
-    response = client.post(path, credentials, secure=secure)
-    assert response.status_code == 302, response.content
-    return response
-
-
 def submit_code(client: Client, code: str, **data: str) -> Any:
     """POST the code to the challenge page."""
     return client.post(reverse("tyntec2fa:challenge"), {"code": code, **data})
@@ -55,7 +45,7 @@ def submit_code(client: Client, code: str, **data: str) -> Any:
 
 def full_login(client: Client, user: Any, number: str) -> Any:
     """Password, then the code from the outbox."""
-    password_login(client, user)
+    steps.password_login(client, user)
     response = submit_code(client, steps.last_code(number))
     assert response.status_code == 302, response.content
     return response

@@ -21,8 +21,8 @@ from django_tyntec2fa import session
 from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
 from django_tyntec2fa.testing import force_second_factor
 
-from ..steps import LastCode
-from .helpers import ALICE_PHONE, legacy_login, password_login, session_data, without_gate
+from ..steps import LastCode, PasswordLogin
+from .helpers import ALICE_PHONE, legacy_login, session_data, without_gate
 
 CHALLENGE = "/2fa/challenge/"
 PROTECTED = ("/protected/", "/protected/cbv/", "/protected/async/", "/protected/cbv-async/")
@@ -59,7 +59,7 @@ def test_anonymous_goes_to_login(client: Client, db: None, gate_setting: str, pa
 
 @pytest.mark.parametrize("path", PROTECTED + RECENT)
 def test_pending_login_goes_to_the_challenge(
-    client: Client, alice: Any, gate_setting: str, path: str
+    client: Client, alice: Any, gate_setting: str, path: str, password_login: PasswordLogin
 ) -> None:
     password_login(client, alice)
     assert get(client, path)["Location"] == f"{CHALLENGE}?next={path}"
@@ -73,7 +73,12 @@ def test_verified_passes(client: Client, alice: Any, gate_setting: str, path: st
 
 @pytest.mark.parametrize("path", PROTECTED)
 def test_after_the_real_code_passes(
-    client: Client, alice: Any, gate_setting: str, path: str, last_code: LastCode
+    client: Client,
+    alice: Any,
+    gate_setting: str,
+    path: str,
+    last_code: LastCode,
+    password_login: PasswordLogin,
 ) -> None:
     password_login(client, alice)
     client.post(CHALLENGE, {"code": last_code(ALICE_PHONE)})
@@ -93,7 +98,7 @@ def test_logged_in_without_proof_is_made_pending(
 
 @pytest.mark.parametrize("path", PROTECTED)
 def test_user_without_phone_is_sent_to_enroll(
-    client: Client, carol: Any, gate_setting: str, path: str
+    client: Client, carol: Any, gate_setting: str, path: str, password_login: PasswordLogin
 ) -> None:
     """A password is enough for the site, but not for this view: add a phone."""
     password_login(client, carol)
@@ -102,7 +107,7 @@ def test_user_without_phone_is_sent_to_enroll(
 
 
 def test_without_middleware_other_views_still_see_nobody(
-    client: Client, alice: Any, gate_setting: str
+    client: Client, alice: Any, gate_setting: str, password_login: PasswordLogin
 ) -> None:
     """S1 does not depend on the middleware: the pending state hides the user."""
     password_login(client, alice)
@@ -221,7 +226,9 @@ def test_login_url_and_redirect_field_name(rf: RequestFactory, db: None) -> None
         strict(request)
 
 
-def test_pending_enroll_goes_to_enroll(client: Client, carol: Any, settings: Any) -> None:
+def test_pending_enroll_goes_to_enroll(
+    client: Client, carol: Any, settings: Any, password_login: PasswordLogin
+) -> None:
     settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
     settings.MIDDLEWARE = without_gate(settings.MIDDLEWARE)
     password_login(client, carol)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django_tyntec2fa import session
 from django_tyntec2fa.models import Challenge, LocalOtp
 
-from ..steps import LastCode
+from ..steps import LastCode, PasswordLogin
 from .helpers import (
     ALICE_PHONE,
     BOB_PHONE,
@@ -26,7 +26,6 @@ from .helpers import (
     PASSWORD,
     assert_keys_rotate,
     live_login_challenges,
-    password_login,
     session_data,
     session_key,
     store_has,
@@ -37,7 +36,9 @@ from .helpers import (
 # --- S2 -------------------------------------------------------------------------------
 
 
-def test_s2_no_password_in_the_session(client: Client, alice: Any, last_code: LastCode) -> None:
+def test_s2_no_password_in_the_session(
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
+) -> None:
     """S2 (CVE-2020-15105): between the steps the session holds no password or code."""
     password_login(client, alice)
     dump = json.dumps(session_data(client))
@@ -47,7 +48,7 @@ def test_s2_no_password_in_the_session(client: Client, alice: Any, last_code: La
 
 
 def test_s2_pending_login_times_out_back_to_the_login_page(
-    client: Client, alice: Any, last_code: LastCode
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S2: with the clock +601 s the pending state is gone and the user is at LOGIN_URL."""
     password_login(client, alice)
@@ -64,7 +65,9 @@ def test_s2_pending_login_times_out_back_to_the_login_page(
     assert SESSION_KEY not in session_data(client)
 
 
-def test_s2_still_pending_just_before_the_timeout(client: Client, alice: Any) -> None:
+def test_s2_still_pending_just_before_the_timeout(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     """The boundary: at +599 s the pending login still leads to the challenge."""
     password_login(client, alice)
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=599), tick=False):
@@ -72,7 +75,9 @@ def test_s2_still_pending_just_before_the_timeout(client: Client, alice: Any) ->
     assert response["Location"].startswith(reverse("tyntec2fa:challenge"))
 
 
-def test_s2_timed_out_api_request_gets_401(client: Client, alice: Any) -> None:
+def test_s2_timed_out_api_request_gets_401(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=601), tick=False):
         response = client.post("/whoami/", HTTP_ACCEPT="application/json")
@@ -83,14 +88,16 @@ def test_s2_timed_out_api_request_gets_401(client: Client, alice: Any) -> None:
 # --- S3 -------------------------------------------------------------------------------
 
 
-def test_s3_session_key_changes_at_each_step_and_old_keys_die(client: Client, alice: Any) -> None:
+def test_s3_session_key_changes_at_each_step_and_old_keys_die(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     """S3: key before the password, after it, after the code: all different; the old
     ones no longer exist in the session store."""
     assert_keys_rotate(client, lambda: password_login(client, alice))
 
 
 def test_s3_replaying_the_pending_session_key_gets_nothing(
-    client: Client, alice: Any, last_code: LastCode
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S3: the cookie of the pending login is dead after the code."""
     password_login(client, alice)
@@ -105,7 +112,7 @@ def test_s3_replaying_the_pending_session_key_gets_nothing(
 
 
 def test_s4_a_second_login_discards_the_first_users_challenge(
-    client: Client, alice: Any, bob: Any, last_code: LastCode
+    client: Client, alice: Any, bob: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S4: A's pending login, then B's password in the same browser: A's state and
     challenge are gone, and A's code is rejected."""
@@ -127,7 +134,7 @@ def test_s4_a_second_login_discards_the_first_users_challenge(
 
 
 def test_s4_a_user_without_second_factor_replaces_a_pending_login(
-    client: Client, alice: Any, carol: Any
+    client: Client, alice: Any, carol: Any, password_login: PasswordLogin
 ) -> None:
     """S4: Carol needs no code; Alice's pending state must not survive her login."""
     password_login(client, alice)
@@ -141,7 +148,7 @@ def test_s4_a_user_without_second_factor_replaces_a_pending_login(
 
 
 def test_s11_logout_mid_flow_wipes_the_state_and_deletes_the_otp(
-    client: Client, alice: Any, last_code: LastCode
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S11 (allauth 64.1.0): password step, POST logout, replay the old cookie."""
     password_login(client, alice)
@@ -164,13 +171,17 @@ def test_s11_logout_mid_flow_wipes_the_state_and_deletes_the_otp(
     assert whoami(replay) == {"authenticated": False, "username": ""}
 
 
-def test_s11_admin_logout_mid_flow_also_aborts(client: Client, alice: Any) -> None:
+def test_s11_admin_logout_mid_flow_also_aborts(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     client.post(reverse("admin:logout"))
     assert live_login_challenges(alice) == []
 
 
-def test_logout_cancels_a_live_step_up(client: Client, alice: Any, last_code: LastCode) -> None:
+def test_logout_cancels_a_live_step_up(
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
+) -> None:
     """S11: a step-up code half used dies with the session."""
     password_login(client, alice)
     submit_code(client, last_code(ALICE_PHONE))
@@ -191,14 +202,16 @@ def test_force_login_of_a_user_with_a_phone_is_pending(client: Client, alice: An
     assert session_data(client)[session.PENDING_KEY]["user_pk"] == str(alice.pk)
 
 
-def test_login_of_a_user_without_a_phone_is_immediate(client: Client, carol: Any) -> None:
+def test_login_of_a_user_without_a_phone_is_immediate(
+    client: Client, carol: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, carol)
     assert whoami(client)["username"] == carol.get_username()
     assert session.NOT_REQUIRED_KEY in session_data(client)
 
 
 def test_policy_required_user_without_phone_is_sent_to_enroll(
-    client: Client, carol: Any, settings: Any
+    client: Client, carol: Any, settings: Any, password_login: PasswordLogin
 ) -> None:
     settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
     password_login(client, carol)

@@ -16,21 +16,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from django_tyntec2fa import session
+from django_tyntec2fa.access import PendingAccess
 from django_tyntec2fa.middleware import SecondFactorMiddleware, allowed_kind
 from django_tyntec2fa.models import Challenge
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.testing import force_second_factor
 
-from ..steps import LastCode
-from .helpers import (
-    ALICE_PHONE,
-    LOGIN,
-    legacy_login,
-    password_login,
-    session_data,
-    submit_code,
-    without_gate,
-)
+from ..steps import LastCode, PasswordLogin
+from .helpers import ALICE_PHONE, LOGIN, legacy_login, session_data, submit_code, without_gate
 
 CHALLENGE = "/2fa/challenge/"
 
@@ -45,7 +38,9 @@ def queries(client: Client, path: str) -> list[str]:
 # --- A pending login ------------------------------------------------------------------
 
 
-def test_html_navigation_goes_to_the_challenge(client: Client, alice: Any) -> None:
+def test_html_navigation_goes_to_the_challenge(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     response = client.get("/whoami/", HTTP_ACCEPT="text/html,application/xhtml+xml")
     assert response.status_code == 302
@@ -64,7 +59,9 @@ def test_html_navigation_goes_to_the_challenge(client: Client, alice: Any) -> No
         ("delete", ""),
     ],
 )
-def test_api_requests_get_401_json(client: Client, alice: Any, method: str, accept: str) -> None:
+def test_api_requests_get_401_json(
+    client: Client, alice: Any, method: str, accept: str, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     response = getattr(client, method)("/whoami/", HTTP_ACCEPT=accept)
     assert response.status_code == 401
@@ -74,13 +71,17 @@ def test_api_requests_get_401_json(client: Client, alice: Any, method: str, acce
     assert response["WWW-Authenticate"].startswith("SecondFactor")
 
 
-def test_a_form_post_is_a_navigation(client: Client, alice: Any) -> None:
+def test_a_form_post_is_a_navigation(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     response = client.post("/whoami/", HTTP_ACCEPT="text/html")
     assert response["Location"] == CHALLENGE + "?next=/whoami/"
 
 
-def test_the_allow_list_is_reachable_while_pending(client: Client, alice: Any) -> None:
+def test_the_allow_list_is_reachable_while_pending(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     assert client.get(CHALLENGE).status_code == 200
     assert client.get(LOGIN).status_code == 200
@@ -91,26 +92,28 @@ def test_the_allow_list_is_reachable_while_pending(client: Client, alice: Any) -
 
 
 def test_allowed_kind(rf: Any) -> None:
-    assert allowed_kind(rf.get(CHALLENGE)) == "app"
-    assert allowed_kind(rf.get("/2fa/enroll/confirm/")) == "app"
+    assert allowed_kind(rf.get(CHALLENGE)) == PendingAccess.STEP
+    assert allowed_kind(rf.get("/2fa/enroll/confirm/")) == PendingAccess.STEP
     assert allowed_kind(rf.get("/2fa/devices/")) is None
     assert allowed_kind(rf.get("/2fa/step-up/")) is None
-    assert allowed_kind(rf.get(LOGIN)) == "login"
-    assert allowed_kind(rf.get("/admin/login/")) == "login"
-    assert allowed_kind(rf.get("/accounts/logout/")) == "logout"
-    assert allowed_kind(rf.get("/admin/logout/")) == "logout"
+    assert allowed_kind(rf.get(LOGIN)) == PendingAccess.LOGIN
+    assert allowed_kind(rf.get("/admin/login/")) == PendingAccess.LOGIN
+    assert allowed_kind(rf.get("/accounts/logout/")) == PendingAccess.LOGOUT
+    assert allowed_kind(rf.get("/admin/logout/")) == PendingAccess.LOGOUT
     assert allowed_kind(rf.get("/whoami/")) is None
     assert allowed_kind(rf.get("/no/such/page/")) is None
 
 
 def test_logout_url_setting_is_allowed(rf: Any, settings: Any) -> None:
     settings.LOGOUT_URL = "/whoami/"
-    assert allowed_kind(rf.get("/whoami/")) == "logout"
+    assert allowed_kind(rf.get("/whoami/")) == PendingAccess.LOGOUT
     settings.LOGOUT_URL = "no-such-url-name"
     assert allowed_kind(rf.get("/whoami/")) is None
 
 
-def test_logout_without_csrf_token_does_not_abort(alice: Any) -> None:
+def test_logout_without_csrf_token_does_not_abort(
+    alice: Any, password_login: PasswordLogin
+) -> None:
     """The abort runs after CsrfViewMiddleware: a forged logout changes nothing."""
     browser = Client()
     password_login(browser, alice)
@@ -121,7 +124,9 @@ def test_logout_without_csrf_token_does_not_abort(alice: Any) -> None:
     assert Challenge.objects.filter(user=alice, status=Challenge.Status.PENDING).exists()
 
 
-def test_an_unresolvable_path_is_not_allowed(client: Client, alice: Any) -> None:
+def test_an_unresolvable_path_is_not_allowed(
+    client: Client, alice: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     assert client.get("/no/such/page/")["Location"] == CHALLENGE + "?next=/no/such/page/"
 
@@ -220,7 +225,11 @@ def test_zero_extra_queries_for_an_anonymous_session(
 
 
 def test_zero_extra_queries_for_a_user_without_second_factor(
-    client: Client, carol: Any, settings: Any, django_assert_num_queries: Any
+    client: Client,
+    carol: Any,
+    settings: Any,
+    django_assert_num_queries: Any,
+    password_login: PasswordLogin,
 ) -> None:
     password_login(client, carol)  # the receiver caches the policy's answer
     with_gate = settings.MIDDLEWARE
@@ -247,7 +256,7 @@ def _async_get(client: AsyncClient, path: str, **extra: Any) -> Any:
     return async_to_sync(client.get)(path, **extra)
 
 
-def test_async_pending_login_is_redirected(alice: Any) -> None:
+def test_async_pending_login_is_redirected(alice: Any, password_login: PasswordLogin) -> None:
     sync_client = Client()
     password_login(sync_client, alice)
     client = AsyncClient()

@@ -15,8 +15,8 @@ from django.urls import reverse
 from django_tyntec2fa import redirects, session
 
 from .. import steps
-from ..steps import LastCode
-from .helpers import ALICE_PHONE, password_login, submit_code
+from ..steps import LastCode, PasswordLogin
+from .helpers import ALICE_PHONE, submit_code
 
 # Django's tests/utils_tests/test_http.py, URLHasAllowedHostAndSchemeTests.test_bad_urls
 # (open redirect and XSS CVEs: CVE-2013-6044, CVE-2014-3730, CVE-2015-0220,
@@ -73,7 +73,7 @@ def default() -> str:
 def through_the_flow(client: Client, user: Any, next_url: str, *, secure: bool = False) -> str:
     """Password, the challenge page with ``next`` (stored), the code with ``next``
     in the form too; the final redirect target."""
-    password_login(client, user, secure=secure)
+    steps.password_login(client, user, secure=secure)
     page = client.get(
         reverse("tyntec2fa:challenge") + "?next=" + quote(next_url, safe=""), secure=secure
     )
@@ -111,7 +111,7 @@ def test_s5_https_next_kept_on_an_https_request(client: Client, alice: Any) -> N
 
 @pytest.mark.parametrize("bad", BAD_URLS)
 def test_s5_checked_again_when_used(
-    client: Client, alice: Any, bad: str, last_code: LastCode
+    client: Client, alice: Any, bad: str, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """A ``next`` that got into the pending state unchecked is still refused."""
     password_login(client, alice)
@@ -123,7 +123,7 @@ def test_s5_checked_again_when_used(
 
 
 def test_s5_the_middleware_carries_the_page_asked_for(
-    client: Client, alice: Any, last_code: LastCode
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     password_login(client, alice)
     response = client.get("/whoami/?a=1&b=2")

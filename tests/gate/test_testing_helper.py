@@ -13,7 +13,8 @@ from django.test import Client
 from django_tyntec2fa import session
 from django_tyntec2fa.testing import force_second_factor
 
-from .helpers import password_login, session_data
+from ..steps import PasswordLogin
+from .helpers import session_data
 
 
 def whoami(client: Client, path: str = "/whoami/") -> Any:
@@ -35,7 +36,9 @@ def test_plain_force_login_is_only_pending(client: Client, alice: Any) -> None:
     assert client.get("/whoami/").status_code == 302
 
 
-def test_force_second_factor_replaces_a_pending_login(client: Client, alice: Any, bob: Any) -> None:
+def test_force_second_factor_replaces_a_pending_login(
+    client: Client, alice: Any, bob: Any, password_login: PasswordLogin
+) -> None:
     password_login(client, alice)
     force_second_factor(client, bob)
     assert session.PENDING_KEY not in session_data(client)

@@ -15,9 +15,9 @@ from django.urls import reverse
 
 from django_tyntec2fa.providers import sinks
 
-from ..steps import LastCode
+from ..steps import LastCode, PasswordLogin
 from . import walk
-from .helpers import ADMIN_LOGIN, ALICE_PHONE, LOGIN, password_login, session_data, submit_code
+from .helpers import ADMIN_LOGIN, ALICE_PHONE, LOGIN, PASSWORD, session_data, submit_code
 
 ECHO_PATHS = ("/whoami/", "/async/whoami/")
 
@@ -56,6 +56,7 @@ def test_s1_password_only_login_shows_nothing_anywhere(
     recorded: list[tuple[str, bool]],
     login_path: str,
     last_code: LastCode,
+    password_login: PasswordLogin,
 ) -> None:
     """S1 (CVE-2019-16766, CVE-2022-24857): force-browsing after the password step."""
     password_login(client, alice, login_path)
@@ -86,6 +87,7 @@ def test_s1_after_the_code_the_same_walk_sees_the_user(
     recorded: list[tuple[str, bool]],
     login_path: str,
     last_code: LastCode,
+    password_login: PasswordLogin,
 ) -> None:
     """S1: the walk is not vacuous; after the code every view sees the user."""
     password_login(client, alice, login_path)
@@ -109,7 +111,7 @@ def test_s6a_admin_login_leads_into_the_challenge(client: Client, alice: Any) ->
     """S6a (CVE-2022-24857): valid credentials at /admin/login/ do not sign in."""
     response = client.post(
         ADMIN_LOGIN,
-        {"username": alice.get_username(), "password": "correct-horse-gate-2fa", "next": "/admin/"},
+        {"username": alice.get_username(), "password": PASSWORD, "next": "/admin/"},
         follow=True,
     )
     final_path = response.redirect_chain[-1][0].split("?")[0]

@@ -9,11 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from .helpers import (
-    BROWSER_HEADERS,
-    full_login,
-    password_login,
-)
+from ..steps import PasswordLogin
+from .helpers import BROWSER_HEADERS, full_login
 
 GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -38,7 +35,7 @@ def client() -> Client:
 
 
 @pytest.fixture
-def pending(client: Client, alice: Any) -> Client:
+def pending(client: Client, alice: Any, password_login: PasswordLogin) -> Client:
     """Alice's password is done; the login code is in the outbox."""
     password_login(client, alice)
     return client

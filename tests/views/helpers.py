@@ -22,19 +22,9 @@ def url(name: str, **kwargs: Any) -> str:
     return reverse(f"tyntec2fa:{name}", kwargs=kwargs or None)
 
 
-def password_login(client: Client, user: Any, next_url: str = "/protected/") -> Any:
-    """Django's LoginView with the right password: the login becomes pending."""
-    response = client.post(
-        f"/accounts/login/?next={next_url}",
-        {"username": user.get_username(), "password": PASSWORD},
-    )
-    assert response.status_code == 302, response.content
-    return response
-
-
 def full_login(client: Client, user: Any) -> None:
     """Password, then the code from the outbox: a verified session."""
-    password_login(client, user)
+    steps.password_login(client, user, next_url="/protected/")
     response = client.post(url("challenge"), {"code": steps.last_code()})
     assert response.status_code == 302, response.content
     assert client.get("/protected/").status_code == 200

@@ -14,12 +14,12 @@ from django_tyntec2fa.models import Challenge, PhoneDevice
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.providers.base import Channel
 
-from ..steps import LastCode
-from .helpers import ALICE_BACKUP, ALICE_PRIMARY, password_login, url, wrong_code
+from ..steps import LastCode, PasswordLogin
+from .helpers import ALICE_BACKUP, ALICE_PRIMARY, url, wrong_code
 
 
 def test_password_login_then_code_reaches_next(
-    client: Client, alice: Any, last_code: LastCode
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """The whole flow: LoginView → gate → challenge page → right code → the page the
     user asked for, now signed in."""
@@ -48,7 +48,7 @@ def test_password_login_then_code_reaches_next(
 
 
 def test_unsafe_next_ends_on_the_default_page(
-    client: Client, alice: Any, last_code: LastCode
+    client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S5: a `next` to another host is dropped when stored; the default page follows."""
     password_login(client, alice)
@@ -77,7 +77,7 @@ def _code_refusal(response: Any) -> tuple[int, list[str]]:
 
 
 def test_wrong_expired_used_up_and_replayed_codes_get_one_answer(
-    client: Client, alice: Any, settings: Any, last_code: LastCode
+    client: Client, alice: Any, settings: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """L7: a wrong, an expired, a used-up and a replayed (from an earlier login) code
     all answer 400 with the same template."""

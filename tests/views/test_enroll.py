@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from ..steps import LastCode
-from .helpers import full_login, password_login, url, wrong_code
+from ..steps import LastCode, PasswordLogin
+from .helpers import full_login, url, wrong_code
 
 NEW_NUMBER = "+4915712345678"
 RISK_NOTICE = "Text messages and calls are a weaker second factor."
@@ -100,7 +100,7 @@ def test_anonymous_cannot_enroll(client: Client, db: None) -> None:
 
 
 def test_required_enrollment_completes_the_login(
-    client: Client, carol: Any, settings: Any, last_code: LastCode
+    client: Client, carol: Any, settings: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """A policy that requires a phone: the password login becomes a pending "enroll"
     login; confirming the new phone completes it and goes on to `next`."""

@@ -16,8 +16,8 @@ from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import registry, sinks
 
-from ..steps import LastCode
-from .helpers import ALICE_BACKUP, password_login, url, wrong_code
+from ..steps import LastCode, PasswordLogin
+from .helpers import ALICE_BACKUP, url, wrong_code
 
 UNAVAILABLE = "The verification service is unavailable right now."
 
@@ -54,7 +54,11 @@ def test_verify_with_the_provider_down_is_503_and_not_verified(
 
 
 def test_login_with_the_provider_down_offers_to_send_again(
-    client: Client, alice: Any, monkeypatch: pytest.MonkeyPatch, last_code: LastCode
+    client: Client,
+    alice: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    last_code: LastCode,
+    password_login: PasswordLogin,
 ) -> None:
     """The password step survives a failed send; the page offers "send a code"."""
     provider = registry.get_provider()
@@ -73,7 +77,9 @@ def test_step_up_send_with_the_provider_down_is_503(verified: Client, provider_d
     assert response.status_code == 503 and UNAVAILABLE in response.content.decode()
 
 
-def test_send_rate_limit_is_429_with_retry_after(client: Client, alice: Any, settings: Any) -> None:
+def test_send_rate_limit_is_429_with_retry_after(
+    client: Client, alice: Any, settings: Any, password_login: PasswordLogin
+) -> None:
     """A send limit shows "try again in N seconds" with a 429 and Retry-After; nothing
     is sent and the login stays pending. (Another phone: no resend cooldown in the way.)"""
     settings.TYNTEC2FA_SEND_RATE_USER = "1/h"

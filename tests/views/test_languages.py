@@ -10,7 +10,8 @@ from django.utils import translation
 
 from django_tyntec2fa.providers import sinks
 
-from .helpers import password_login, url
+from ..steps import PasswordLogin
+from .helpers import url
 
 
 @pytest.mark.parametrize(
@@ -22,7 +23,7 @@ from .helpers import password_login, url
     ],
 )
 def test_challenge_page_and_sms_follow_the_active_language(
-    client: Client, alice: Any, language: str, heading: str, sms: str
+    client: Client, alice: Any, language: str, heading: str, sms: str, password_login: PasswordLogin
 ) -> None:
     with translation.override(language):
         password_login(client, alice)

@@ -9,15 +9,15 @@ from django.test import Client
 
 from django_tyntec2fa.models import PhoneDevice
 
-from ...steps import LastCode
-from ...views.helpers import password_login, url
+from ...steps import LastCode, PasswordLogin
+from ...views.helpers import url
 
 FR_MOBILE = "+33612345678"
 DE_MOBILE = "+4915123456789"
 
 
 def test_send_to_a_refused_country_is_a_403_with_a_message_p1(
-    client: Client, make_user, outbox, settings
+    client: Client, make_user, outbox, settings, password_login: PasswordLogin
 ) -> None:
     settings.TYNTEC2FA_SMS_COUNTRIES = ["DE"]
     user = make_user("frank", [FR_MOBILE])
@@ -29,7 +29,7 @@ def test_send_to_a_refused_country_is_a_403_with_a_message_p1(
 
 
 def test_an_exhausted_budget_is_a_503_with_retry_after_and_the_code_still_works_p3(
-    client: Client, make_user, outbox, settings, last_code: LastCode
+    client: Client, make_user, outbox, settings, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     settings.TYNTEC2FA_SEND_BUDGET_HOURLY = 1
     settings.TYNTEC2FA_RESEND_COOLDOWN = 0
