@@ -27,7 +27,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from . import flows, policy, redirects, session
+from . import flows, redirects, session
 
 View = TypeVar("View", bound=Callable[..., Any])
 
@@ -53,12 +53,12 @@ def check_second_factor(
         # Logged in without proof (no middleware, or a session from before the app).
         if raise_exception:
             raise PermissionDenied
-        if not policy.requires_second_factor(user := request.user):
-            return _refuse(request, raise_exception, "enroll")
-        flows.begin_login(request, user)  # the same turn the middleware takes
-        pending = session.get_pending(request)
+        # The same turn the middleware and the login receiver take.
+        pending = flows.owe_second_factor(request, request.user)
+        if pending is None:
+            return _refuse(request, raise_exception, "enroll")  # this view needs a phone
     if pending is not None:
-        page = "enroll" if pending.purpose == "enroll" else "challenge"
+        page = "enroll" if pending.enrolling else "challenge"
         return _refuse(request, raise_exception, page)
     if raise_exception:
         raise PermissionDenied

@@ -2,8 +2,10 @@
 
 Every error carries a stable machine-readable ``code`` and a translated, user-safe
 ``message``. ``detail`` is for operators (logs, admin) and never contains an API key,
-a code or a full phone number (G4). Each row of the provider error table in
-``docs/providers.md`` maps to exactly one class here or to a normal ``CheckResult``.
+a code or a full phone number (G4). ``http_status`` is the status every front end
+answers a refusal with (the HTML pages and the JSON API alike); never 500, the state is
+kept (fail closed). Each row of the provider error table in ``docs/providers.md`` maps
+to exactly one class here or to a normal ``CheckResult``.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ class Tyntec2FAError(Exception):
     """Base class of every error raised by this app."""
 
     code: str = "error"
+    #: The HTTP status of a refusal, for the pages and the API alike.
+    http_status: int = 400
     default_message: str | Promise = _("The second factor could not be processed.")
 
     def __init__(self, detail: str = "", *, message: str | Promise | None = None) -> None:
@@ -31,6 +35,7 @@ class ProviderError(Tyntec2FAError):
     """The provider did not give a usable answer. Always fails closed (R1)."""
 
     code = "provider_error"
+    http_status = 503  # the provider failed: temporary, fail closed
     default_message = _(
         "The verification service could not process the request. No code was accepted."
     )
@@ -65,6 +70,7 @@ class ProviderRejected(ProviderError):
     """HTTP 400 with tyntec's ``{code, message}`` body, e.g. an invalid number."""
 
     code = "provider_rejected"
+    http_status = 400  # e.g. a number the provider refuses: the user can correct it
     default_message = _("The verification service rejected the request.")
 
     def __init__(
@@ -82,6 +88,7 @@ class OtpNotFound(ProviderError):
     """The provider does not know this OTP id (HTTP 404)."""
 
     code = "otp_not_found"
+    http_status = 400  # a dead code, like InvalidCode (one answer for all, L7)
     default_message = _("This code is no longer valid. Please request a new code.")
 
 
@@ -89,6 +96,7 @@ class OtpNotActive(ProviderError):
     """The OTP reached a final state and cannot be resent (tyntec resend HTTP 401)."""
 
     code = "otp_not_active"
+    http_status = 400  # a dead code, like InvalidCode (one answer for all, L7)
     default_message = _("This code is no longer valid. Please request a new code.")
 
 
@@ -137,6 +145,7 @@ class AccountLocked(ChallengeError):
     cap, locked until an administrator unlocks it (L2)."""
 
     code = "account_locked"
+    http_status = 403
     default_message = _(
         "Too many wrong codes on this account. Two-factor sign-in is locked; "
         "please contact support."
@@ -147,6 +156,7 @@ class RateLimited(ChallengeError):
     """A rate limit refused the request; ``retry_after`` says when to try again."""
 
     code = "rate_limited"
+    http_status = 429
     default_message = _("Too many requests. Please try again later.")
 
 
@@ -154,6 +164,7 @@ class ResendNotAllowed(ChallengeError):
     """Resend asked for too early (cooldown) or too often for this challenge."""
 
     code = "resend_not_allowed"
+    http_status = 429
     default_message = _("A new code cannot be sent yet.")
 
 
@@ -173,6 +184,16 @@ class StepUpRequired(DeviceError):
     default_message = _("Please confirm it is you with a code first.")
 
 
+class SecondFactorPending(DeviceError):
+    """A sign-in that has done only its password step asked to add a phone: it must
+    enter the code sent to the phone it has (E2); only a sign-in that the policy sends
+    to enrollment may add one."""
+
+    code = "second_factor_required"
+    http_status = 401
+    default_message = _("Please enter the code sent to your phone first.")
+
+
 class LoginTimeout(ChallengeError):
     """The password step is too old; the user must sign in again (S2)."""
 
@@ -185,6 +206,7 @@ class SendRefused(ChallengeError):
     refusal is audited and sends the ``send_refused`` signal."""
 
     code = "send_refused"
+    http_status = 403  # a destination that gets no code (blocks carry retry_after)
     default_message = _("No code can be sent to this phone number.")
 
 
@@ -211,7 +233,20 @@ class SendBudgetExhausted(SendRefused):
     codes already sent can still be entered."""
 
     code = "send_budget_exhausted"
+    http_status = 503  # the site's own circuit breaker: temporary, with retry_after
     default_message = _(
         "No codes can be sent right now. Please try again later. "
         "A code you have already received still works."
     )
+
+
+#: Wrong, expired, used up or already used: one status and one answer for all (L7). The
+#: pages put these on the code field; the API calls them all ``challenge_expired`` or
+#: ``invalid_code``.
+CODE_ERRORS: tuple[type[Tyntec2FAError], ...] = (
+    InvalidCode,
+    ChallengeExpired,
+    TooManyAttempts,
+    OtpNotFound,
+    OtpNotActive,
+)

@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from .choices import Channel
 from .conf import app_settings
 from .models import PhoneDevice
 
@@ -21,17 +22,22 @@ CODE_MAX_CHARS = 64
 class CodeInput(forms.TextInput):
     """A text input rendered in Python instead of through the widget templates: the
     code box is on every login's path, and the same HTML comes out (attributes from
-    the field, the form and ``BoundField``: ``aria-invalid``, ``aria-describedby``)."""
+    the field, the form and ``BoundField``: ``aria-invalid``, ``aria-describedby``).
+
+    Like ``PasswordInput(render_value=False)``, it never shows a value: a refused code
+    comes back as an empty box, not as digits to correct by hand, and a code never
+    ends up in the HTML of a page."""
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        """The widget's context without the submitted value."""
+        return super().get_context(name, None, attrs)
 
     def render(
         self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
     ) -> SafeString:
-        """``<input type="text" name=... value=... ...>``, values escaped."""
+        """``<input type="text" name=... ...>``, attributes escaped, never a value."""
         widget = self.get_context(name, value, attrs)["widget"]
-        final = {"type": widget["type"], "name": widget["name"]}
-        if widget["value"] is not None:
-            final["value"] = widget["value"]
-        final.update(widget["attrs"])
+        final = {"type": widget["type"], "name": widget["name"], **widget["attrs"]}
         return format_html("<input{}>", flatatt(final))
 
 
@@ -70,8 +76,8 @@ class SendForm(forms.Form):
         required=False,
         choices=[
             ("", _("Preferred channel")),
-            (PhoneDevice.Channel.SMS, _("Text message")),
-            (PhoneDevice.Channel.VOICE, _("Voice call")),
+            (Channel.SMS, _("Text message")),
+            (Channel.VOICE, _("Voice call")),
         ],
     )
     device = forms.ModelChoiceField(
@@ -127,9 +133,9 @@ class EnrollForm(forms.Form):
         label=_("Send sign-in codes by"),
         help_text=_("The code that confirms this number always comes by text message."),
         choices=[
-            (PhoneDevice.Channel.SMS, _("Text message")),
-            (PhoneDevice.Channel.VOICE, _("Voice call")),
+            (Channel.SMS, _("Text message")),
+            (Channel.VOICE, _("Voice call")),
         ],
-        initial=PhoneDevice.Channel.SMS,
+        initial=Channel.SMS,
         widget=forms.RadioSelect,
     )

@@ -31,34 +31,16 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
-from . import flows, policy, redirects, session
+from . import flows, redirects, session
+from .access import PendingAccess, access_of
 from .exceptions import LoginTimeout
 
 APP_NAMESPACE = "tyntec2fa"
-#: The app's pages a pending login may reach: the challenge and enrollment.
-APP_URL_NAMES = frozenset(
-    {"challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm"}
-)
-#: The JSON API's endpoints (``django_tyntec2fa.api.urls``) for the same steps: the
-#: pending login's challenge and enrollment; its ``login`` counts as a login view.
 API_NAMESPACE = "tyntec2fa-api"
-API_URL_NAMES = frozenset(
-    {
-        "challenge",
-        "challenge-send",
-        "challenge-resend",
-        "challenge-verify",
-        "challenge-cancel",
-        # The view checks CSRF before it ends the login, so it is not a "logout" kind,
-        # which the middleware would abort before DRF's CSRF check.
-        "logout",
-        "device-add",
-        "device-confirm",
-    }
-)
-#: Django's login and logout views (site and admin): logging out must always work
-#: (S11), and logging in again as someone else replaces the pending login (S4). Any
-#: ``LoginView`` subclass counts as a login view, whatever its URL name.
+#: Django's login and logout views (site and admin) by URL name: logging out must
+#: always work (S11), and logging in again as someone else replaces the pending login
+#: (S4). Any ``LoginView`` or ``LogoutView`` subclass counts too, whatever its URL name;
+#: the app's own views say what they allow themselves (``access.py``).
 LOGIN_VIEW_NAMES = frozenset({"login", "admin:login"})
 LOGOUT_VIEW_NAMES = frozenset({"logout", "admin:logout"})
 
@@ -76,38 +58,35 @@ def _setting_path(name: str) -> str | None:
         return None  # a name that does not resolve is not a page to let through
 
 
-def allowed_kind(request: HttpRequest) -> str | None:
-    """The allow-list: what a pending login may reach. ``"app"`` for the app's
-    challenge and enrollment pages, ``"login"`` / ``"logout"`` for Django's login and
-    logout views (and ``LOGIN_URL`` / ``LOGOUT_URL``), None for everything else."""
+def allowed_kind(request: HttpRequest) -> PendingAccess | None:
+    """The allow-list: what a pending login may reach. The view's own
+    ``pending_access`` (the app's challenge and enrollment steps, its API's), else
+    ``LOGIN`` / ``LOGOUT`` for Django's login and logout views (and ``LOGIN_URL`` /
+    ``LOGOUT_URL``), None for everything else."""
     try:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         match = None
     if match is not None:
-        if APP_NAMESPACE in match.app_names and match.url_name in APP_URL_NAMES:
-            return "app"
-        if API_NAMESPACE in match.app_names:
-            if match.url_name in API_URL_NAMES:
-                return "app"
-            if match.url_name == "login":
-                return "login"
-        if match.view_name in LOGIN_VIEW_NAMES or _is_login_view(match.func):
-            return "login"
-        if match.view_name in LOGOUT_VIEW_NAMES:
-            return "logout"
+        access = access_of(match.func)
+        if access is not None:
+            return access
+        if match.view_name in LOGIN_VIEW_NAMES or _is_view(match.func, auth_views.LoginView):
+            return PendingAccess.LOGIN
+        if match.view_name in LOGOUT_VIEW_NAMES or _is_view(match.func, auth_views.LogoutView):
+            return PendingAccess.LOGOUT
     if request.path == _setting_path("LOGIN_URL"):
-        return "login"
+        return PendingAccess.LOGIN
     if request.path == _setting_path("LOGOUT_URL"):
-        return "logout"
+        return PendingAccess.LOGOUT
     return None
 
 
-def _is_login_view(view: Any) -> bool:
-    """A class-based ``LoginView`` (Django's, this app's, a project's subclass),
-    whatever URL name it is routed under."""
+def _is_view(view: Any, base: type) -> bool:
+    """A class-based view derived from ``base`` (Django's, this app's, a project's
+    subclass), whatever URL name it is routed under."""
     view_class = getattr(view, "view_class", None)
-    return isinstance(view_class, type) and issubclass(view_class, auth_views.LoginView)
+    return isinstance(view_class, type) and issubclass(view_class, base)
 
 
 def wants_html(request: HttpRequest) -> bool:
@@ -144,14 +123,14 @@ def _finish(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def timed_out_response(request: HttpRequest, kind: str | None = None) -> HttpResponse:
+def timed_out_response(request: HttpRequest, kind: PendingAccess | None = None) -> HttpResponse:
     """The pending login expired (S2): start again at ``LOGIN_URL``, without a message.
 
     The page asked for becomes ``next``, except the app's own pages: after a new login
     the challenge of the old one means nothing.
     """
     if wants_html(request):
-        if kind == "app":
+        if kind == PendingAccess.STEP:
             return _finish(HttpResponseRedirect(resolve_url(settings.LOGIN_URL)))
         return _finish(redirects.login_redirect(request))
     return _finish(_json(LoginTimeout.code, str(LoginTimeout.default_message)))
@@ -161,7 +140,7 @@ def challenge_response(request: HttpRequest, pending: session.PendingLogin) -> H
     """Send a pending login to its challenge (or enrollment) page, or answer 401."""
     if not wants_html(request):
         return _finish(_json("second_factor_required", _("A second factor is required.")))
-    name = "enroll" if pending.purpose == "enroll" else "challenge"
+    name = "enroll" if pending.enrolling else "challenge"
     next_url = redirects.current_path(request)
     if next_url and not pending.next_url:
         # The first page the login was headed for is where the code leads (S5: a path
@@ -179,7 +158,11 @@ def gate(request: HttpRequest) -> HttpResponse | None:
         kind = allowed_kind(request)
         pending = session.get_pending(request)
         if pending is None:  # timed out; get_pending wiped it
-            return None if kind in ("login", "logout") else timed_out_response(request, kind)
+            return (
+                None
+                if kind in (PendingAccess.LOGIN, PendingAccess.LOGOUT)
+                else timed_out_response(request, kind)
+            )
         return None if kind else challenge_response(request, pending)
     if not session.has_login(request):
         return None
@@ -195,15 +178,12 @@ def _unproven_login(request: HttpRequest) -> HttpResponse | None:
         user = auth.get_user(request)
     if not user.is_authenticated:
         return None  # Django drops a session whose auth hash no longer matches
-    device = policy.login_device(user)  # one query for "required?" and "which phone?"
-    if device is None and not policy.rule_requires(user):
-        session.remember_not_required(request)
-        return None
-    flows.begin_login(request, user, device=device)
-    pending = session.get_pending(request)
+    try:
+        pending = flows.owe_second_factor(request, user)
+    except LoginTimeout:
+        return timed_out_response(request)  # the pending login did not stick: stay closed
     if pending is None:
-        # begin_login always leaves a pending login; if not, stay closed.
-        return timed_out_response(request)
+        return None  # owes none; remembered in the session
     return None if allowed_kind(request) else challenge_response(request, pending)
 
 
@@ -233,7 +213,7 @@ class SecondFactorMiddleware:
         in ``__call__``, so that CsrfViewMiddleware has accepted the POST first."""
         if request.method != "POST" or getattr(request, "session", None) is None:
             return
-        if session.has_pending_state(request) and allowed_kind(request) == "logout":
+        if session.has_pending_state(request) and allowed_kind(request) == PendingAccess.LOGOUT:
             flows.abort_login(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:

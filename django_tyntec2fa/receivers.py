@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 
-from . import flows, policy, session
+from . import flows, session
 
 
 def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
@@ -34,15 +34,7 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
             # views.LoginView asked the policy a moment ago (flows.password_login).
             session.remember_not_required(request)
             return
-        # One query answers both "is a second factor required" and "where does the
-        # code go" for a user with a phone; begin_login reuses the device.
-        device = policy.login_device(user)
-        if device is not None:
-            flows.begin_login(request, user, device=device)
-        elif policy.rule_requires(user):
-            flows.begin_login(request, user)
-        else:
-            session.remember_not_required(request)
+        flows.owe_second_factor(request, user)
     except BaseException:
         # login() has already written the user into the session; an error here must
         # not leave a logged-in session without its second factor (fail closed).

@@ -25,6 +25,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 from django.utils.crypto import constant_time_compare
 
+from .choices import Purpose
 from .conf import app_settings
 
 PENDING_KEY = "_tyntec2fa_pending"
@@ -46,8 +47,14 @@ class PendingLogin:
     auth_hash: str
     started_at: float
     next_url: str = ""
-    #: "login": the user has a confirmed phone; "enroll": policy requires one first.
-    purpose: str = "login"
+    #: ``Purpose.LOGIN``: the user has a confirmed phone and owes its code;
+    #: ``Purpose.ENROLL``: the policy requires a phone, which must be added first.
+    purpose: str = Purpose.LOGIN
+
+    @property
+    def enrolling(self) -> bool:
+        """True when this login must add a phone before it can go on."""
+        return self.purpose == Purpose.ENROLL
 
     def age(self) -> float:
         """Seconds since the password step."""
@@ -58,7 +65,9 @@ class PendingLogin:
         return self.age() >= app_settings.LOGIN_TIMEOUT
 
 
-def begin_pending(request: HttpRequest, user: AbstractBaseUser, *, purpose: str = "login") -> None:
+def begin_pending(
+    request: HttpRequest, user: AbstractBaseUser, *, purpose: str = Purpose.LOGIN
+) -> None:
     """Turn a fresh ``auth.login`` into a pending login (call from ``user_logged_in``).
 
     Any earlier pending state in this session is replaced (S4).
@@ -75,7 +84,7 @@ def begin_pending(request: HttpRequest, user: AbstractBaseUser, *, purpose: str 
 
 
 def enter_pending(
-    request: HttpRequest, user: AbstractBaseUser, *, backend: str, purpose: str = "login"
+    request: HttpRequest, user: AbstractBaseUser, *, backend: str, purpose: str = Purpose.LOGIN
 ) -> None:
     """Make the password step of ``user`` a pending login without ``auth.login`` (S1).
 

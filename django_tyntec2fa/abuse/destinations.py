@@ -18,6 +18,7 @@ import phonenumbers
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import DestinationRefused
 from ..providers.base import mask_number
@@ -33,7 +34,6 @@ _TYPE_NAMES = {
 }
 #: Every name ``TYNTEC2FA_BLOCKED_NUMBER_TYPES`` accepts.
 NUMBER_TYPES = frozenset(_TYPE_NAMES.values()) | {INTERNATIONAL_NETWORK}
-SMS = "SMS"
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ def check_destination(number: str, channel: str) -> None:
             f"country {_region(parsed)} not in TYNTEC2FA_SMS_COUNTRIES",
             message=_("Codes cannot be sent to phone numbers in this country."),
         )
-    if channel != SMS and not country_allowed(parsed, app_settings.VOICE_COUNTRIES):
+    if channel != Channel.SMS and not country_allowed(parsed, app_settings.VOICE_COUNTRIES):
         raise DestinationRefused(
             f"country {_region(parsed)} not in TYNTEC2FA_VOICE_COUNTRIES",
             message=_("Calls cannot be made to phone numbers in this country. Please choose SMS."),

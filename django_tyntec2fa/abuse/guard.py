@@ -21,6 +21,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from .. import audit
+from ..choices import Channel
 from ..conf import app_settings
 from ..models import AuditEvent, PhoneDevice
 from . import conversion, destinations, ratelimits, velocity
@@ -42,7 +43,7 @@ def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, chan
 def check_enrollment(number: str, channel: str) -> None:
     """Refuse to store ``number`` with the preferred ``channel``: the enrollment code
     goes by SMS (P8), later codes may go on ``channel``, so both must be allowed."""
-    destinations.check_destination(number, destinations.SMS)
+    destinations.check_destination(number, Channel.SMS)
     destinations.check_destination(number, channel)
 
 

@@ -32,10 +32,10 @@ from typing import Any
 from django.http import HttpRequest
 from django_ratelimit.core import get_usage
 
+from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import RateLimited
 from ..phone import normalize_number
-from ..providers.base import Channel
 from .velocity import number_prefix, session_bucket
 
 

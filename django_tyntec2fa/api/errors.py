@@ -3,7 +3,7 @@
 ``code`` is stable and machine-readable, ``detail`` the translated message for people.
 Validation errors add ``field`` (the first field at fault) and ``errors`` (every field
 with its messages). The flows' errors keep the statuses of the HTML views
-(``views.common.status_for``), except where an API needs another one: a timed-out or
+(each error's ``http_status``), except where an API needs another one: a timed-out or
 missing login and a missing step-up are 401, not a redirect. django-ratelimit's
 ``Ratelimited`` is a 429 with ``Retry-After``, not the 403 DRF would make of it.
 
@@ -31,7 +31,6 @@ from ..exceptions import (
     StepUpRequired,
     Tyntec2FAError,
 )
-from ..views.common import status_for
 
 #: The scheme a 401 names when no authentication class gives one (RFC 9110 asks for
 #: one); the same as the gate middleware's.
@@ -130,7 +129,7 @@ def flow_error_response(error: Tyntec2FAError) -> Response:
     if isinstance(error, (LoginTimeout, StepUpRequired)):
         status_code = status.HTTP_401_UNAUTHORIZED
     else:
-        status_code = status_for(error)
+        status_code = error.http_status
     retry_after = error.retry_after if isinstance(error, ChallengeError) else None
     return error_response(code, error.message, status_code, retry_after=retry_after)
 

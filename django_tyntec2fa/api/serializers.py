@@ -13,11 +13,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..choices import Channel
+from ..flows.rules import cooldown_seconds
 from ..forms import CODE_MAX_CHARS
 from ..models import Challenge, PhoneDevice
-from ..views.common import cooldown_seconds
 
-CHANNELS = PhoneDevice.Channel.choices
+CHANNELS = Channel.choices
 #: The states a login can be in, as the answers name them.
 LOGIN_STATES = ("anonymous", "second_factor_required", "enrollment_required", "authenticated")
 
@@ -108,7 +109,7 @@ class EnrollSerializer(serializers.Serializer):
     label = TextField(max_length=64, required=False, allow_blank=True, default="")
     channel = serializers.ChoiceField(
         choices=CHANNELS,
-        default=PhoneDevice.Channel.SMS,
+        default=Channel.SMS,
         help_text=_("How later codes come; the confirmation code always comes by SMS."),
     )
 

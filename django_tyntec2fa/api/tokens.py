@@ -18,11 +18,9 @@ from typing import Any
 from django.apps import apps
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.module_loading import import_string
 from rest_framework.request import Request
 
-from .. import session
 from ..conf import app_settings
 from ..models import TokenProof
 from ..models.token_proof import digest
@@ -74,15 +72,3 @@ def revoke(request: Request) -> bool:
         TokenProof.objects.filter(key_digest=digest(token.key)).delete()
         token.delete()
     return True
-
-
-def renew_proof(request: Request) -> None:
-    """A code was verified with a proven token (step-up, a new phone): its second
-    factor is recent again, for this request and the next ones."""
-    if not isinstance(request.successful_authenticator, SecondFactorTokenAuthentication):
-        return
-    now = timezone.now()
-    TokenProof.objects.filter(key_digest=digest(request.auth.key), user_id=request.user.pk).update(
-        verified_at=now
-    )
-    session.set_request_proof(request._request, request.user, now.timestamp())

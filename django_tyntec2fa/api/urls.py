@@ -2,8 +2,9 @@
 ``path("api/", include("django_tyntec2fa.api.urls"))`` (namespace ``tyntec2fa-api``).
 
 While a login is pending, ``SecondFactorMiddleware`` lets through only ``login``,
-``logout``, the ``challenge*`` endpoints, ``device-add`` and ``device-confirm`` (its
-``API_URL_NAMES``); every other endpoint answers 401 ``second_factor_required``.
+``logout``, the ``challenge*`` endpoints, ``device-add`` and ``device-confirm`` (the
+views that set ``pending_access``); every other endpoint answers 401
+``second_factor_required``.
 """
 
 from django.urls import path, re_path

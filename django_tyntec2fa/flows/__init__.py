@@ -1,23 +1,29 @@
 """The rules of the second factor, in one place: the HTML views, the admin and the
 API are thin layers over these functions (``from django_tyntec2fa import flows``).
 
-- challenges: ``live_challenge``, ``start``, ``resend``, ``verify``, ``cancel``;
+- challenges: ``live_challenge``, ``start``, ``resend``, ``send_code`` (which of the
+  two a "send me a code" asks for), ``verify``, ``cancel``, ``cooldown_seconds``;
 - devices: ``enroll``, ``confirm``, ``remove``, ``make_primary``;
-- the login: ``password_login``, ``begin_login``, ``verify_login``, ``send_login_code``,
-  ``resend_login_code``, ``step_up``, ``send_step_up_code``, ``abort_login``,
-  ``end_challenges``.
+- the support desk's actions (the admin, the management commands): ``support``;
+- the login: ``password_login``, ``owe_second_factor``, ``begin_login``,
+  ``verify_login``, ``send_login_code``, ``resend_login_code``, ``step_up``,
+  ``send_step_up_code``, ``enrolling_user``, ``abort_login``, ``end_challenges``.
 
 See docs/flows.md for the flows, the signals, the lockout ladder and the rate limits.
 """
 
-from .challenge import cancel, live_challenge, resend, start
+from . import support
+from .challenge import cancel, live_challenge, resend, send_code, start
 from .codes import normalize_code
 from .devices import confirm, enroll, make_primary, remove
 from .login import (
+    Enrolling,
     PasswordStep,
     abort_login,
     begin_login,
     end_challenges,
+    enrolling_user,
+    owe_second_factor,
     password_login,
     resend_login_code,
     send_login_code,
@@ -25,27 +31,34 @@ from .login import (
     step_up,
     verify_login,
 )
+from .rules import cooldown_seconds
 from .verify import verify
 
 __all__ = [
+    "Enrolling",
     "PasswordStep",
     "abort_login",
     "begin_login",
     "cancel",
     "confirm",
+    "cooldown_seconds",
     "end_challenges",
     "enroll",
+    "enrolling_user",
     "live_challenge",
     "make_primary",
     "normalize_code",
+    "owe_second_factor",
     "password_login",
     "remove",
     "resend",
     "resend_login_code",
+    "send_code",
     "send_login_code",
     "send_step_up_code",
     "start",
     "step_up",
+    "support",
     "verify",
     "verify_login",
 ]

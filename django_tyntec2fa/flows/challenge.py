@@ -154,6 +154,25 @@ def resend(
     return challenge
 
 
+def send_code(
+    request: HttpRequest | None,
+    user: Any,
+    *,
+    purpose: str,
+    device: PhoneDevice | None = None,
+    channel: str | None = None,
+) -> Challenge:
+    """Which code to send when ``user`` asks for one: to another phone (``device``) a
+    new code; else the live challenge's code again (its cooldown and resend limit
+    apply); else a new code to the primary phone.
+
+    Raises what ``start`` or ``resend`` raise.
+    """
+    if device is None and live_challenge(user, purpose) is not None:
+        return resend(request, user, purpose=purpose, channel=channel)
+    return start(request, user, purpose=purpose, device=device, channel=channel)
+
+
 def cancel(request: HttpRequest | None, user: Any, *, purpose: str) -> None:
     """Cancel the user's live challenge for ``purpose`` and delete its OTP at the
     provider, best effort (S11). Does nothing when there is none; raises nothing but
@@ -161,8 +180,19 @@ def cancel(request: HttpRequest | None, user: Any, *, purpose: str) -> None:
     cancel_where(request, user_id=user.pk, purpose=purpose)
 
 
-def cancel_where(request: HttpRequest | None, **filters: Any) -> int:
-    """Cancel every pending challenge matching ``filters``; returns how many."""
+def cancel_where(
+    request: HttpRequest | None,
+    *,
+    detail: str = "",
+    failed: dict[int, ProviderError] | None = None,
+    **filters: Any,
+) -> int:
+    """Cancel every pending challenge matching ``filters``; returns how many.
+
+    ``detail`` goes to each audit row (who cancelled, for an operator's action);
+    ``failed``, when given, collects the provider's refusals to delete an OTP by
+    challenge id (each is logged and audited anyway).
+    """
     with transaction.atomic():
         rows = list(Challenge.objects.select_for_update().filter(status=Status.PENDING, **filters))
         Challenge.objects.filter(pk__in=[row.pk for row in rows]).update(
@@ -170,8 +200,12 @@ def cancel_where(request: HttpRequest | None, **filters: Any) -> int:
         )
     for row in rows:
         row.status = Status.CANCELLED
-        delete_at_provider(row)
-        audit.record(AuditEvent.Kind.CHALLENGE_CANCELLED, request=request, challenge=row)
+        error = delete_at_provider(row)
+        if error is not None and failed is not None:
+            failed[row.pk] = error
+        audit.record(
+            AuditEvent.Kind.CHALLENGE_CANCELLED, request=request, challenge=row, detail=detail
+        )
     return len(rows)
 
 

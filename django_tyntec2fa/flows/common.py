@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest
+from django.utils import timezone
 
 from .. import audit, session, signals
 from ..exceptions import (
@@ -18,7 +19,8 @@ from ..exceptions import (
     SendBudgetExhausted,
     SendRefused,
 )
-from ..models import AuditEvent, Challenge, PhoneDevice
+from ..models import AuditEvent, Challenge, PhoneDevice, TokenProof
+from ..models.token_proof import digest
 from ..providers import get_provider
 
 logger = logging.getLogger("django_tyntec2fa.flows")
@@ -83,11 +85,12 @@ def _refusal_kind(error: Exception) -> AuditEvent.Kind:
     return AuditEvent.Kind.DESTINATION_REFUSED
 
 
-def delete_at_provider(challenge: Challenge) -> None:
+def delete_at_provider(challenge: Challenge) -> ProviderError | None:
     """Delete the challenge's OTP at the provider, best effort (S11): a failure is
-    logged and audited, never raised, since the challenge is already dead on our side."""
+    logged and audited, never raised, since the challenge is already dead on our side;
+    it is returned, for an operator to be told."""
     if not challenge.provider_otp_id:
-        return
+        return None
     try:
         get_provider().delete(challenge.provider_otp_id)
     except ProviderError as error:
@@ -96,6 +99,17 @@ def delete_at_provider(challenge: Challenge) -> None:
         audit.record(
             AuditEvent.Kind.PROVIDER_ERROR, challenge=challenge, detail=f"delete: {error.code}"
         )
+        return error
+    return None
+
+
+def renew_token_proof(request: HttpRequest | None, user: Any, token_key: str) -> None:
+    """A code was verified by a client that holds a proven API token (step-up, a new
+    phone): the token's second factor is recent again, for this request and the next."""
+    now = timezone.now()
+    TokenProof.objects.filter(key_digest=digest(token_key), user_id=user.pk).update(verified_at=now)
+    if request is not None:
+        session.set_request_proof(request, user, now.timestamp())
 
 
 def recent_for(request: HttpRequest | None, user: Any) -> bool:

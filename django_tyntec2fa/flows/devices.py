@@ -18,12 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import audit, session, signals
 from ..abuse import guard
-from ..exceptions import DeviceError, StepUpRequired
+from ..choices import Channel
+from ..exceptions import DeviceError, ProviderError, StepUpRequired
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..phone import normalize_number
 from ..policy import has_confirmed_device
 from .challenge import cancel_where, start
-from .common import audited, recent_for
+from .common import audited, recent_for, renew_token_proof
 from .verify import verify
 
 Purpose = Challenge.Purpose
@@ -35,7 +36,7 @@ def enroll(
     *,
     number: str,
     label: str = "",
-    channel: str = PhoneDevice.Channel.SMS,
+    channel: str = Channel.SMS,
 ) -> Challenge:
     """Add ``number`` as an unconfirmed phone (or reuse the unconfirmed one) and send
     it an enrollment code by SMS (P8); ``channel`` is the preference for later codes.
@@ -46,7 +47,7 @@ def enroll(
     code, P1/P2) and whatever ``start`` raises.
     """
     number = normalize_number(number)
-    if channel not in PhoneDevice.Channel.values:
+    if channel not in Channel.values:
         raise DeviceError("unknown channel", message=_("This delivery channel is not available."))
     if has_confirmed_device(user) and not recent_for(request, user):
         raise StepUpRequired(
@@ -73,13 +74,17 @@ def enroll(
     return start(request, user, purpose=Purpose.ENROLL, device=device)
 
 
-def confirm(request: HttpRequest | None, user: Any, *, code: Any) -> PhoneDevice:
+def confirm(
+    request: HttpRequest | None, user: Any, *, code: Any, token_key: str | None = None
+) -> PhoneDevice:
     """Verify the enrollment code; the phone becomes confirmed (primary when the user
     has none) and ``device_added`` is sent.
 
-    The session: a pending "enroll" login of this user is completed (the user is
-    signed in, new session key); a signed-in user's session is marked verified with a
-    new session key (S3). Raises what ``verify`` raises.
+    A code to the new phone is a fresh second factor. The session: a pending "enroll"
+    login of this user is completed (the user is signed in, new session key); a
+    signed-in user's session is marked verified with a new session key (S3). An API
+    token client (``token_key``) has its token's proof renewed. Raises what ``verify``
+    raises.
     """
     challenge = verify(request, user, purpose=Purpose.ENROLL, code=code)
     with transaction.atomic():
@@ -90,7 +95,9 @@ def confirm(request: HttpRequest | None, user: Any, *, code: Any) -> PhoneDevice
         device.save(update_fields=["confirmed", "is_primary"])
     audit.record(AuditEvent.Kind.DEVICE_CONFIRMED, request=request, user=user, device=device)
     signals.device_added.send(sender=type(user), request=request, user=user, device=device)
-    if request is not None and getattr(request, "session", None) is not None:
+    if token_key is not None:
+        renew_token_proof(request, user, token_key)
+    elif request is not None and getattr(request, "session", None) is not None:
         _elevate(request, user)
     return device
 
@@ -100,32 +107,56 @@ def remove(request: HttpRequest | None, user: Any, device_pk: Any) -> None:
 
     Raises ``DeviceError`` for an unknown or someone else's device (IDOR), and for the
     last confirmed phone unless this session passed the second factor recently (E3).
-    The phone's live challenges are cancelled at the provider (S11).
+    What a removal does is ``_remove``'s: the operators' removal
+    (``flows.support.remove_device``) is the same one without these two checks.
+    """
+    _remove(request, user, device_pk, operator=None)
+
+
+def _remove(
+    request: HttpRequest | None,
+    user: Any,
+    device_pk: Any,
+    *,
+    operator: str | None,
+    failed: dict[int, ProviderError] | None = None,
+) -> int:
+    """The one phone removal, the user's and the operators' (``operator``: who, for the
+    audit trail; None is the user, who gets the E3 check). Returns the number of
+    challenges cancelled; ``failed`` collects the provider's refusals to delete their
+    codes (see ``cancel_where``).
+
+    The phone's live challenges are cancelled, at the provider too (S11), so their
+    codes complete nothing any more, a pending login waiting for one included. The
+    challenges themselves stay as records (their device becomes empty), like the
+    audit trail. Another confirmed phone becomes primary; ``device_removed`` is sent.
     """
     with transaction.atomic():
         devices = list(PhoneDevice.objects.select_for_update().filter(user_id=user.pk))
         device = _own(devices, device_pk)
         others = [d for d in devices if d.confirmed and d.pk != device.pk]
-        if device.confirmed and not others and not recent_for(request, user):
+        last = device.confirmed and not others
+        if operator is None and last and not recent_for(request, user):
             raise StepUpRequired(
                 "last phone without a recent second factor",
                 message=_(
                     "Please confirm it is you with a code before you remove your last phone."
                 ),
             )
-        cancel_where(request, device_id=device.pk)
-        device.delete()  # cascades to its challenges
+        pk = device.pk
+        detail = f"device {pk}" if operator is None else f"device {pk} removed by {operator}"
+        cancelled = cancel_where(
+            request, device_id=pk, detail="" if operator is None else detail, failed=failed
+        )
+        device.delete()  # its challenges stay, without their phone (SET_NULL)
         if device.is_primary and others:
             others[0].is_primary = True
             others[0].save(update_fields=["is_primary"])
     audit.record(
-        AuditEvent.Kind.DEVICE_REMOVED,
-        request=request,
-        user=user,
-        device=device,
-        detail=f"device {device_pk}",
+        AuditEvent.Kind.DEVICE_REMOVED, request=request, user=user, device=device, detail=detail
     )
     signals.device_removed.send(sender=type(user), request=request, user=user, device=device)
+    return cancelled
 
 
 def make_primary(request: HttpRequest | None, user: Any, device_pk: Any) -> PhoneDevice:
@@ -156,7 +187,7 @@ def _own(devices: list[PhoneDevice], device_pk: Any) -> PhoneDevice:
 
 def _elevate(request: HttpRequest, user: Any) -> None:
     pending = session.get_pending(request)
-    if pending is not None and pending.user_pk == str(user.pk) and pending.purpose == "enroll":
+    if pending is not None and pending.user_pk == str(user.pk) and pending.enrolling:
         session.complete_login(request, user, pending)
     elif request.session.get(SESSION_KEY) == str(user.pk):
         # A login in this session only: an API token client has none (its token's

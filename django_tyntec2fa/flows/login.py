@@ -1,10 +1,12 @@
 """The login flow around ``session.py``: the pending login, its code, step-up, abort.
 
-After any ``django.contrib.auth.login()`` of a user who needs a second factor, the
-``user_logged_in`` receiver calls ``begin_login``: the session becomes pending (every
-view sees an anonymous user, S1) and, on a POST, the code goes out. ``verify_login``
-completes the login with a new session key (S3); ``abort_login`` and logout wipe the
-pending state and cancel the code (S11).
+Whoever logs a user in (the app's ``LoginView``, the ``user_logged_in`` receiver of any
+other ``auth.login()``, the gate middleware and the decorators for a session that is
+logged in without proof), ``owe_second_factor`` decides, once, whether the login owes a
+second factor and begins it: the session becomes pending (every view sees an anonymous
+user, S1) and, on a POST, the code goes out. ``verify_login`` completes the login with a
+new session key (S3); ``abort_login`` and logout wipe the pending state and cancel the
+code (S11). ``enrolling_user`` says who may add a phone in a request.
 """
 
 from __future__ import annotations
@@ -15,26 +17,34 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from .. import session
-from ..exceptions import ChallengeError, DeviceError, LoginTimeout, ProviderError
+from ..choices import Purpose
+from ..exceptions import (
+    ChallengeError,
+    DeviceError,
+    LoginTimeout,
+    ProviderError,
+    SecondFactorPending,
+    StepUpRequired,
+)
 from ..models import Challenge, PhoneDevice
-from ..policy import login_device, login_devices, rule_requires
-from .challenge import cancel, cancel_where, live_challenge, resend, start
+from ..policy import has_confirmed_device, login_device, login_devices, rule_requires
+from .challenge import cancel, cancel_where, live_challenge, send_code, start
+from .common import recent_for, renew_token_proof
 from .verify import verify
 
 logger = logging.getLogger("django_tyntec2fa.flows")
-Purpose = Challenge.Purpose
-#: The pending login's purpose (session.PendingLogin.purpose) -> the challenge's.
-_PURPOSES = {"login": Purpose.LOGIN, "enroll": Purpose.ENROLL}
 
 
 @dataclass(frozen=True)
 class PasswordStep:
     """What ``password_login`` started: enough to show the challenge page at once."""
 
-    #: ``"login"`` (a code is owed) or ``"enroll"`` (the policy requires a phone first).
-    purpose: str
+    #: ``Purpose.LOGIN`` (a code is owed) or ``Purpose.ENROLL`` (the policy requires
+    #: a phone first).
+    purpose: Purpose
     #: The user's confirmed phones, the one the code went to first.
     devices: list[PhoneDevice]
     #: The code's challenge; None when sending failed (the page offers to send again).
@@ -51,14 +61,41 @@ def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:
     """
     devices = login_devices(user)
     device = devices[0] if devices else None
-    if device is None and not rule_requires(user):
+    if not _owes(user, device):
         setattr(request, session.NOT_REQUIRED_ATTR, True)
         return None
     if session.has_pending_state(request):
         abort_login(request)  # S4: whoever's it was, its code dies with it
     challenge = begin_login(request, user, device=device, backend=backend_of(user))
-    purpose = "login" if device is not None else "enroll"
+    purpose = Purpose.LOGIN if device is not None else Purpose.ENROLL
     return PasswordStep(purpose=purpose, devices=devices, challenge=challenge)
+
+
+def owe_second_factor(request: HttpRequest, user: Any) -> session.PendingLogin | None:
+    """``user`` has just been logged in (or was found logged in without proof of the
+    second factor): begin the second factor if the policy asks for one.
+
+    Returns the pending login that now stands in the session, or None when ``user``
+    owes no second factor (remembered in the session, so it is not asked again this
+    login). One query decides for a user with a phone. Raises ``ImproperlyConfigured``
+    (a broken ``TYNTEC2FA_REQUIRED``), ``LoginTimeout`` when the session did not keep
+    the pending login (fail closed), and database errors.
+    """
+    device = login_device(user)  # one query answers "required?" and "which phone?"
+    if not _owes(user, device):
+        session.remember_not_required(request)
+        return None
+    begin_login(request, user, device=device)
+    pending = session.get_pending(request)
+    if pending is None:
+        raise LoginTimeout("the pending login was not kept")
+    return pending
+
+
+def _owes(user: Any, device: PhoneDevice | None) -> bool:
+    """The policy: a user with a confirmed phone always owes its code; others when
+    ``TYNTEC2FA_REQUIRED`` says so (they enroll first)."""
+    return device is not None or rule_requires(user)
 
 
 def backend_of(user: Any) -> str:
@@ -95,19 +132,15 @@ def begin_login(
     """
     previous = session.get_pending(request)
     if previous is not None and previous.user_pk != str(user.pk):
-        cancel_where(
-            request,
-            user_id=previous.user_pk,
-            purpose=_PURPOSES.get(previous.purpose, Purpose.LOGIN),
-        )
+        cancel_where(request, user_id=previous.user_pk, purpose=previous.purpose)
     if device is None:
         device = login_device(user)
-    purpose = "login" if device is not None else "enroll"
+    purpose = Purpose.LOGIN if device is not None else Purpose.ENROLL
     if backend is None:
         session.begin_pending(request, user, purpose=purpose)
     else:
         session.enter_pending(request, user, backend=backend, purpose=purpose)
-    if purpose == "login" and request.method == "POST":  # never send on GET (P5)
+    if purpose == Purpose.LOGIN and request.method == "POST":  # never send on GET (P5)
         try:
             return start(request, user, purpose=Purpose.LOGIN, device=device)
         except (ChallengeError, DeviceError, ProviderError) as error:
@@ -132,32 +165,52 @@ def verify_login(
     return user
 
 
-def send_login_code(request: HttpRequest, *, channel: str | None = None) -> Challenge:
-    """Send a new login code to the pending user's primary phone (a new challenge).
+def send_login_code(
+    request: HttpRequest,
+    *,
+    device: PhoneDevice | None = None,
+    channel: str | None = None,
+) -> Challenge:
+    """Send a new login code (a new challenge) to ``device``, one of the pending user's
+    confirmed phones, or to their primary phone.
 
     Raises ``LoginTimeout`` and what ``start`` raises.
     """
     _pending_, user = _pending(request)
-    return start(request, user, purpose=Purpose.LOGIN, channel=channel)
+    return start(request, user, purpose=Purpose.LOGIN, device=device, channel=channel)
 
 
-def resend_login_code(request: HttpRequest, *, channel: str | None = None) -> Challenge:
-    """Send the pending login's code again, e.g. by voice ("call me instead").
+def resend_login_code(
+    request: HttpRequest,
+    *,
+    device: PhoneDevice | None = None,
+    channel: str | None = None,
+) -> Challenge:
+    """The "send me a code" button of a pending login: the live code again (on
+    ``channel``: "call me instead"), a new code to ``device`` ("use another phone"),
+    or a new code when none is live (the first send failed, or the code died).
 
-    Raises ``LoginTimeout`` and what ``resend`` raises.
+    Raises ``LoginTimeout`` and what ``send_code`` raises.
     """
     _pending_, user = _pending(request)
-    return resend(request, user, purpose=Purpose.LOGIN, channel=channel)
+    return send_code(request, user, purpose=Purpose.LOGIN, device=device, channel=channel)
 
 
-def step_up(request: HttpRequest, code: Any) -> None:
-    """Check a step-up code of the signed-in user; the session is marked verified now
-    and gets a new key (S3, S10).
+def step_up(
+    request: HttpRequest, code: Any, *, user: Any = None, token_key: str | None = None
+) -> None:
+    """Check a step-up code of the signed-in user: their second factor is recent again
+    (S10). A session is marked verified now and gets a new key (S3); an API token
+    client (``token_key``, the token that authenticated the request; ``user``, its
+    user) has the token's proof renewed instead: the token is its only state.
 
     Raises ``LoginTimeout`` when nobody is signed in; otherwise what ``verify`` raises.
     """
-    user = _signed_in(request)
+    user = user if user is not None else _signed_in(request)
     verify(request, user, purpose=Purpose.STEP_UP, code=code)
+    if token_key is not None:
+        renew_token_proof(request, user, token_key)
+        return
     session.mark_verified(request)
     session.rotate_key(request)
 
@@ -170,14 +223,44 @@ def send_step_up_code(request: HttpRequest, *, channel: str | None = None) -> Ch
     return start(request, _signed_in(request), purpose=Purpose.STEP_UP, channel=channel)
 
 
+@dataclass(frozen=True)
+class Enrolling:
+    """Who may add a phone in a request (``enrolling_user``)."""
+
+    user: Any
+    #: The pending login this enrollment completes; None for a signed-in user.
+    pending: session.PendingLogin | None
+
+
+def enrolling_user(request: HttpRequest, signed_in: Any = None) -> Enrolling:
+    """Who may add a phone now: ``signed_in`` (the request's authenticated user, if
+    any), or the pending login of this session when its policy requires a phone first.
+
+    A signed-in user who already has a confirmed phone needs a recent second factor
+    (E2: binding a new authenticator): ``StepUpRequired`` otherwise. A pending login
+    that has done only its password step can never add a phone, so a stolen password
+    cannot bind the thief's phone (E2, CVE-2019-16766): ``SecondFactorPending``.
+    ``LoginTimeout`` when nobody is signed in or pending.
+    """
+    if signed_in is not None and signed_in.is_authenticated:
+        if has_confirmed_device(signed_in) and not recent_for(request, signed_in):
+            raise StepUpRequired(
+                "adding a phone needs a recent second factor",
+                message=_("Please confirm it is you with a code before you add a phone."),
+            )
+        return Enrolling(user=signed_in, pending=None)
+    pending, user = _pending(request)
+    if not pending.enrolling:
+        raise SecondFactorPending("a password-only login may not add a phone")
+    return Enrolling(user=user, pending=pending)
+
+
 def abort_login(request: HttpRequest) -> None:
     """Forget the pending login and cancel its code at the provider (S11). Safe to
     call without one; raises nothing but database errors."""
     pending = session.get_pending(request)
     if pending is not None:
-        cancel_where(
-            request, user_id=pending.user_pk, purpose=_PURPOSES.get(pending.purpose, Purpose.LOGIN)
-        )
+        cancel_where(request, user_id=pending.user_pk, purpose=pending.purpose)
     session.clear_pending(request)
 
 

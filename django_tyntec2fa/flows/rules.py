@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import DeviceError, ResendNotAllowed, Tyntec2FAError
 from ..models import Challenge, PhoneDevice
@@ -21,30 +22,38 @@ def channel_for(
 ) -> str:
     """The channel to send on: ``channel`` or the device's preference. Raises ``error``
     for an unknown channel, or for voice/automatic to an unconfirmed number (P8)."""
-    if channel and channel not in PhoneDevice.Channel.values:
+    if channel and channel not in Channel.values:
         raise error("unknown channel", message=_("This delivery channel is not available."))
     if not device.confirmed:
-        if channel and channel != PhoneDevice.Channel.SMS:
+        if channel and channel != Channel.SMS:
             raise error(
                 "voice to an unconfirmed number",
                 message=_("Calls go only to a phone number you have already confirmed."),
             )
-        return PhoneDevice.Channel.SMS  # a stored preference does not count either (P8)
+        return Channel.SMS  # a stored preference does not count either (P8)
     return channel or device.channel
+
+
+def cooldown_seconds(challenge: Challenge | None) -> int:
+    """Seconds until the code of ``challenge`` may be sent again (0 when it may, or
+    when there is no challenge): ``TYNTEC2FA_RESEND_COOLDOWN`` after the last send."""
+    if challenge is None or challenge.last_sent_at is None:
+        return 0
+    elapsed = (timezone.now() - challenge.last_sent_at).total_seconds()
+    return max(0, math.ceil(app_settings.RESEND_COOLDOWN - elapsed))
 
 
 def check_resend(challenge: Challenge, channel: str | None) -> str:
     """The channel for a resend of ``challenge``; raises ``ResendNotAllowed`` during the
     cooldown (with ``retry_after``), after ``MAX_RESENDS``, or for voice to an
     unconfirmed number."""
-    if challenge.last_sent_at is not None:
-        elapsed = (timezone.now() - challenge.last_sent_at).total_seconds()
-        if elapsed < app_settings.RESEND_COOLDOWN:
-            raise ResendNotAllowed(
-                "cooldown",
-                message=_("Please wait a moment before you ask for another code."),
-                retry_after=math.ceil(app_settings.RESEND_COOLDOWN - elapsed),
-            )
+    wait = cooldown_seconds(challenge)
+    if wait:
+        raise ResendNotAllowed(
+            "cooldown",
+            message=_("Please wait a moment before you ask for another code."),
+            retry_after=wait,
+        )
     if challenge.resend_count >= app_settings.MAX_RESENDS:
         raise ResendNotAllowed(
             "too many resends",

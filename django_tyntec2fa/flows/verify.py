@@ -119,6 +119,8 @@ def _attempt(
         return _finish(challenge, Status.EXPIRED, ChallengeExpired("expired (server clock)"))
     if challenge.attempts >= challenge.max_attempts:
         return _finish(challenge, Status.FAILED, ChallengeExpired("attempts used up"))
+    if challenge.device is None:  # its phone went without the flows, which cancel first
+        return _finish(challenge, Status.CANCELLED, ChallengeExpired("device removed"))
     if challenge.purpose != Challenge.Purpose.ENROLL and not challenge.device.confirmed:
         return _finish(challenge, Status.CANCELLED, ChallengeExpired("device not confirmed"))
     challenge.attempts += 1  # counted before the provider sees the code (L4)

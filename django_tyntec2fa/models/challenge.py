@@ -9,16 +9,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Channel, Purpose
 from .device import PhoneDevice
 
 
 class Challenge(models.Model):
     """At most one live challenge per user and purpose, enforced by the database."""
 
-    class Purpose(models.TextChoices):
-        LOGIN = "login", _("Login")
-        ENROLL = "enroll", _("Enrollment")
-        STEP_UP = "step_up", _("Step-up")
+    #: The purpose vocabulary, also under this name.
+    Purpose = Purpose
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -33,8 +32,16 @@ class Challenge(models.Model):
         related_name="tyntec2fa_challenges",
         verbose_name=_("user"),
     )
+    #: Empty once the phone was removed: a challenge is a record of what happened and
+    #: outlives its phone. Removing a phone cancels its live challenges first
+    #: (``flows.devices``), so only finished challenges lose their phone.
     device = models.ForeignKey(
-        PhoneDevice, on_delete=models.CASCADE, related_name="challenges", verbose_name=_("device")
+        PhoneDevice,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="challenges",
+        verbose_name=_("device"),
     )
     purpose = models.CharField(_("purpose"), max_length=8, choices=Purpose.choices)
     status = models.CharField(
@@ -42,7 +49,7 @@ class Challenge(models.Model):
     )
     #: The provider's OTP id. Kept server-side only; a client never supplies it (G5).
     provider_otp_id = models.CharField(_("provider OTP id"), max_length=128, blank=True)
-    channel = models.CharField(_("channel"), max_length=5, choices=PhoneDevice.Channel.choices)
+    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     max_attempts = models.PositiveIntegerField(_("maximum attempts"))
     resend_count = models.PositiveIntegerField(_("resends"), default=0)
@@ -69,6 +76,10 @@ class Challenge(models.Model):
         return f"{self.get_purpose_display()} #{self.pk} ({self.get_status_display()})"
 
     def is_live(self, now: object = None) -> bool:
-        """Pending and not past its expiry on the server clock."""
+        """Pending, not past its expiry on the server clock, and its phone still there."""
         moment = now or timezone.now()
-        return self.status == self.Status.PENDING and moment < self.expires_at  # type: ignore[operator]
+        return (
+            self.status == self.Status.PENDING
+            and self.device_id is not None
+            and moment < self.expires_at  # type: ignore[operator]
+        )

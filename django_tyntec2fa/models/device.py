@@ -8,18 +8,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Channel
 from ..providers.base import mask_number
 
 
 class PhoneDevice(models.Model):
     """One phone number of a user. Only a confirmed device can receive login codes (E1)."""
 
-    class Channel(models.TextChoices):
-        """The channel codes go out on; AUTO lets tyntec pick SMS or voice by number type."""
-
-        SMS = "SMS", _("SMS")
-        VOICE = "VOICE", _("Voice call")
-        AUTO = "AUTO", _("Automatic")
+    #: The channel vocabulary, also under this older name.
+    Channel = Channel
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -12,7 +12,11 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Channel
 from ..providers.base import mask_number
+
+#: What a delivery went out on: ``AUTO`` is resolved to one of these before saving.
+DELIVERED_CHANNELS = [(Channel.SMS.value, _("SMS")), (Channel.VOICE.value, _("Voice"))]
 
 
 class LocalOtp(models.Model):
@@ -25,12 +29,6 @@ class LocalOtp(models.Model):
         VERIFIED = "VERIFIED", _("Verified")
         EXPIRED = "EXPIRED", _("Expired")
         TOO_MANY_ATTEMPTS = "TOO_MANY_ATTEMPTS", _("Too many attempts")
-
-    class Channel(models.TextChoices):
-        """The channel of the latest delivery (``AUTO`` is resolved before saving)."""
-
-        SMS = "SMS", _("SMS")
-        VOICE = "VOICE", _("Voice")
 
     otp_id = models.UUIDField(_("OTP id"), unique=True, default=uuid.uuid4, editable=False)
     # Indexed for list_for_number (tyntec's GET /2fa/v1/otp?number=...).
@@ -47,7 +45,7 @@ class LocalOtp(models.Model):
     # Empty strings stand for tyntec's null: two "empty" values per column would be ambiguous.
     application_id = models.CharField(_("application id"), max_length=64, blank=True)
     reference_id = models.CharField(_("reference id"), max_length=255, blank=True)
-    channel = models.CharField(_("channel"), max_length=5, choices=Channel.choices)
+    channel = models.CharField(_("channel"), max_length=5, choices=DELIVERED_CHANNELS)
     language = models.CharField(_("language"), max_length=35)  # BCP 47 tags fit in 35
     #: tyntec ``StatusEvent`` dicts: ``{"created", "type", "status", "statusText"}``.
     events = models.JSONField(_("events"), default=list, blank=True)

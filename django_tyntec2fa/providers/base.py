@@ -13,13 +13,7 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-
-class Channel(enum.StrEnum):
-    """Delivery channel, as tyntec's ``via`` parameter spells it."""
-
-    AUTO = "AUTO"  # tyntec picks SMS for mobile numbers, voice for landlines
-    SMS = "SMS"
-    VOICE = "VOICE"
+from ..choices import Channel
 
 
 class OtpState(enum.StrEnum):

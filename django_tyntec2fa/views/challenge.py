@@ -14,12 +14,7 @@ from .. import flows, policy, redirects, session
 from ..exceptions import LoginTimeout, Tyntec2FAError
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
-from .common import (
-    cooldown_seconds,
-    error_response,
-    login_url,
-    page,
-)
+from .common import error_response, login_url, page
 
 TEMPLATE = "django_tyntec2fa/challenge.html"
 LOGIN = Challenge.Purpose.LOGIN
@@ -65,7 +60,7 @@ def challenge_context(
         "challenge": live,
         "device": device,
         "other_devices": others,
-        "cooldown": cooldown_seconds(live),
+        "cooldown": flows.cooldown_seconds(live),
         "form": code_form or CodeForm(),
         # Only "use another phone" needs it (its choices cost a query when rendered).
         "send_form": send_form
@@ -73,14 +68,14 @@ def challenge_context(
     }
 
 
-@page(["GET", "POST"], sensitive=["code"])
+@page(["GET", "POST"], sensitive=["code"], pending=True)
 def challenge(request: HttpRequest) -> HttpResponse:
     """GET shows the page (never sends, P5); POST checks ``code`` from the body only."""
     found = _pending(request)
     if found is None:
         return _no_pending(request)
     pending, user = found
-    if pending.purpose == "enroll":
+    if pending.enrolling:
         return redirect("tyntec2fa:enroll")
     if request.method == "GET":
         if "next" in request.GET:
@@ -106,7 +101,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(redirects.next_or_default(request, next_url))
 
 
-@page(["POST"])
+@page(["POST"], pending=True)
 def challenge_send(request: HttpRequest) -> HttpResponse:
     """Send a code: the first one, a new one, by voice ("call me instead"), or to
     another of the user's confirmed phones ("use another phone")."""
@@ -114,7 +109,7 @@ def challenge_send(request: HttpRequest) -> HttpResponse:
     if found is None:
         return _no_pending(request)
     pending, user = found
-    if pending.purpose == "enroll":
+    if pending.enrolling:
         return redirect("tyntec2fa:enroll")
     form = SendForm(request.POST, user=user)
     if not form.is_valid():
@@ -124,12 +119,7 @@ def challenge_send(request: HttpRequest) -> HttpResponse:
     channel = form.cleaned_data["channel"]
     device = form.cleaned_data["device"]
     try:
-        if device is not None:
-            flows.start(request, user, purpose=LOGIN, device=device, channel=channel)
-        elif flows.live_challenge(user, LOGIN) is not None:
-            flows.resend_login_code(request, channel=channel)
-        else:
-            flows.send_login_code(request, channel=channel)
+        flows.resend_login_code(request, device=device, channel=channel)
     except LoginTimeout:
         return redirect(login_url())
     except Tyntec2FAError as error:
@@ -138,7 +128,7 @@ def challenge_send(request: HttpRequest) -> HttpResponse:
     return redirect("tyntec2fa:challenge")
 
 
-@page(["POST"])
+@page(["POST"], pending=True)
 def challenge_cancel(request: HttpRequest) -> HttpResponse:
     """Give up the login: the provider OTP is cancelled and the pending state wiped (S11)."""
     flows.abort_login(request)

@@ -4,7 +4,6 @@ table, and the small lookups the pages need. No rule of the second factor lives 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -13,47 +12,26 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from ..access import PendingAccess, pending_access
 from ..conf import app_settings
-from ..exceptions import (
-    AccountLocked,
-    ChallengeError,
-    ChallengeExpired,
-    InvalidCode,
-    OtpNotActive,
-    OtpNotFound,
-    ProviderError,
-    ProviderRejected,
-    RateLimited,
-    ResendNotAllowed,
-    SendBudgetExhausted,
-    SendRefused,
-    TooManyAttempts,
-    Tyntec2FAError,
-)
-from ..models import Challenge
+from ..exceptions import CODE_ERRORS, ChallengeError, Tyntec2FAError
 
 View = Callable[..., HttpResponse]
 
-#: Wrong, expired, used up or already used: one status and one template for all (L7).
-CODE_ERRORS: tuple[type[Tyntec2FAError], ...] = (
-    InvalidCode,
-    ChallengeExpired,
-    TooManyAttempts,
-    OtpNotFound,
-    OtpNotActive,
-)
 
-
-def page(methods: Iterable[str], *, sensitive: Iterable[str] = ()) -> Callable[[View], View]:
+def page(
+    methods: Iterable[str], *, sensitive: Iterable[str] = (), pending: bool = False
+) -> Callable[[View], View]:
     """The decorators of every view: allowed methods (a send is never a GET, P5), CSRF
     even when a project dropped the middleware, sensitive POST fields hidden from error
-    reports (S7, G4), and no caching of any answer, errors and redirects included (S7)."""
+    reports (S7, G4), and no caching of any answer, errors and redirects included (S7).
+    ``pending``: a step of the second factor that a pending login may reach (the gate
+    lets it through, ``access.py``)."""
     allowed = list(methods)
     hidden = tuple(sensitive)
 
@@ -61,28 +39,10 @@ def page(methods: Iterable[str], *, sensitive: Iterable[str] = ()) -> Callable[[
         wrapped = require_http_methods(allowed)(view)
         if hidden:
             wrapped = sensitive_post_parameters(*hidden)(wrapped)
-        return never_cache(csrf_protect(wrapped))
+        wrapped = never_cache(csrf_protect(wrapped))
+        return pending_access(PendingAccess.STEP)(wrapped) if pending else wrapped
 
     return decorate
-
-
-def status_for(error: Tyntec2FAError) -> int:
-    """The HTTP status of a refused request; never 500, the state is kept (fail closed)."""
-    if isinstance(error, CODE_ERRORS):
-        return 400
-    if isinstance(error, (RateLimited, ResendNotAllowed)):
-        return 429
-    if isinstance(error, AccountLocked):
-        return 403
-    if isinstance(error, SendBudgetExhausted):
-        return 503  # the site's circuit breaker: temporary, with Retry-After
-    if isinstance(error, SendRefused):
-        return 403  # a destination that gets no code (blocks carry Retry-After)
-    if isinstance(error, ProviderRejected):
-        return 400  # e.g. a number the provider refuses: the user can correct it
-    if isinstance(error, ProviderError):
-        return 503
-    return 400  # DeviceError, validation, any other refusal
 
 
 def error_response(
@@ -107,7 +67,7 @@ def error_response(
         context["error"] = error.message
         context["retry_after"] = retry_after
     response = TemplateResponse(
-        request, template, context, status=status if status is not None else status_for(error)
+        request, template, context, status=status if status is not None else error.http_status
     )
     if retry_after and isinstance(error, ChallengeError):
         response["Retry-After"] = str(int(retry_after))
@@ -117,14 +77,6 @@ def error_response(
 def login_url() -> str:
     """Where a login starts over: ``settings.LOGIN_URL``."""
     return resolve_url(settings.LOGIN_URL)
-
-
-def cooldown_seconds(challenge: Challenge | None) -> int:
-    """Seconds until "Send a new code" is allowed for this challenge (0 when it is)."""
-    if challenge is None or challenge.last_sent_at is None:
-        return 0
-    elapsed = (timezone.now() - challenge.last_sent_at).total_seconds()
-    return max(0, math.ceil(app_settings.RESEND_COOLDOWN - elapsed))
 
 
 def show_risk_notice() -> bool:

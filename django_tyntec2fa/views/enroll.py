@@ -16,17 +16,18 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, policy, redirects, session
-from ..exceptions import DeviceError, LoginTimeout, ProviderRejected, Tyntec2FAError
+from .. import flows, redirects, session
+from ..exceptions import (
+    DeviceError,
+    LoginTimeout,
+    ProviderRejected,
+    SecondFactorPending,
+    StepUpRequired,
+    Tyntec2FAError,
+)
 from ..forms import CodeForm, EnrollForm
 from ..models import Challenge
-from .common import (
-    cooldown_seconds,
-    error_response,
-    login_url,
-    page,
-    show_risk_notice,
-)
+from .common import error_response, login_url, page, show_risk_notice
 
 ENROLL_TEMPLATE = "django_tyntec2fa/enroll.html"
 CONFIRM_TEMPLATE = "django_tyntec2fa/enroll_confirm.html"
@@ -36,19 +37,18 @@ ENROLL = Challenge.Purpose.ENROLL
 def _enrolling_user(
     request: HttpRequest,
 ) -> tuple[Any, session.PendingLogin | None] | HttpResponse:
-    """The user who may enroll now, with their pending login if any, or a redirect."""
-    if request.user.is_authenticated:
-        if policy.has_confirmed_device(request.user) and not session.is_recent(request):
-            back = redirects.current_path(request)
-            return redirects.redirect_with_next(reverse("tyntec2fa:step-up"), back)
-        return request.user, None
-    pending = session.get_pending(request)
-    user = session.pending_user(request, pending) if pending else None
-    if pending is None or user is None:
-        return redirect(login_url())
-    if pending.purpose != "enroll":
+    """The user who may enroll now (``flows.enrolling_user``), with their pending
+    login if any, or where to go instead."""
+    try:
+        found = flows.enrolling_user(request, request.user)
+    except StepUpRequired:
+        back = redirects.current_path(request)
+        return redirects.redirect_with_next(reverse("tyntec2fa:step-up"), back)
+    except SecondFactorPending:
         return redirect("tyntec2fa:challenge")
-    return user, pending
+    except LoginTimeout:
+        return redirect(login_url())
+    return found.user, found.pending
 
 
 def _next(request: HttpRequest) -> str:
@@ -62,7 +62,7 @@ def _with_next(name: str, next_url: str) -> HttpResponse:
     return redirects.redirect_with_next(reverse(f"tyntec2fa:{name}"), next_url)
 
 
-@page(["GET", "POST"], sensitive=["number"])
+@page(["GET", "POST"], sensitive=["number"], pending=True)
 def enroll(request: HttpRequest) -> HttpResponse:
     """GET shows the form; POST starts the enrollment and sends a code to the number."""
     found = _enrolling_user(request)
@@ -114,13 +114,13 @@ def _confirm_context(user: Any, next_url: str, form: CodeForm | None = None) -> 
     return {
         "challenge": live,
         "device": live.device if live else None,
-        "cooldown": cooldown_seconds(live),
+        "cooldown": flows.cooldown_seconds(live),
         "form": form or CodeForm(),
         "next": next_url,
     }
 
 
-@page(["GET", "POST"], sensitive=["code"])
+@page(["GET", "POST"], sensitive=["code"], pending=True)
 def enroll_confirm(request: HttpRequest) -> HttpResponse:
     """GET shows the code form; POST ``code`` confirms the phone, POST ``resend`` sends
     a new code to the phone being enrolled."""

@@ -12,13 +12,26 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
-from django_tyntec2fa.middleware import API_URL_NAMES
+from django_tyntec2fa.access import PendingAccess
 from django_tyntec2fa.models import PhoneDevice
 
 from .helpers import JSON, PASSWORD, assert_error, get, password, post
 
 GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
 NAMESPACE = "tyntec2fa-api"
+#: The endpoints a pending login may reach: its challenge, its enrollment and logout.
+API_URL_NAMES = frozenset(
+    {
+        "challenge",
+        "challenge-send",
+        "challenge-resend",
+        "challenge-verify",
+        "challenge-cancel",
+        "logout",
+        "device-add",
+        "device-confirm",
+    }
+)
 #: The steps a pending login takes (the gate's allow-list plus the login itself).
 LOGIN_STEPS = API_URL_NAMES | {"login"}
 #: Steps of a pending *enrollment* only: a password-only login may not use them (E2).
@@ -70,6 +83,20 @@ def test_the_walk_covers_the_whole_api() -> None:
         "logout",
     } <= names
     assert API_URL_NAMES <= names
+
+
+def test_the_views_themselves_say_what_a_pending_login_may_reach() -> None:
+    """The gate reads each view's ``pending_access``: exactly the login steps have one,
+    and only the login endpoint counts as a login view."""
+    access = {
+        endpoint.name: get_resolver("tests.api.urls")
+        .resolve("/" + endpoint.route.replace("<int:pk>", "1"))
+        .func.view_class.pending_access
+        for endpoint in api_endpoints()
+    }
+    assert {name for name, value in access.items() if value is not None} == LOGIN_STEPS
+    assert access["login"] == PendingAccess.LOGIN
+    assert {access[name] for name in API_URL_NAMES} == {PendingAccess.STEP}
 
 
 @pytest.fixture(params=["with the gate", "without the gate"])

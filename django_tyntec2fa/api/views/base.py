@@ -21,6 +21,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from ... import flows, session
+from ...access import PendingAccess
 from ...exceptions import LoginTimeout
 from ...models import Challenge
 from ...policy import confirmed_devices
@@ -40,7 +41,7 @@ class ApiView(APIView):
     the session (a pending login is anonymous to it, S1) and tokens minted after the
     second factor. JSON only; every answer is ``never_cache`` (S7); refusals have the
     one error shape. The flows own the rate limits of codes; the project's DRF
-    throttles (e.g. on the password step) apply too and answer 429 ``rate_limited``. ``pending_endpoint`` views serve a pending login: they accept an
+    throttles (e.g. on the password step) apply too and answer 429 ``rate_limited``. Views with a ``pending_access`` serve a pending login (``access.py``): they accept an
     app's login session (``transport``) and check CSRF for anonymous cookie clients.
     """
 
@@ -48,11 +49,12 @@ class ApiView(APIView):
     permission_classes = [IsSecondFactorVerified]
     parser_classes = [JSONParser]
     renderer_classes = [JSONRenderer]
-    pending_endpoint = False
+    #: Set on the views a pending login may reach (the gate reads it, ``access.py``).
+    pending_access: PendingAccess | None = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         """Serve pending-login endpoints from the app's login session when named."""
-        if not self.pending_endpoint:
+        if self.pending_access is None:
             return super().dispatch(request, *args, **kwargs)
         with transport.login_session(request):
             return super().dispatch(request, *args, **kwargs)
@@ -67,7 +69,7 @@ class ApiView(APIView):
         """An unsafe request of an anonymous cookie client to a pending-login endpoint
         (signed-in cookie clients: ``SessionAuthentication`` checks CSRF itself)."""
         return (
-            self.pending_endpoint
+            self.pending_access is not None
             and request.method not in SAFE_METHODS
             and request.successful_authenticator is None
             and not transport.is_app_mode(request._request)
@@ -112,13 +114,19 @@ def pending_login(request: Request) -> tuple[session.PendingLogin, Any]:
     raise NotAuthenticated()
 
 
+def pending_status(pending: session.PendingLogin) -> str:
+    """The ``status`` the API reports for a pending login."""
+    return "enrollment_required" if pending.enrolling else "second_factor_required"
+
+
 def login_state(request: Request, pending: session.PendingLogin, user: Any) -> dict[str, Any]:
     """The answer about a pending login: its phones and its live challenge."""
-    enroll = pending.purpose == "enroll"
-    challenge = flows.live_challenge(user, Purpose.ENROLL if enroll else Purpose.LOGIN)
+    challenge = flows.live_challenge(user, pending.purpose)
     state: dict[str, Any] = {
-        "status": "enrollment_required" if enroll else "second_factor_required",
-        "devices": DeviceSerializer([] if enroll else confirmed_devices(user), many=True).data,
+        "status": pending_status(pending),
+        "devices": DeviceSerializer(
+            [] if pending.enrolling else confirmed_devices(user), many=True
+        ).data,
         "challenge": ChallengeSerializer(challenge).data if challenge is not None else None,
     }
     token = transport.login_token(request._request)

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import flows, session
+from ...access import PendingAccess
 from ...models import Challenge
 from .. import openapi, transport
 from ..errors import EnrollmentRequired
@@ -34,12 +35,12 @@ class PendingLoginView(ApiView):
     """A step of a pending login: anonymous by design, CSRF-checked for cookies."""
 
     permission_classes = [AllowAny]
-    pending_endpoint = True
+    pending_access = PendingAccess.STEP
 
 
 def _login(request: Request) -> tuple[session.PendingLogin, Any]:
     pending, user = pending_login(request)
-    if pending.purpose == "enroll":
+    if pending.enrolling:
         raise EnrollmentRequired()  # a phone must be added first: devices/add/
     return pending, user
 
@@ -73,15 +74,14 @@ class ChallengeResendView(PendingLoginView):
 
     @openapi.challenge_resend
     def post(self, request: Request) -> Response:
-        """``flows.resend_login_code``, or ``flows.start`` for another phone."""
+        """``flows.resend_login_code``: the live code again, a new one to another phone,
+        or a new one when none is live."""
         pending, user = _login(request)
         data = validated(ResendSerializer, request, user=user)
-        http, channel = request._request, data.get("channel")
         with language(data.get("language")):
-            if data.get("device") is not None:
-                flows.start(http, user, purpose=LOGIN, device=data["device"], channel=channel)
-            else:
-                flows.resend_login_code(http, channel=channel)
+            flows.resend_login_code(
+                request._request, device=data.get("device"), channel=data.get("channel")
+            )
         return Response(login_state(request, pending, user))
 
 

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotAuthenticated, NotFound
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import flows, session
-from ...exceptions import DeviceError, ProviderRejected, StepUpRequired
+from ...access import PendingAccess
+from ...exceptions import DeviceError, LoginTimeout, ProviderRejected, StepUpRequired
 from ...models import PhoneDevice
-from .. import openapi, tokens, transport
-from ..errors import SecondFactorRequired, field_error_response
+from .. import openapi, transport
+from ..errors import field_error_response
 from ..permissions import IsSecondFactorVerified, RecentSecondFactor, SecondFactorOrNotRequired
 from ..serializers import ChallengeSerializer, CodeSerializer, DeviceSerializer, EnrollSerializer
-from .base import ApiView, pending_login, require_issuer, signed_in, validated
+from .base import ApiView, require_issuer, signed_in, uses_token, validated
 
 
 def _own(request: Request, pk: int) -> PhoneDevice:
@@ -32,15 +33,19 @@ def _own(request: Request, pk: int) -> PhoneDevice:
         raise NotFound() from None  # unknown and someone else's look the same
 
 
-def _enrolling(request: Request) -> tuple[Any, session.PendingLogin | None]:
-    """The user who may add a phone now, with their pending login if any."""
+def _enrolling(request: Request) -> flows.Enrolling:
+    """The user who may add a phone now (``flows.enrolling_user``), with their pending
+    login if any. A signed-in client must hold a second factor (or need none)."""
+    http = request._request
     if request.user.is_authenticated:
         SecondFactorOrNotRequired().has_permission(request, None)
-        return request.user, None
-    pending, user = pending_login(request)
-    if pending.purpose != "enroll":
-        raise SecondFactorRequired()  # a password-only login never adds a phone (E2)
-    return user, pending
+    had_pending = session.has_pending_state(http) or transport.is_stale(http)
+    try:
+        return flows.enrolling_user(http, request.user)
+    except LoginTimeout:
+        if had_pending:
+            raise
+        raise NotAuthenticated() from None  # nobody signed in, no login under way
 
 
 class DeviceListView(ApiView):
@@ -105,12 +110,12 @@ class DeviceAddView(ApiView):
     """A new phone number: an enrollment code goes to it by SMS (E1, P8)."""
 
     permission_classes = [AllowAny]
-    pending_endpoint = True
+    pending_access = PendingAccess.STEP
 
     @openapi.device_add
     def post(self, request: Request) -> Response:
         """``flows.enroll``; a number it refuses is a 400 on ``number``."""
-        user, _pending = _enrolling(request)
+        user = _enrolling(request).user
         data = validated(EnrollSerializer, request)
         try:
             challenge = flows.enroll(
@@ -131,21 +136,22 @@ class DeviceConfirmView(ApiView):
     """The enrollment code: the phone is confirmed; a pending login is completed."""
 
     permission_classes = [AllowAny]
-    pending_endpoint = True
+    pending_access = PendingAccess.STEP
 
     @openapi.device_confirm
     def post(self, request: Request) -> Response:
         """``flows.confirm``; a token only when this completes a login."""
-        user, pending = _enrolling(request)
+        found = _enrolling(request)
+        user, pending = found.user, found.pending
         data = validated(CodeSerializer, request)
         want_token = pending is not None and (
             data["token"] or transport.is_app_mode(request._request)
         )
         require_issuer(want_token)
-        device = flows.confirm(request._request, user, code=data["code"])
+        token_key = request.auth.key if uses_token(request) else None
+        device = flows.confirm(request._request, user, code=data["code"], token_key=token_key)
         answer = {"device": DeviceSerializer(device).data}
         if pending is not None:
             token = signed_in(request, user, want_token=want_token)["token"]
             return Response({"status": "authenticated", "token": token, **answer})
-        tokens.renew_proof(request)  # a code to the new phone is a fresh second factor
         return Response({"status": "confirmed", "token": None, **answer})

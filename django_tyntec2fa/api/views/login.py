@@ -16,17 +16,18 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ... import flows, policy, session
+from ...access import PendingAccess
 from .. import openapi, tokens, transport
 from ..errors import InvalidCredentials, TokenNeedsSecondFactor
 from ..serializers import LoginSerializer
-from .base import ApiView, login_state, require_issuer, validated
+from .base import ApiView, login_state, pending_status, require_issuer, validated
 
 
 class LoginView(ApiView):
     """``GET``: the login's state (and the CSRF cookie). ``POST``: the password."""
 
     permission_classes = [AllowAny]
-    pending_endpoint = True
+    pending_access = PendingAccess.LOGIN  # a new login replaces the pending one
 
     def needs_csrf(self, request: Request) -> bool:
         """An app's login (``"token": true``) touches no cookie: no CSRF token needed."""
@@ -42,8 +43,7 @@ class LoginView(ApiView):
         pending = session.get_pending(http)
         if pending is None:
             return Response({"status": "anonymous"})
-        enroll = pending.purpose == "enroll"
-        return Response({"status": "enrollment_required" if enroll else "second_factor_required"})
+        return Response({"status": pending_status(pending)})
 
     @openapi.login_post
     def post(self, request: Request) -> Response:
@@ -79,7 +79,9 @@ class LogoutView(ApiView):
     app's login session, a token."""
 
     permission_classes = [AllowAny]
-    pending_endpoint = True
+    # Not LOGOUT, which the gate would act on before DRF's CSRF check: the view
+    # checks CSRF first, then ends the login itself.
+    pending_access = PendingAccess.STEP
 
     @openapi.logout
     def post(self, request: Request) -> Response:

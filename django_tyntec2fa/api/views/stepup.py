@@ -1,7 +1,7 @@
 """Step-up: a signed-in user confirms a fresh code before a sensitive action (S10, E3).
 
-A session gets ``flows.step_up`` (proof renewed, new session key, S3); a token client
-``flows.verify`` and a renewed token proof: the token is its only state.
+``flows.step_up`` renews the proof: a session's (with a new session key, S3), or the
+API token's for a token client, whose token is its only state.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rest_framework.response import Response
 
 from ... import flows
 from ...models import Challenge
-from .. import openapi, tokens
+from .. import openapi
 from ..permissions import second_factor_at
 from ..serializers import ChallengeSerializer, SendSerializer, StepUpCodeSerializer
 from .base import ApiView, language, uses_token, validated
@@ -40,11 +40,8 @@ class StepUpVerifyView(ApiView):
     def post(self, request: Request) -> Response:
         """``flows.step_up`` (session) or ``flows.verify`` (token)."""
         code = validated(StepUpCodeSerializer, request)["code"]
-        if uses_token(request):
-            flows.verify(request._request, request.user, purpose=STEP_UP, code=code)
-            tokens.renew_proof(request)
-        else:
-            flows.step_up(request._request, code)
+        token_key = request.auth.key if uses_token(request) else None
+        flows.step_up(request._request, code, user=request.user, token_key=token_key)
         at = second_factor_at(request) or 0.0
         verified_at = dt.datetime.fromtimestamp(at, tz=dt.UTC)
         return Response({"status": "verified", "verified_at": verified_at.isoformat()})
