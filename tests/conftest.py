@@ -52,6 +52,13 @@ def password_login() -> steps.PasswordLogin:
 
 
 @pytest.fixture
+def full_login() -> steps.FullLogin:
+    """``full_login(client, user, next_url="/protected/")``: password and code, a
+    verified session that reaches ``next_url``."""
+    return steps.full_login
+
+
+@pytest.fixture
 def last_code() -> steps.LastCode:
     """``last_code(number=None)``: the code of the newest message in the outbox (to
     ``number``, when given)."""

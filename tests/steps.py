@@ -1,5 +1,5 @@
 """The steps of a login that the suites share, defined once: the password step through
-Django's LoginView and the code from the outbox.
+Django's LoginView, the code from the outbox, both of them.
 
 ``tests/conftest.py`` offers each step as a fixture of the same name, so a test asks
 for ``last_code`` like for ``client``; a plain helper that is not a test imports the
@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.test import Client
+from django.urls import reverse
 
 from django_tyntec2fa.providers import sinks
 
@@ -23,6 +24,7 @@ LOGIN = "/accounts/login/"
 #: The types of the fixtures of the same names.
 LastCode = Callable[..., str]
 PasswordLogin = Callable[..., Any]
+FullLogin = Callable[..., Any]
 
 
 def password_login(
@@ -50,3 +52,14 @@ def last_code(number: str | None = None) -> str:
         if number is None or delivery.number == number:
             return delivery.code
     raise AssertionError(f"no message in the outbox for {number!r}")
+
+
+def full_login(client: Client, user: Any, next_url: str = "/protected/") -> Any:
+    """The password step, then the code from the outbox on the challenge page: a
+    verified session, which reaches ``next_url`` (a page that needs the second factor
+    or a login in both test projects). Returns the code's answer."""
+    password_login(client, user, next_url=next_url)
+    response = client.post(reverse("tyntec2fa:challenge"), {"code": last_code()})
+    assert response.status_code == 302, response.content
+    assert client.get(next_url).status_code == 200
+    return response

@@ -43,14 +43,6 @@ def submit_code(client: Client, code: str, **data: str) -> Any:
     return client.post(reverse("tyntec2fa:challenge"), {"code": code, **data})
 
 
-def full_login(client: Client, user: Any, number: str) -> Any:
-    """Password, then the code from the outbox."""
-    steps.password_login(client, user)
-    response = submit_code(client, steps.last_code(number))
-    assert response.status_code == 302, response.content
-    return response
-
-
 def session_data(client: Client) -> dict[str, Any]:
     """The session of ``client`` as stored (empty without a session cookie)."""
     cookie = client.cookies.get(settings.SESSION_COOKIE_NAME)

@@ -9,8 +9,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 
-from ..steps import PasswordLogin
-from .helpers import BROWSER_HEADERS, full_login
+from ..steps import FullLogin, PasswordLogin
+from .helpers import BROWSER_HEADERS
 
 GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -42,7 +42,7 @@ def pending(client: Client, alice: Any, password_login: PasswordLogin) -> Client
 
 
 @pytest.fixture
-def verified(client: Client, alice: Any) -> Client:
+def verified(client: Client, alice: Any, full_login: FullLogin) -> Client:
     """Alice passed the password and the code."""
     full_login(client, alice)
     return client

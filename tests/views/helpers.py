@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.test import Client
 from django.urls import reverse
 
-from .. import steps
 from ..people import ALICE_BACKUP, ALICE_PRIMARY, BOB_PHONE, PASSWORD  # noqa: F401  (shared)
 
 #: What a browser sends with a navigation or a form POST.
@@ -20,14 +18,6 @@ NO_CACHE_DIRECTIVES = ("no-cache", "no-store", "must-revalidate", "private")
 def url(name: str, **kwargs: Any) -> str:
     """A URL of the app by its short name, e.g. ``url("challenge")``."""
     return reverse(f"tyntec2fa:{name}", kwargs=kwargs or None)
-
-
-def full_login(client: Client, user: Any) -> None:
-    """Password, then the code from the outbox: a verified session."""
-    steps.password_login(client, user, next_url="/protected/")
-    response = client.post(url("challenge"), {"code": steps.last_code()})
-    assert response.status_code == 302, response.content
-    assert client.get("/protected/").status_code == 200
 
 
 def assert_never_cached(response: Any) -> None:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from ..steps import LastCode, PasswordLogin
-from .helpers import full_login, url, wrong_code
+from ..steps import FullLogin, LastCode, PasswordLogin
+from .helpers import url, wrong_code
 
 NEW_NUMBER = "+4915712345678"
 RISK_NOTICE = "Text messages and calls are a weaker second factor."
@@ -62,7 +62,9 @@ def test_invalid_number_is_400_on_the_number_field(client: Client, carol: Any) -
     assert not PhoneDevice.objects.filter(user=carol).exists()
 
 
-def test_another_phone_needs_a_recent_second_factor(client: Client, alice: Any) -> None:
+def test_another_phone_needs_a_recent_second_factor(
+    client: Client, alice: Any, full_login: FullLogin
+) -> None:
     """E2: with a phone already bound, adding one needs a recent code (step-up)."""
     full_login(client, alice)
     assert client.get(url("enroll")).status_code == 200  # the login code is recent
@@ -133,7 +135,9 @@ def test_enroll_resend_waits_for_the_cooldown(client: Client, carol: Any) -> Non
         assert response.status_code == 302 and len(sinks.outbox) == 2
 
 
-def test_step_up_then_add_a_second_phone(client: Client, alice: Any, last_code: LastCode) -> None:
+def test_step_up_then_add_a_second_phone(
+    client: Client, alice: Any, last_code: LastCode, full_login: FullLogin
+) -> None:
     """E2 end to end: stale session → step-up page → code → back to enrollment → the
     new phone is confirmed as a backup."""
     full_login(client, alice)
