@@ -52,6 +52,12 @@ def password_login() -> steps.PasswordLogin:
 
 
 @pytest.fixture
+def assert_never_cached() -> steps.AssertNeverCached:
+    """``assert_never_cached(response)``: every directive of ``never_cache`` (S7)."""
+    return steps.assert_never_cached
+
+
+@pytest.fixture
 def full_login() -> steps.FullLogin:
     """``full_login(client, user, next_url="/protected/")``: password and code, a
     verified session that reaches ``next_url``."""

@@ -1,5 +1,6 @@
 """The steps of a login that the suites share, defined once: the password step through
-Django's LoginView, the code from the outbox, both of them.
+Django's LoginView, the code from the outbox, both of them; and what every answer of a
+code page or endpoint carries.
 
 ``tests/conftest.py`` offers each step as a fixture of the same name, so a test asks
 for ``last_code`` like for ``client``; a plain helper that is not a test imports the
@@ -25,6 +26,10 @@ LOGIN = "/accounts/login/"
 LastCode = Callable[..., str]
 PasswordLogin = Callable[..., Any]
 FullLogin = Callable[..., Any]
+AssertNeverCached = Callable[[Any], None]
+
+#: Every directive ``never_cache`` sets (S7).
+NO_CACHE_DIRECTIVES = ("no-cache", "no-store", "must-revalidate", "private")
 
 
 def password_login(
@@ -63,3 +68,10 @@ def full_login(client: Client, user: Any, next_url: str = "/protected/") -> Any:
     assert response.status_code == 302, response.content
     assert client.get(next_url).status_code == 200
     return response
+
+
+def assert_never_cached(response: Any) -> None:
+    """The answer carries every directive ``never_cache`` sets (S7)."""
+    header = response.get("Cache-Control", "")
+    for directive in NO_CACHE_DIRECTIVES:
+        assert directive in header, (response.request["PATH_INFO"], header)

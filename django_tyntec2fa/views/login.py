@@ -11,6 +11,9 @@ from django.urls import reverse
 from .. import flows, redirects, session
 from .challenge import TEMPLATE, challenge_context
 
+#: The app's sign-in page, for projects without a ``registration/login.html``.
+FALLBACK_TEMPLATE = "django_tyntec2fa/login.html"
+
 
 class LoginView(auth_views.LoginView):
     """``django.contrib.auth.views.LoginView`` with the second factor built in.
@@ -27,7 +30,15 @@ class LoginView(auth_views.LoginView):
 
     Django's own ``LoginView`` works too: the ``user_logged_in`` receiver turns its
     login into a pending one and the middleware redirects the browser to the code.
+
+    The page is the project's ``registration/login.html`` (or ``template_name``) when
+    it has one, else the app's ``django_tyntec2fa/login.html``, so a new project signs
+    in without writing a template first.
     """
+
+    def get_template_names(self) -> list[str]:
+        """The project's login template first, the app's own page as the fallback."""
+        return [*super().get_template_names(), FALLBACK_TEMPLATE]
 
     def form_valid(self, form: object) -> HttpResponse:
         """Log in, or start the pending login and show its challenge."""

@@ -13,8 +13,6 @@ from ..people import ALICE_BACKUP, ALICE_PRIMARY, BOB_PHONE, PASSWORD  # noqa: F
 NEW_NUMBER = "+4915712345678"
 LOGIN_HEADER = "X-Tyntec2FA-Login"
 JSON = {"accept": "application/json"}
-#: Every directive never_cache sets (S7).
-NO_CACHE_DIRECTIVES = ("no-cache", "no-store", "must-revalidate", "private")
 
 
 def url(name: str, **kwargs: Any) -> str:
@@ -92,10 +90,3 @@ def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
     assert body["code"] == code, body
     assert isinstance(body["detail"], str) and body["detail"], body
     return dict(body)
-
-
-def assert_never_cached(response: Any) -> None:
-    """Every directive of never_cache (S7)."""
-    header = response.get("Cache-Control", "")
-    for directive in NO_CACHE_DIRECTIVES:
-        assert directive in header, header

@@ -15,18 +15,8 @@ from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import Challenge, FailureCounter
 from django_tyntec2fa.providers import registry
 
-from ..steps import LastCode
-from .helpers import (
-    ALICE_PRIMARY,
-    JSON,
-    assert_error,
-    assert_never_cached,
-    get,
-    password,
-    post,
-    session_login,
-    wrong,
-)
+from ..steps import AssertNeverCached, LastCode
+from .helpers import ALICE_PRIMARY, JSON, assert_error, get, password, post, session_login, wrong
 
 
 def _raise(*args: object, **kwargs: object) -> None:
@@ -192,7 +182,9 @@ def test_malformed_json_and_other_media_types(client: Client, db: None) -> None:
     assert_error(client.get("/api/challenge/send/", headers=JSON), 405, "method_not_allowed")
 
 
-def test_every_answer_is_never_cached(client: Client, alice: Any) -> None:
+def test_every_answer_is_never_cached(
+    client: Client, alice: Any, assert_never_cached: AssertNeverCached
+) -> None:
     """S7: answers and refusals alike."""
     assert_never_cached(get(client, "login"))
     assert_never_cached(post(client, "login", {}))

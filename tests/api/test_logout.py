@@ -10,14 +10,13 @@ from rest_framework.authtoken.models import Token
 
 from django_tyntec2fa.models import Challenge, TokenProof
 
-from ..steps import LastCode
+from ..steps import AssertNeverCached, LastCode
 from .helpers import (
     ALICE_PRIMARY,
     LOGIN_HEADER,
     PASSWORD,
     app_login,
     assert_error,
-    assert_never_cached,
     bearer,
     get,
     password,
@@ -33,7 +32,7 @@ def live(user: Any, purpose: str) -> list[Challenge]:
     )
 
 
-def test_a_session_logs_out(verified: Client) -> None:
+def test_a_session_logs_out(verified: Client, assert_never_cached: AssertNeverCached) -> None:
     response = post(verified, "logout")
     assert response.status_code == 200 and response.json() == LOGGED_OUT
     assert_never_cached(response)

@@ -13,8 +13,8 @@ from django_tyntec2fa import urls as app_urls
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from ..steps import LastCode
-from .helpers import BROWSER_HEADERS, assert_never_cached, url, wrong_code
+from ..steps import AssertNeverCached, LastCode
+from .helpers import BROWSER_HEADERS, url, wrong_code
 
 #: The app's pages a pending login may reach (the rest are behind the gate).
 PENDING_PAGES = {"challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm"}
@@ -48,7 +48,11 @@ def test_every_pattern_is_covered(alice: Any) -> None:
 
 @pytest.mark.parametrize("stage", ["anonymous", "pending", "verified"])
 def test_get_never_sends_and_post_only_urls_refuse_get(
-    stage: str, request: pytest.FixtureRequest, alice: Any, client: Client
+    stage: str,
+    request: pytest.FixtureRequest,
+    alice: Any,
+    client: Client,
+    assert_never_cached: AssertNeverCached,
 ) -> None:
     """P5: a GET of any URL, in any state of the login, sends nothing; a GET of a
     POST-only URL is 405. Every answer, 405 included, is never cached (S7)."""
