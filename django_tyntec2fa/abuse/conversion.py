@@ -30,6 +30,7 @@ from typing import Any
 import phonenumbers
 from django.db.models import Q
 from django.dispatch import receiver
+from django.http import HttpRequest
 from django.utils import timezone
 
 from .. import audit, signals
@@ -118,6 +119,32 @@ def prune() -> int:
     return blocks
 
 
+def end_block(
+    block: DestinationBlock,
+    *,
+    until: dt.datetime | None = None,
+    request: HttpRequest | None = None,
+    by: str = "an operator",
+) -> bool:
+    """An operator lifts ``block`` now, or (``until``) moves its end; audited. The row
+    stays, so a later block of the same destination still escalates. Returns False
+    when there was nothing to do: lifting a block that has already ended."""
+    now = timezone.now()
+    rows = DestinationBlock.objects.filter(pk=block.pk)
+    if until is None:
+        until, rows = now, rows.filter(until__gt=now)
+    if not rows.update(until=until):
+        return False
+    block.until = until
+    what = "lifted" if until <= now else f"set to end {until:%Y-%m-%d %H:%M:%S %Z}"
+    audit.record(
+        AuditEvent.Kind.CONVERSION_BLOCK,
+        request=request,
+        detail=f"{block.scope} {block.value} {what} by {by}"[:200],
+    )
+    return True
+
+
 @receiver(signals.challenge_sent, dispatch_uid="tyntec2fa.conversion.sent")
 def on_challenge_sent(sender: Any, device: Any, **kwargs: Any) -> None:
     """Count every code that went out, resends included (they cost the same)."""
@@ -181,12 +208,10 @@ def _totals(
 def _evaluate(
     scope: str, value: str, now: dt.datetime, totals: tuple[int, int]
 ) -> DestinationBlock | None:
-    """Start a block of ``scope``/``value`` when its conversion is too low."""
-    min_sends = app_settings.CONVERSION_MIN_SENDS
-    if min_sends <= 0:
-        return None  # monitoring switched off
+    """Start a block of ``scope``/``value`` when its conversion is too low (only called
+    while monitoring is on: ``record_send``)."""
     sends, verified = totals
-    if sends < min_sends or verified >= sends * app_settings.CONVERSION_MIN_RATE:
+    if sends < app_settings.CONVERSION_MIN_SENDS or verified >= sends * app_settings.CONVERSION_MIN_RATE:
         return None
     blocks = DestinationBlock.objects.filter(scope=scope, value=value)
     if blocks.filter(until__gt=now).exists():

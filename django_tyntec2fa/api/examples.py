@@ -1,4 +1,4 @@
-"""Example bodies for the OpenAPI schema (``openapi.py``): the answers as clients see
+"""Example bodies for the OpenAPI schema (``api/openapi/``): the answers as clients see
 them. Numbers are masked as the API masks them (G4); keys and dates are made up."""
 
 from __future__ import annotations
@@ -93,4 +93,3 @@ TOKEN_NEEDS_SECOND_FACTOR = error(
     "API tokens are issued only after a second factor. Please add a phone number first.",
 )
 DEVICE_NOT_CONFIRMED = error("device_error", "This phone is not confirmed yet.")
-UNSUPPORTED = error("unsupported_media_type", 'Unsupported media type "text/plain" in request.')

@@ -14,6 +14,19 @@ import enum
 from dataclasses import dataclass, field
 
 from ..choices import Channel
+from ..masking import mask_number
+
+__all__ = [
+    "Application",
+    "Channel",
+    "CheckOutcome",
+    "CheckResult",
+    "OtpEvent",
+    "OtpState",
+    "OtpStatus",
+    "Provider",
+    "mask_number",
+]
 
 
 class OtpState(enum.StrEnum):
@@ -155,13 +168,3 @@ class Provider(abc.ABC):
     @abc.abstractmethod
     def list_for_number(self, number: str) -> list[OtpStatus]:
         """Every OTP the provider knows for ``number``."""
-
-
-def mask_number(number: str) -> str:
-    """``+4915112345678`` -> ``+49*******5678``: enough for support, not for abuse (G4)."""
-    if not number:
-        return ""
-    keep_head = 3 if number.startswith("+") else 2
-    if len(number) <= keep_head + 4:
-        return "*" * len(number)
-    return number[:keep_head] + "*" * (len(number) - keep_head - 4) + number[-4:]

@@ -7,6 +7,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...masking import mask_number
+
 #: The account's default application: fixed, so tests and docs can name it.
 DEFAULT_APPLICATION_ID = "00000000-0000-4000-8000-000000000001"
 DEFAULT_SMS_TEMPLATE = "OTP code: {{OTP}}. Valid for {{SEC}} seconds."
@@ -26,17 +28,6 @@ def iso_timestamp(epoch_ms: int) -> str:
     """``1499677061834`` -> ``"2017-07-10T08:57:41.834Z"``, tyntec's timestamp strings."""
     moment = dt.datetime.fromtimestamp(epoch_ms // 1000, tz=dt.UTC)
     return f"{moment:%Y-%m-%dT%H:%M:%S}.{epoch_ms % 1000:03d}Z"
-
-
-def mask_number(number: str) -> str:
-    """``+4915112345678`` -> ``+49*******5678`` (G4).
-
-    A copy of ``providers.base.mask_number``: importing the providers package would
-    import Django, which the standalone fake must not need.
-    """
-    if len(number) <= 7:
-        return "*" * len(number)
-    return number[:3] + "*" * (len(number) - 7) + number[-4:]
 
 
 @dataclass(frozen=True)
