@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 
 from .. import flows, redirects, session
+from ..choices import Purpose
 from .challenge import TEMPLATE, challenge_context
 
 #: The app's sign-in page, for projects without a ``registration/login.html``.
@@ -49,7 +50,7 @@ class LoginView(auth_views.LoginView):
         next_url = redirects.safe_next(self.request, self.get_redirect_url())
         if next_url:
             session.set_next(self.request, next_url)
-        if started.purpose == "enroll":
+        if started.purpose == Purpose.ENROLL:
             return redirects.redirect_with_next(reverse("tyntec2fa:enroll"), next_url)
         context = challenge_context(self.request, user, started=started)
         return TemplateResponse(self.request, TEMPLATE, context)
