@@ -75,3 +75,8 @@ def assert_never_cached(response: Any) -> None:
     header = response.get("Cache-Control", "")
     for directive in NO_CACHE_DIRECTIVES:
         assert directive in header, (response.request["PATH_INFO"], header)
+
+
+def wrong_code(code: str) -> str:
+    """A code of the same length that differs from ``code`` in every digit."""
+    return "".join(str((int(digit) + 1) % 10) for digit in code)

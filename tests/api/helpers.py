@@ -46,11 +46,6 @@ def delete(client: Client, name: str, headers: dict[str, str] | None = None, **k
     return client.delete(url(name, **kwargs), headers={**JSON, **(headers or {})})
 
 
-def wrong(code: str) -> str:
-    """A code of the same length that differs in every digit."""
-    return "".join(str((int(digit) + 1) % 10) for digit in code)
-
-
 def password(client: Client, user: Any, **extra: Any) -> Any:
     """The API's password step; asserts it was accepted."""
     response = post(

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from django_tyntec2fa.models import PhoneDevice
 
-from ..steps import LastCode
+from ..steps import LastCode, wrong_code
 from .helpers import (
     ALICE_BACKUP,
     ALICE_PRIMARY,
@@ -28,7 +28,6 @@ from .helpers import (
     delete,
     get,
     post,
-    wrong,
 )
 
 LATER = dt.timedelta(seconds=301)  # past TYNTEC2FA_STEP_UP_MAX_AGE (300 s)
@@ -100,7 +99,7 @@ def test_add_and_confirm_a_phone(verified: Client, alice: Any, last_code: LastCo
     assert added.json()["challenge"]["purpose"] == "enroll"
     assert added.json()["challenge"]["number"].endswith("5678")
     assert_error(
-        post(verified, "device-confirm", {"code": wrong(last_code(NEW_NUMBER))}),
+        post(verified, "device-confirm", {"code": wrong_code(last_code(NEW_NUMBER))}),
         400,
         "invalid_code",
     )

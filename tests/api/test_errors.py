@@ -15,8 +15,8 @@ from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import Challenge, FailureCounter
 from django_tyntec2fa.providers import registry
 
-from ..steps import AssertNeverCached, LastCode
-from .helpers import ALICE_PRIMARY, JSON, assert_error, get, password, post, session_login, wrong
+from ..steps import AssertNeverCached, LastCode, wrong_code
+from .helpers import ALICE_PRIMARY, JSON, assert_error, get, password, post, session_login
 
 
 def _raise(*args: object, **kwargs: object) -> None:
@@ -40,7 +40,7 @@ def test_l7_wrong_expired_and_used_codes_answer_alike(
     """L7: the same status and the same body shape for a wrong, an expired and an
     already used code."""
     password(client, alice)
-    wrong_answer = post(client, "challenge-verify", {"code": wrong(last_code())})
+    wrong_answer = post(client, "challenge-verify", {"code": wrong_code(last_code())})
 
     # Past the code's lifetime (300 s), within the login's (600 s).
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
@@ -72,8 +72,10 @@ def test_too_many_attempts_has_the_same_shape(
     password(client, alice)
     code = last_code()
     for _attempt in range(2):
-        assert_error(post(client, "challenge-verify", {"code": wrong(code)}), 400, "invalid_code")
-    last = post(client, "challenge-verify", {"code": wrong(code)})
+        assert_error(
+            post(client, "challenge-verify", {"code": wrong_code(code)}), 400, "invalid_code"
+        )
+    last = post(client, "challenge-verify", {"code": wrong_code(code)})
     assert set(assert_error(last, 400, "too_many_attempts")) == {"code", "detail"}
 
 
@@ -82,7 +84,7 @@ def test_verify_rate_limit_is_429_with_retry_after(
 ) -> None:
     settings.TYNTEC2FA_VERIFY_RATE_USER = "1/h"
     password(client, alice)
-    post(client, "challenge-verify", {"code": wrong(last_code())})
+    post(client, "challenge-verify", {"code": wrong_code(last_code())})
     limited = post(client, "challenge-verify", {"code": last_code()})
     assert_error(limited, 429, "rate_limited")
     assert 0 < int(limited["Retry-After"]) <= 3600
@@ -213,7 +215,7 @@ def test_a_locked_account_is_403_with_retry_after(
     settings.TYNTEC2FA_BACKOFF_AFTER = 1
     settings.TYNTEC2FA_MAX_ATTEMPTS = 5
     password(client, alice)
-    post(client, "challenge-verify", {"code": wrong(last_code())})
+    post(client, "challenge-verify", {"code": wrong_code(last_code())})
     locked = post(client, "challenge-verify", {"code": last_code()})
     assert_error(locked, 403, "account_locked")
     assert int(locked["Retry-After"]) > 0
@@ -227,7 +229,7 @@ def test_a_wrong_code_stays_counted_under_atomic_requests(
     default handler would, under ATOMIC_REQUESTS)."""
     monkeypatch.setitem(connection.settings_dict, "ATOMIC_REQUESTS", True)
     password(client, alice)
-    post(client, "challenge-verify", {"code": wrong(last_code(ALICE_PRIMARY))})
+    post(client, "challenge-verify", {"code": wrong_code(last_code(ALICE_PRIMARY))})
     assert FailureCounter.objects.get(user=alice).failures == 1
 
 

@@ -13,7 +13,7 @@ from rest_framework.authtoken.models import Token
 
 from django_tyntec2fa.models import TokenProof
 
-from ..steps import LastCode
+from ..steps import LastCode, wrong_code
 from .helpers import (
     ALICE_PRIMARY,
     LOGIN_HEADER,
@@ -24,7 +24,6 @@ from .helpers import (
     get,
     password,
     post,
-    wrong,
 )
 
 
@@ -103,7 +102,7 @@ def test_no_token_before_the_second_factor(client: Client, alice: Any, last_code
     """A wrong code, a resend, the status: none of them mints a token (S6)."""
     login_token = password(client, alice, token=True).json()["login_token"]
     header = {LOGIN_HEADER: login_token}
-    wrong_answer = post(client, "challenge-verify", {"code": wrong(last_code())}, header)
+    wrong_answer = post(client, "challenge-verify", {"code": wrong_code(last_code())}, header)
     assert_error(wrong_answer, 400, "invalid_code")
     assert "token" not in wrong_answer.json()
     get(client, "challenge", header)

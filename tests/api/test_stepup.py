@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from django_tyntec2fa.providers import sinks
 
-from ..steps import LastCode
-from .helpers import ALICE_BACKUP, assert_error, get, password, post, wrong
+from ..steps import LastCode, wrong_code
+from .helpers import ALICE_BACKUP, assert_error, get, password, post
 
 
 def test_step_up_renews_the_proof_and_the_session_key(
@@ -32,7 +32,7 @@ def test_step_up_renews_the_proof_and_the_session_key(
         assert sent.json()["challenge"]["purpose"] == "step_up"
         assert sinks.outbox[-1].channel.value == "VOICE"
         assert_error(
-            post(verified, "step-up-verify", {"code": wrong(last_code())}), 400, "invalid_code"
+            post(verified, "step-up-verify", {"code": wrong_code(last_code())}), 400, "invalid_code"
         )
         done = post(verified, "step-up-verify", {"code": last_code()})
         assert done.status_code == 200 and done.json()["status"] == "verified"

@@ -13,6 +13,7 @@ from collections import Counter
 import httpx
 import pytest
 
+from ..steps import wrong_code
 from .browser import Browser, burst
 from .harness import BlackBoxSite
 
@@ -41,10 +42,6 @@ def code_of(site: BlackBoxSite, user_id: int) -> str:
     return codes[-1]
 
 
-def wrong(code: str) -> str:
-    return "".join(str((int(digit) + 1) % 10) for digit in code)
-
-
 async def pending_burst(
     site: BlackBoxSite, username: str, code_for: object
 ) -> tuple[list[httpx.Response], str]:
@@ -71,7 +68,7 @@ def test_parallel_wrong_codes_count_exactly_k_and_reach_the_provider_at_most_max
     mark = site.log_mark()
 
     responses, _key = asyncio.run(
-        pending_burst(site, "burst-wrong", lambda: wrong(code_of(site, user_id)))
+        pending_burst(site, "burst-wrong", lambda: wrong_code(code_of(site, user_id)))
     )
 
     assert Counter(response.status_code for response in responses) == {400: K}

@@ -10,17 +10,13 @@ import pytest
 from django_tyntec2fa.exceptions import OtpNotActive, OtpNotFound
 from django_tyntec2fa.providers import Channel, CheckOutcome, OtpState
 
+from ..steps import wrong_code
 from .conftest import Harness
 
 pytestmark = pytest.mark.django_db
 
 NUMBER = "+4915112345678"
 TTL = dt.timedelta(seconds=300)  # TYNTEC2FA_OTP_TTL and the fake's default application
-
-
-def wrong(code: str) -> str:
-    """A code of the same length that is certainly not ``code``."""
-    return "".join(str((int(c) + 1) % 10) for c in code)
 
 
 def test_send_creates_an_active_otp_and_delivers_one_sms(harness: Harness) -> None:
@@ -48,7 +44,7 @@ def test_status_reports_what_send_returned(harness: Harness) -> None:
 
 def test_resend_on_another_channel_keeps_expiry_and_attempts(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER, via=Channel.SMS)
-    harness.provider.check(sent.otp_id, wrong(harness.last_code()))
+    harness.provider.check(sent.otp_id, wrong_code(harness.last_code()))
     resent = harness.provider.resend(sent.otp_id, via=Channel.VOICE)
     assert resent.otp_id == sent.otp_id
     assert resent.status is OtpState.ACTIVE
@@ -61,7 +57,7 @@ def test_resend_on_another_channel_keeps_expiry_and_attempts(harness: Harness) -
 
 def test_wrong_code_is_a_normal_answer(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
-    result = harness.provider.check(sent.otp_id, wrong(harness.last_code()))
+    result = harness.provider.check(sent.otp_id, wrong_code(harness.last_code()))
     assert result.outcome is CheckOutcome.WRONG_CODE
     assert not result.verified
     assert result.otp.status is OtpState.ACTIVE
@@ -84,7 +80,7 @@ def test_right_code_verifies_once_g5(harness: Harness) -> None:
 def test_exhausting_attempts_kills_the_otp_l1(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
     code = harness.last_code()
-    outcomes = [harness.provider.check(sent.otp_id, wrong(code)).outcome for _ in range(3)]
+    outcomes = [harness.provider.check(sent.otp_id, wrong_code(code)).outcome for _ in range(3)]
     assert outcomes == [CheckOutcome.WRONG_CODE, CheckOutcome.WRONG_CODE, CheckOutcome.EXHAUSTED]
     late = harness.provider.check(sent.otp_id, code)
     assert late.outcome is CheckOutcome.ALREADY_FINAL and not late.verified
@@ -126,7 +122,7 @@ def test_check_after_a_final_state_is_not_evaluated(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
     code = harness.last_code()
     assert harness.provider.check(sent.otp_id, code).verified
-    result = harness.provider.check(sent.otp_id, wrong(code))
+    result = harness.provider.check(sent.otp_id, wrong_code(code))
     assert result.outcome is CheckOutcome.ALREADY_FINAL
     assert result.otp.status is OtpState.VERIFIED
     assert result.otp.attempt_count == 1

@@ -21,6 +21,9 @@ from django.test import RequestFactory
 from django_tyntec2fa import flows, session
 from django_tyntec2fa.models import PhoneDevice
 
+# tests/flows/test_devices.py imports the wrong code from here.
+from ..steps import wrong_code as wrong  # noqa: F401
+
 NUMBER = "+4915123456789"
 OTHER_NUMBER = "+4915198765432"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -107,8 +110,3 @@ def password_step(request: HttpRequest, user: Any) -> None:
     the session, then ``flows.begin_login``."""
     log_in(request, user)
     flows.begin_login(request, user)
-
-
-def wrong(code: str) -> str:
-    """A code of the same length that is certainly not ``code``."""
-    return "".join(str((int(digit) + 1) % 10) for digit in code)

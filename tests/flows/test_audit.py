@@ -11,7 +11,8 @@ from django_tyntec2fa import flows
 from django_tyntec2fa.exceptions import ChallengeExpired, InvalidCode, RateLimited
 from django_tyntec2fa.models import AuditEvent, Challenge
 
-from .conftest import NUMBER, wrong
+from ..steps import wrong_code
+from .conftest import NUMBER
 
 pytestmark = pytest.mark.django_db
 LOGIN = Challenge.Purpose.LOGIN
@@ -30,7 +31,7 @@ def test_one_row_and_one_record_per_attempt_l8(
     code = last_code()
     caplog.set_level(logging.DEBUG)  # every logger, DEBUG: nothing may leak (G4)
     with pytest.raises(InvalidCode):
-        flows.verify(request, user, purpose=LOGIN, code=wrong(code))
+        flows.verify(request, user, purpose=LOGIN, code=wrong_code(code))
     flows.verify(request, user, purpose=LOGIN, code=code)
     with pytest.raises(ChallengeExpired):
         flows.verify(request, user, purpose=LOGIN, code=code)
@@ -61,7 +62,7 @@ def test_one_row_and_one_record_per_attempt_l8(
         str(value) for row in AuditEvent.objects.values() for value in row.values()
     )
     assert code not in everything
-    assert wrong(code) not in everything
+    assert wrong_code(code) not in everything
     assert NUMBER not in everything and NUMBER[1:] not in everything
 
 

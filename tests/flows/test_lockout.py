@@ -15,7 +15,7 @@ from django_tyntec2fa.checks import check_policy
 from django_tyntec2fa.exceptions import AccountLocked, InvalidCode, TooManyAttempts
 from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter
 
-from .conftest import wrong
+from ..steps import wrong_code
 from .helpers import received
 
 LOGIN = Challenge.Purpose.LOGIN
@@ -96,7 +96,7 @@ def test_wrong_codes_from_rotating_ips_lock_the_account_l2(
             if flows.live_challenge(user, LOGIN) is None:
                 flows.start(request, user, purpose=LOGIN)
             with pytest.raises((InvalidCode, TooManyAttempts, AccountLocked)) as caught:
-                flows.verify(request, user, purpose=LOGIN, code=wrong(last_code()))
+                flows.verify(request, user, purpose=LOGIN, code=wrong_code(last_code()))
             outcomes.append(type(caught.value).__name__)
         moment += dt.timedelta(seconds=101)  # past every wait of the ladder
     assert outcomes == ["InvalidCode", "InvalidCode", "TooManyAttempts"] * 2
@@ -120,11 +120,11 @@ def test_resend_and_new_challenges_do_not_reset_the_count_l3(
         flows.start(request, user, purpose=LOGIN)
         for _attempt in range(4):
             with pytest.raises(InvalidCode):
-                flows.verify(request, user, purpose=LOGIN, code=wrong(last_code()))
+                flows.verify(request, user, purpose=LOGIN, code=wrong_code(last_code()))
     with time_machine.travel(T0 + dt.timedelta(seconds=31), tick=False):
         flows.resend(request, user, purpose=LOGIN)
         with pytest.raises(InvalidCode):
-            flows.verify(request, user, purpose=LOGIN, code=wrong(last_code()))
+            flows.verify(request, user, purpose=LOGIN, code=wrong_code(last_code()))
         assert failures(user) == 5
         with pytest.raises(AccountLocked) as waiting:
             flows.verify(request, user, purpose=LOGIN, code=last_code())
@@ -143,7 +143,7 @@ def test_only_success_resets_the_count_l3(user: Any, device: Any, make_request, 
         flows.start(request, user, purpose=LOGIN)
         for _wrong in range(2):
             with pytest.raises(InvalidCode):
-                flows.verify(request, user, purpose=LOGIN, code=wrong(last_code()))
+                flows.verify(request, user, purpose=LOGIN, code=wrong_code(last_code()))
     assert failures(user) == 4
     flows.verify(request, user, purpose=LOGIN, code=last_code())
     assert failures(user) == 0

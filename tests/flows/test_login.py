@@ -16,7 +16,8 @@ from django_tyntec2fa.exceptions import InvalidCode, LoginTimeout, ProviderUnava
 from django_tyntec2fa.models import AuditEvent, Challenge, LocalOtp
 from django_tyntec2fa.providers import get_provider
 
-from .conftest import OTHER_NUMBER, add_device, password_step, wrong
+from ..steps import wrong_code
+from .conftest import OTHER_NUMBER, add_device, password_step
 
 pytestmark = pytest.mark.django_db
 LOGIN = Challenge.Purpose.LOGIN
@@ -74,7 +75,7 @@ def test_verify_login_signs_in_with_a_new_session_key_s3(
     password_step(request, user)
     keys.append(request.session.session_key)
     with pytest.raises(InvalidCode):
-        flows.verify_login(request, wrong(last_code()))
+        flows.verify_login(request, wrong_code(last_code()))
     assert SESSION_KEY not in request.session
     assert flows.verify_login(request, last_code()) == user
     assert request.session[SESSION_KEY] == str(user.pk)

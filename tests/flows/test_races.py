@@ -24,7 +24,8 @@ from django_tyntec2fa.exceptions import (
 )
 from django_tyntec2fa.models import Challenge, FailureCounter, LocalOtp
 
-from .conftest import password_step, wrong
+from ..steps import wrong_code
+from .conftest import password_step
 from .helpers import count_calls
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -87,7 +88,7 @@ def test_parallel_wrong_codes_count_exactly_and_reach_the_provider_at_most_the_l
     MAX_ATTEMPTS times."""
     assert connection.vendor == "postgresql"
     flows.start(make_request(), user, purpose=LOGIN)
-    bad = wrong(last_code())
+    bad = wrong_code(last_code())
     with count_calls("check") as checks:
         outcomes = run_together(
             [bad] * THREADS,

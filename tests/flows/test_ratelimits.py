@@ -13,7 +13,8 @@ from django_tyntec2fa.abuse import ratelimits
 from django_tyntec2fa.exceptions import InvalidCode, RateLimited
 from django_tyntec2fa.models import AuditEvent, Challenge
 
-from .conftest import NUMBER, add_device, wrong
+from ..steps import wrong_code
+from .conftest import NUMBER, add_device
 
 LOGIN = Challenge.Purpose.LOGIN
 
@@ -135,7 +136,7 @@ def test_one_ip_cannot_spray_codes_over_many_accounts_l9(
     # Another IP is not affected, and the refusal did not charge the account.
     with pytest.raises(InvalidCode):
         flows.verify(
-            make_request(ip="198.51.100.77"), victim, purpose=LOGIN, code=wrong(last_code())
+            make_request(ip="198.51.100.77"), victim, purpose=LOGIN, code=wrong_code(last_code())
         )
 
 

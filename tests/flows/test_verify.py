@@ -19,7 +19,8 @@ from django_tyntec2fa.exceptions import (
 from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter, LocalOtp
 from django_tyntec2fa.providers import get_provider
 
-from .conftest import OTHER_NUMBER, add_device, wrong
+from ..steps import wrong_code
+from .conftest import OTHER_NUMBER, add_device
 from .helpers import count_calls, received
 
 pytestmark = pytest.mark.django_db
@@ -108,9 +109,9 @@ def test_n_wrong_codes_kill_the_challenge_even_for_the_right_code_l1(
     code = last_code()
     for _attempt in range(2):
         with pytest.raises(InvalidCode):
-            flows.verify(request, user, purpose=LOGIN, code=wrong(code))
+            flows.verify(request, user, purpose=LOGIN, code=wrong_code(code))
     with pytest.raises(TooManyAttempts) as last:
-        flows.verify(request, user, purpose=LOGIN, code=wrong(code))
+        flows.verify(request, user, purpose=LOGIN, code=wrong_code(code))
     assert "request a new code" in str(last.value.message)
     with count_calls("check") as checks, pytest.raises(ChallengeExpired) as refused:
         flows.verify(request, user, purpose=LOGIN, code=code)
@@ -136,7 +137,7 @@ def test_attempts_after_the_challenge_died_count_but_never_reach_the_provider_l4
     with count_calls("check") as checks:
         for _attempt in range(5):
             with pytest.raises((InvalidCode, TooManyAttempts, ChallengeExpired)) as caught:
-                flows.verify(request, user, purpose=LOGIN, code=wrong(code))
+                flows.verify(request, user, purpose=LOGIN, code=wrong_code(code))
             errors.append(type(caught.value))
     assert errors == [InvalidCode, InvalidCode, TooManyAttempts, ChallengeExpired, ChallengeExpired]
     assert checks.calls == 3
@@ -168,7 +169,7 @@ def test_success_marks_the_device_used_and_resets_failures_l3(
     request = make_request()
     flows.start(request, user, purpose=LOGIN)
     with pytest.raises(InvalidCode):
-        flows.verify(request, user, purpose=LOGIN, code=wrong(last_code()))
+        flows.verify(request, user, purpose=LOGIN, code=wrong_code(last_code()))
     assert failures(user) == 1
     flows.verify(request, user, purpose=LOGIN, code=last_code())
     device.refresh_from_db()
@@ -186,7 +187,7 @@ def test_verify_signals_carry_the_documented_arguments(
     challenge = flows.start(request, user, purpose=LOGIN)
     with received(signals.second_factor_failed) as failed:
         with pytest.raises(InvalidCode):
-            flows.verify(request, user, purpose=LOGIN, code=wrong(last_code()))
+            flows.verify(request, user, purpose=LOGIN, code=wrong_code(last_code()))
     with received(signals.second_factor_verified) as verified:
         flows.verify(request, user, purpose=LOGIN, code=last_code())
     with received(signals.second_factor_failed) as replayed:

@@ -15,7 +15,7 @@ from django_tyntec2fa.exceptions import ChallengeExpired
 from django_tyntec2fa.models import Challenge
 from django_tyntec2fa.providers import CheckOutcome, CheckResult, get_provider
 
-from .conftest import wrong
+from ..steps import wrong_code
 
 pytestmark = pytest.mark.django_db
 LOGIN = Challenge.Purpose.LOGIN
@@ -94,7 +94,7 @@ def test_expired_used_cancelled_and_missing_give_one_answer_l7(
     flows.start(request, user, purpose=LOGIN)
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301)):
         answers["expired right"] = dead_answer(request, user, last_code())
-        answers["expired wrong"] = dead_answer(request, user, wrong(last_code()))
+        answers["expired wrong"] = dead_answer(request, user, wrong_code(last_code()))
     assert len(set(answers.values())) == 1, answers
     (cls, code_, message) = answers["used"]
     assert code_ == "challenge_expired"

@@ -16,17 +16,13 @@ from django_tyntec2fa.providers.base import Channel, CheckOutcome, OtpState
 from django_tyntec2fa.providers.local import LocalProvider
 from django_tyntec2fa.providers.sinks import Delivery
 
+from ..steps import wrong_code
 from .conftest import SendFn
 
 pytestmark = pytest.mark.django_db
 
 START = dt.datetime(2030, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
 TTL = dt.timedelta(seconds=300)
-
-
-def wrong(code: str) -> str:
-    """A code of the same length that is certainly not ``code``."""
-    return "".join(str((int(digit) + 1) % 10) for digit in code)
 
 
 def test_right_code_verifies_and_counts(provider: LocalProvider, send: SendFn) -> None:
@@ -39,7 +35,7 @@ def test_right_code_verifies_and_counts(provider: LocalProvider, send: SendFn) -
 def test_verified_otp_is_final_and_not_counted_g5(provider: LocalProvider, send: SendFn) -> None:
     status, code = send()
     provider.check(status.otp_id, code)
-    for attempt in (code, wrong(code)):
+    for attempt in (code, wrong_code(code)):
         result = provider.check(status.otp_id, attempt)
         assert result.outcome is CheckOutcome.ALREADY_FINAL and not result.verified
         assert (result.otp.status, result.otp.attempt_count) == (OtpState.VERIFIED, 1)
@@ -47,7 +43,7 @@ def test_verified_otp_is_final_and_not_counted_g5(provider: LocalProvider, send:
 
 def test_wrong_codes_exhaust_the_otp_l1(provider: LocalProvider, send: SendFn) -> None:
     status, code = send()  # MAX_ATTEMPTS is 3
-    outcomes = [provider.check(status.otp_id, wrong(code)) for _ in range(3)]
+    outcomes = [provider.check(status.otp_id, wrong_code(code)) for _ in range(3)]
     assert [r.outcome for r in outcomes] == [
         CheckOutcome.WRONG_CODE,
         CheckOutcome.WRONG_CODE,
@@ -62,8 +58,8 @@ def test_wrong_codes_exhaust_the_otp_l1(provider: LocalProvider, send: SendFn) -
 
 def test_right_code_on_the_last_attempt_verifies(provider: LocalProvider, send: SendFn) -> None:
     status, code = send()
-    provider.check(status.otp_id, wrong(code))
-    provider.check(status.otp_id, wrong(code))
+    provider.check(status.otp_id, wrong_code(code))
+    provider.check(status.otp_id, wrong_code(code))
     assert provider.check(status.otp_id, code).outcome is CheckOutcome.VERIFIED
 
 
@@ -98,7 +94,7 @@ def test_one_constant_time_compare_per_check_l5(
     with mock.patch(
         "django_tyntec2fa.providers.local.constant_time_compare", wraps=constant_time_compare
     ) as compare:
-        result = provider.check(status.otp_id, code if right else wrong(code))
+        result = provider.check(status.otp_id, code if right else wrong_code(code))
     assert result.verified is right
     assert compare.call_count == 1
 
@@ -138,7 +134,7 @@ def test_expired_otp_becomes_final(provider: LocalProvider, send: SendFn) -> Non
     with time_machine.travel(START, tick=False) as traveller:
         status, code = send()
         traveller.shift(TTL)
-        assert provider.check(status.otp_id, wrong(code)).otp.status is OtpState.EXPIRED
+        assert provider.check(status.otp_id, wrong_code(code)).otp.status is OtpState.EXPIRED
         again = provider.check(status.otp_id, code)
     assert again.outcome is CheckOutcome.ALREADY_FINAL
     assert (again.otp.status, again.otp.attempt_count) == (OtpState.EXPIRED, 0)
@@ -149,7 +145,7 @@ def test_resend_issues_a_new_code_and_keeps_the_rest_g7(
 ) -> None:
     with time_machine.travel(START, tick=False) as traveller:
         status, old = send()
-        provider.check(status.otp_id, wrong(old))
+        provider.check(status.otp_id, wrong_code(old))
         traveller.shift(dt.timedelta(seconds=60))
         resent = provider.resend(status.otp_id, via=Channel.VOICE)
     new = outbox[-1].code
@@ -200,5 +196,5 @@ def test_resend_of_an_expired_otp_is_refused_and_persists_expiry(
 def test_max_attempts_is_fixed_at_send(provider: LocalProvider, send: SendFn) -> None:
     status, code = send()
     with override_settings(TYNTEC2FA_MAX_ATTEMPTS=5):
-        result = provider.check(status.otp_id, wrong(code))
+        result = provider.check(status.otp_id, wrong_code(code))
     assert result.outcome is CheckOutcome.EXHAUSTED

@@ -21,6 +21,7 @@ from django_tyntec2fa.providers import local
 from django_tyntec2fa.providers.base import CheckOutcome
 from django_tyntec2fa.providers.local import LocalProvider
 
+from ..steps import wrong_code
 from .conftest import SendFn
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -28,10 +29,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 THREADS = 20
 LIMIT = 5
 JOIN_TIMEOUT = 60.0  # seconds; a hung thread fails the test instead of hanging the suite
-
-
-def wrong(code: str) -> str:
-    return "".join(str((int(digit) + 1) % 10) for digit in code)
 
 
 class Comparisons:
@@ -99,7 +96,7 @@ def race(
 
 def test_parallel_wrong_codes_evaluate_exactly_the_limit_l4(race) -> None:
     """L4 (a): 20 parallel wrong codes, limit 5: 5 evaluated, no lost update."""
-    outcomes, comparisons, otp = race(lambda code: [wrong(code)] * THREADS)
+    outcomes, comparisons, otp = race(lambda code: [wrong_code(code)] * THREADS)
     assert connection.vendor == "postgresql"
     assert otp.attempt_count == LIMIT
     assert otp.status == LocalOtp.Status.TOO_MANY_ATTEMPTS
@@ -125,7 +122,7 @@ def test_parallel_right_codes_verify_exactly_once_l4(race) -> None:
 def test_last_attempt_is_evaluated_exactly_once_l4(race) -> None:
     """L4 (c): counter at limit-1, 1 right + 19 wrong in parallel: exactly one evaluated."""
     outcomes, comparisons, otp = race(
-        lambda code: [code] + [wrong(code)] * (THREADS - 1), attempts_before=LIMIT - 1
+        lambda code: [code] + [wrong_code(code)] * (THREADS - 1), attempts_before=LIMIT - 1
     )
     assert connection.vendor == "postgresql"
     assert comparisons.count == 1

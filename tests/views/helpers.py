@@ -16,8 +16,3 @@ BROWSER_HEADERS = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 def url(name: str, **kwargs: Any) -> str:
     """A URL of the app by its short name, e.g. ``url("challenge")``."""
     return reverse(f"tyntec2fa:{name}", kwargs=kwargs or None)
-
-
-def wrong_code(code: str) -> str:
-    """A code of the same length that differs from ``code`` in every digit."""
-    return "".join(str((int(digit) + 1) % 10) for digit in code)

@@ -14,8 +14,8 @@ from django_tyntec2fa.models import Challenge, PhoneDevice
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.providers.base import Channel
 
-from ..steps import LastCode, PasswordLogin
-from .helpers import ALICE_BACKUP, ALICE_PRIMARY, url, wrong_code
+from ..steps import LastCode, PasswordLogin, wrong_code
+from .helpers import ALICE_BACKUP, ALICE_PRIMARY, url
 
 
 def test_password_login_then_code_reaches_next(

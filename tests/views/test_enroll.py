@@ -13,8 +13,8 @@ from django.utils import timezone
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from ..steps import FullLogin, LastCode, PasswordLogin
-from .helpers import url, wrong_code
+from ..steps import FullLogin, LastCode, PasswordLogin, wrong_code
+from .helpers import url
 
 NEW_NUMBER = "+4915712345678"
 RISK_NOTICE = "Text messages and calls are a weaker second factor."

@@ -16,8 +16,8 @@ from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import registry, sinks
 
-from ..steps import LastCode, PasswordLogin
-from .helpers import ALICE_BACKUP, url, wrong_code
+from ..steps import LastCode, PasswordLogin, wrong_code
+from .helpers import ALICE_BACKUP, url
 
 UNAVAILABLE = "The verification service is unavailable right now."
 

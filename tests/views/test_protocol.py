@@ -13,8 +13,8 @@ from django_tyntec2fa import urls as app_urls
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from ..steps import AssertNeverCached, LastCode
-from .helpers import BROWSER_HEADERS, url, wrong_code
+from ..steps import AssertNeverCached, LastCode, wrong_code
+from .helpers import BROWSER_HEADERS, url
 
 #: The app's pages a pending login may reach (the rest are behind the gate).
 PENDING_PAGES = {"challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm"}

@@ -9,8 +9,8 @@ from django.test import Client
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.providers.base import Channel
 
-from ..steps import LastCode
-from .helpers import url, wrong_code
+from ..steps import LastCode, wrong_code
+from .helpers import url
 
 
 def test_send_then_code_goes_to_next(verified: Client, last_code: LastCode) -> None:
