@@ -1,0 +1,113 @@
+"""The architecture holds: front ends do not import each other, vocabularies are
+types, and docs/architecture.md names only what exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "django_tyntec2fa"
+DOC = ROOT / "docs" / "architecture.md"
+
+
+def _modules(folder: str) -> list[Path]:
+    return sorted((PACKAGE / folder).rglob("*.py"))
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, resolved to ``django_tyntec2fa.…`` names."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.split(".")
+            if node.level:
+                base = base[: len(base) - node.level + 1]
+                stem = ".".join([*base, node.module] if node.module else base)
+            else:
+                stem = node.module or ""
+            found.add(stem)
+            found.update(f"{stem}.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_the_api_imports_nothing_from_the_html_views() -> None:
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            name for name in _imports(path) if name.startswith("django_tyntec2fa.views")
+        )
+        for path in _modules("api")
+    }
+    assert {path: names for path, names in offenders.items() if names} == {}
+
+
+@pytest.mark.parametrize("folder", ["admin", "management"])
+def test_operator_front_ends_do_not_import_the_html_views_or_the_api(folder: str) -> None:
+    for path in _modules(folder):
+        names = _imports(path)
+        assert not any(name.startswith("django_tyntec2fa.views") for name in names), path
+        assert not any(name.startswith("django_tyntec2fa.api") for name in names), path
+
+
+def test_a_purpose_is_never_compared_as_a_string() -> None:
+    """``Purpose`` (choices.py) is the one place its values are spelt."""
+    pattern = re.compile(
+        r"""[!=]=\s*["'](login|enroll|step_up)["']|["'](login|enroll|step_up)["']\s*[!=]="""
+    )
+    offenders = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in PACKAGE.rglob("*.py")
+        if "migrations" not in path.parts
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if pattern.search(line)
+    ]
+    assert offenders == []
+
+
+def test_one_channel_vocabulary() -> None:
+    """Models, providers and the abuse defences share ``choices.Channel``."""
+    from django_tyntec2fa import choices
+    from django_tyntec2fa.models import PhoneDevice
+    from django_tyntec2fa.providers import Channel
+
+    assert Channel is choices.Channel
+    assert PhoneDevice.Channel is choices.Channel
+    definitions = [
+        path.relative_to(ROOT)
+        for path in PACKAGE.rglob("*.py")
+        if re.search(r"^\s*class Channel\b", path.read_text(), re.M)
+    ]
+    assert definitions == [Path("django_tyntec2fa/choices.py")]
+
+
+def test_every_path_the_architecture_doc_names_exists() -> None:
+    text = DOC.read_text()
+    named = set(re.findall(r"`([a-z_/]+(?:\.py|/))`", text))
+    named |= {
+        f"{folder}{name}"
+        for folder, names in re.findall(r"^  ([a-z_]+/)\s+(.*)$", text, re.M)
+        for name in re.findall(r"\b([a-z_]+\.py)\b", names)
+    }
+    assert named, "the doc names no module"
+    missing = sorted(
+        name
+        for name in named
+        if not (PACKAGE / name).exists()
+        and not (ROOT / name).exists()
+        and not any(PACKAGE.rglob(name))
+    )
+    assert missing == []
+
+
+def test_every_flow_the_architecture_doc_names_exists() -> None:
+    from django_tyntec2fa import flows
+
+    named = set(re.findall(r"`flows\.([a-z_]+)`", DOC.read_text()))
+    assert named
+    assert sorted(name for name in named if not hasattr(flows, name)) == []
