@@ -1,9 +1,9 @@
 """A client of the example project's JSON API over real HTTP, for black-box tests.
 
 Shared by ``test_example_api.py`` and ``test_schemathesis.py``: extra users with their
-own phone (so a test that hammers one account leaves the others usable), the code the
-local provider delivered (``/outbox.json``) and the three ways to sign in: a pending
-cookie session, a verified cookie session (SPA: cookie + ``X-CSRFToken``) and an API
+own phone (so a test that hammers one account leaves the others usable) and the three
+ways to sign in, with the code the local provider delivered (``Site.delivered_code``): a
+pending cookie session, a verified cookie session (SPA: cookie + ``X-CSRFToken``) and an API
 token (an app: ``"token": true``, ``X-Tyntec2FA-Login``, then ``Authorization: Token``).
 """
 
@@ -58,13 +58,6 @@ def create_account(env: dict[str, str], account: Account, device_pk: int | None 
     return account
 
 
-def last_code(site: Site, number: str) -> str:
-    """The code of the newest message the local provider delivered to ``number``."""
-    codes = [message["code"] for message in site.outbox() if message["number"] == number]
-    assert codes, f"no code was delivered to {number}"
-    return codes[-1]
-
-
 def spa_session(site: Site) -> requests.Session:
     """A cookie client holding the CSRF cookie (``GET /api/login/`` sets it)."""
     client = requests.Session()
@@ -96,7 +89,7 @@ def pending_session(site: Site, account: Account) -> requests.Session:
 def verified_session(site: Site, account: Account) -> requests.Session:
     """A cookie session signed in with the password and the code."""
     client = pending_session(site, account)
-    code = last_code(site, account.number)
+    code = site.delivered_code(account.number)
     response = spa_post(client, site, "/api/challenge/verify/", {"code": code})
     assert response.status_code == 200, response.text
     assert response.json() == {"status": "authenticated", "token": None}, response.text
@@ -109,7 +102,7 @@ def api_token(site: Site, account: Account) -> str:
     response = requests.post(site.url + "/api/login/", json=body, timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     login_token = response.json()["login_token"]
-    code = last_code(site, account.number)
+    code = site.delivered_code(account.number)
     response = requests.post(
         site.url + "/api/challenge/verify/",
         json={"code": code},

@@ -86,6 +86,13 @@ class Site:
         response.raise_for_status()
         return list(response.json())
 
+    def delivered_code(self, number: str) -> str:
+        """The code of the newest message the local provider delivered to ``number``
+        (read over HTTP; ``tests/steps.py``'s ``last_code`` reads this process's outbox)."""
+        codes = [message["code"] for message in self.outbox() if message["number"] == number]
+        assert codes, f"no code was delivered to {number}"
+        return codes[-1]
+
 
 @contextlib.contextmanager
 def serve(env: dict[str, str], log: Path) -> Iterator[Site]:

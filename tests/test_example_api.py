@@ -22,7 +22,6 @@ from .example_api import (
     Account,
     create_account,
     csrf_headers,
-    last_code,
     pending_session,
     spa_post,
     spa_session,
@@ -80,7 +79,7 @@ def test_app_password_code_token(site: Site) -> None:
     devices = requests.get(site.url + "/api/devices/", headers=login, timeout=TIMEOUT)
     assert devices.status_code == 401
 
-    code = last_code(site, DEMO.number)
+    code = site.delivered_code(DEMO.number)
     verified = requests.post(
         site.url + "/api/challenge/verify/", json={"code": code}, headers=login, timeout=TIMEOUT
     )
@@ -121,7 +120,7 @@ def test_spa_password_code_session(site: Site) -> None:
     assert client.get(site.url + "/api/devices/", timeout=TIMEOUT).status_code == 401
 
     verified = spa_post(
-        client, site, "/api/challenge/verify/", {"code": last_code(site, DEMO.number)}
+        client, site, "/api/challenge/verify/", {"code": site.delivered_code(DEMO.number)}
     )
     assert verified.status_code == 200, verified.text
     assert verified.json() == {"status": "authenticated", "token": None}

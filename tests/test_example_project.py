@@ -121,7 +121,7 @@ def _enter_code(
         site.url + "/2fa/challenge/",
         data={
             "csrfmiddlewaretoken": browser.cookies["csrftoken"],
-            "code": _latest_code(site, DEMO_NUMBER),
+            "code": site.delivered_code(DEMO_NUMBER),
         },
         headers={"Referer": challenge.url},
         timeout=10,
@@ -143,12 +143,6 @@ def _sign_in(site: Site, browser: requests.Session, next_url: str) -> requests.R
         headers={"Referer": login},
         timeout=10,
     )
-
-
-def _latest_code(site: Site, number: str) -> str:
-    codes = [message["code"] for message in site.outbox() if message["number"] == number]
-    assert codes, "no message in the outbox"
-    return codes[-1]
 
 
 def test_password_then_code_reaches_the_protected_page_S1(site: Site) -> None:
