@@ -37,7 +37,9 @@ class Harness:
     messages: Callable[[], list[Message]]
     advance: Callable[[float], None]
 
-    def last_code(self) -> str:
+    def delivered_code(self) -> str:
+        """The code of the newest message this provider delivered (the fake server's
+        outbox for tyntec, the local outbox for the local provider)."""
         return self.messages()[-1].code
 
 

@@ -44,7 +44,7 @@ def test_status_reports_what_send_returned(harness: Harness) -> None:
 
 def test_resend_on_another_channel_keeps_expiry_and_attempts(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER, via=Channel.SMS)
-    harness.provider.check(sent.otp_id, wrong_code(harness.last_code()))
+    harness.provider.check(sent.otp_id, wrong_code(harness.delivered_code()))
     resent = harness.provider.resend(sent.otp_id, via=Channel.VOICE)
     assert resent.otp_id == sent.otp_id
     assert resent.status is OtpState.ACTIVE
@@ -57,7 +57,7 @@ def test_resend_on_another_channel_keeps_expiry_and_attempts(harness: Harness) -
 
 def test_wrong_code_is_a_normal_answer(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
-    result = harness.provider.check(sent.otp_id, wrong_code(harness.last_code()))
+    result = harness.provider.check(sent.otp_id, wrong_code(harness.delivered_code()))
     assert result.outcome is CheckOutcome.WRONG_CODE
     assert not result.verified
     assert result.otp.status is OtpState.ACTIVE
@@ -66,7 +66,7 @@ def test_wrong_code_is_a_normal_answer(harness: Harness) -> None:
 
 def test_right_code_verifies_once_g5(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
-    code = harness.last_code()
+    code = harness.delivered_code()
     result = harness.provider.check(sent.otp_id, code)
     assert result.verified
     assert result.otp.status is OtpState.VERIFIED
@@ -79,7 +79,7 @@ def test_right_code_verifies_once_g5(harness: Harness) -> None:
 
 def test_exhausting_attempts_kills_the_otp_l1(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
-    code = harness.last_code()
+    code = harness.delivered_code()
     outcomes = [harness.provider.check(sent.otp_id, wrong_code(code)).outcome for _ in range(3)]
     assert outcomes == [CheckOutcome.WRONG_CODE, CheckOutcome.WRONG_CODE, CheckOutcome.EXHAUSTED]
     late = harness.provider.check(sent.otp_id, code)
@@ -91,14 +91,14 @@ def test_exhausting_attempts_kills_the_otp_l1(harness: Harness) -> None:
 def test_code_is_accepted_one_second_before_expiry_g6(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
     harness.advance(TTL.total_seconds() - 1)
-    assert harness.provider.check(sent.otp_id, harness.last_code()).verified
+    assert harness.provider.check(sent.otp_id, harness.delivered_code()).verified
 
 
 def test_code_is_refused_after_expiry_g6(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
     harness.advance(TTL.total_seconds() + 1)
     assert harness.provider.status(sent.otp_id).status is OtpState.EXPIRED
-    result = harness.provider.check(sent.otp_id, harness.last_code())
+    result = harness.provider.check(sent.otp_id, harness.delivered_code())
     assert not result.verified
     assert result.outcome in {CheckOutcome.EXPIRED, CheckOutcome.ALREADY_FINAL}
     with pytest.raises(OtpNotActive):
@@ -108,19 +108,19 @@ def test_code_is_refused_after_expiry_g6(harness: Harness) -> None:
 def test_first_check_after_expiry_is_expired_and_not_counted(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
     harness.advance(TTL.total_seconds())
-    first = harness.provider.check(sent.otp_id, harness.last_code())
+    first = harness.provider.check(sent.otp_id, harness.delivered_code())
     assert (first.outcome, first.otp.status, first.otp.attempt_count) == (
         CheckOutcome.EXPIRED,
         OtpState.EXPIRED,
         0,
     )
-    second = harness.provider.check(sent.otp_id, harness.last_code())
+    second = harness.provider.check(sent.otp_id, harness.delivered_code())
     assert second.outcome is CheckOutcome.ALREADY_FINAL and not second.verified
 
 
 def test_check_after_a_final_state_is_not_evaluated(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
-    code = harness.last_code()
+    code = harness.delivered_code()
     assert harness.provider.check(sent.otp_id, code).verified
     result = harness.provider.check(sent.otp_id, wrong_code(code))
     assert result.outcome is CheckOutcome.ALREADY_FINAL
@@ -130,7 +130,7 @@ def test_check_after_a_final_state_is_not_evaluated(harness: Harness) -> None:
 
 def test_resend_after_a_final_state_is_refused(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
-    harness.provider.check(sent.otp_id, harness.last_code())
+    harness.provider.check(sent.otp_id, harness.delivered_code())
     with pytest.raises(OtpNotActive):
         harness.provider.resend(sent.otp_id)
     assert len(harness.messages()) == 1
@@ -138,7 +138,7 @@ def test_resend_after_a_final_state_is_refused(harness: Harness) -> None:
 
 def test_delete_then_the_otp_is_unknown(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER)
-    code = harness.last_code()
+    code = harness.delivered_code()
     deleted = harness.provider.delete(sent.otp_id)
     assert deleted is not None and deleted.otp_id == sent.otp_id
     with pytest.raises(OtpNotFound):
@@ -175,6 +175,6 @@ def test_list_for_number(harness: Harness) -> None:
 
 def test_given_code_keeps_leading_zeros(harness: Harness) -> None:
     sent = harness.provider.send(NUMBER, otp_code="012345")
-    assert harness.last_code() == "012345"
+    assert harness.delivered_code() == "012345"
     assert not harness.provider.check(sent.otp_id, "12345").verified
     assert harness.provider.check(sent.otp_id, "012345").verified
