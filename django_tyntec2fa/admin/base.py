@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import support
+from ..flows import support
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -34,6 +34,23 @@ def _users(queryset: QuerySet[Any]) -> list[Any]:
     return list(users.values())
 
 
+def warn_provider_errors(
+    modeladmin: admin.ModelAdmin, request: HttpRequest, cancelled: support.Cancelled
+) -> None:
+    """One warning per code the provider did not delete: it is dead here, but the
+    provider would still accept it until it expires."""
+    for pk, error in sorted(cancelled.provider_errors.items()):
+        modeladmin.message_user(
+            request,
+            _(
+                "Challenge %(id)s is cancelled here, but the provider did not delete "
+                "its code (%(error)s); it stays valid there until it expires."
+            )
+            % {"id": pk, "error": error.code},
+            messages.WARNING,
+        )
+
+
 def _report(modeladmin: admin.ModelAdmin, request: HttpRequest, done: int, text: str) -> None:
     if done:
         modeladmin.message_user(request, text, messages.SUCCESS)
@@ -46,7 +63,7 @@ def unlock_accounts(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
 ) -> None:
     """Lift the lock and backoff wait of each selected row's user and zero the counter."""
-    done = sum(support.unlock_account(user, request=request) for user in _users(queryset))
+    done = sum(support.unlock_account(request, user) for user in _users(queryset))
     text = ngettext("%(count)d account unlocked.", "%(count)d accounts unlocked.", done)
     _report(modeladmin, request, done, text % {"count": done})
 
@@ -56,7 +73,7 @@ def reset_failures(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
 ) -> None:
     """Zero the counter of each selected row's user; a locked account needs an unlock."""
-    done = sum(support.reset_failures(user, request=request) for user in _users(queryset))
+    done = sum(support.reset_failures(request, user) for user in _users(queryset))
     text = ngettext(
         "Failures reset for %(count)d account.", "Failures reset for %(count)d accounts.", done
     )

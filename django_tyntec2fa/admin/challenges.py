@@ -1,4 +1,5 @@
-"""Challenges in the admin: read-only, filterable, and cancellable at the provider."""
+"""Challenges in the admin: read-only, filterable, and cancellable at the provider.
+A challenge whose phone was removed stays, as a record, without its device."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import support
+from ..flows import support
 from ..models import Challenge
-from .base import ReadOnlyAdmin
+from .base import ReadOnlyAdmin, warn_provider_errors
 
 
 @admin.action(description=_("Cancel at the provider"), permissions=["cancel"])
@@ -20,25 +21,13 @@ def cancel_challenges(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
 ) -> None:
     """Cancel each selected pending challenge here and delete its OTP at the provider."""
-    cancelled = 0
-    for challenge in queryset.select_related("user", "device"):
-        result = support.cancel_challenge(challenge, request=request)
-        cancelled += result.cancelled
-        if result.provider_error is not None:
-            modeladmin.message_user(
-                request,
-                _(
-                    "Challenge %(id)s is cancelled here, but the provider did not delete "
-                    "its code (%(error)s); it stays valid there until it expires."
-                )
-                % {"id": challenge.pk, "error": result.provider_error.code},
-                messages.WARNING,
-            )
-    if cancelled:
+    result = support.cancel_challenges(request, list(queryset.values_list("pk", flat=True)))
+    warn_provider_errors(modeladmin, request, result)
+    if result.count:
         text = ngettext(
-            "%(count)d challenge cancelled.", "%(count)d challenges cancelled.", cancelled
+            "%(count)d challenge cancelled.", "%(count)d challenges cancelled.", result.count
         )
-        modeladmin.message_user(request, text % {"count": cancelled}, messages.SUCCESS)
+        modeladmin.message_user(request, text % {"count": result.count}, messages.SUCCESS)
     else:
         modeladmin.message_user(
             request, _("None of the selected challenges was pending."), messages.INFO

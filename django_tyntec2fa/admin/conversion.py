@@ -9,12 +9,12 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import audit
-from ..models import AuditEvent, DestinationBlock, SafeListEntry
+from ..abuse import conversion
+from ..flows import support
+from ..models import DestinationBlock, SafeListEntry
 from .base import _report
 
 
@@ -23,18 +23,10 @@ def lift_blocks(
     modeladmin: admin.ModelAdmin, request: HttpRequest, queryset: QuerySet[Any]
 ) -> None:
     """End the selected active blocks; the rows stay, so a new block still escalates."""
-    now = timezone.now()
-    blocks = list(queryset.filter(until__gt=now))
-    for block in blocks:
-        block.until = now
-        block.save(update_fields=["until"])
-        audit.record(
-            AuditEvent.Kind.CONVERSION_BLOCK,
-            request=request,
-            detail=f"{block.scope} {block.value} lifted by {request.user.get_username()}"[:200],
-        )
-    text = ngettext("%(count)d block lifted.", "%(count)d blocks lifted.", len(blocks))
-    _report(modeladmin, request, len(blocks), text % {"count": len(blocks)})
+    by = support.operator(request)
+    lifted = sum(conversion.end_block(block, request=request, by=by) for block in queryset)
+    text = ngettext("%(count)d block lifted.", "%(count)d blocks lifted.", lifted)
+    _report(modeladmin, request, lifted, text % {"count": lifted})
 
 
 @admin.register(DestinationBlock)
@@ -51,6 +43,15 @@ class DestinationBlockAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # only the conversion monitor starts a block
+
+    def save_model(
+        self, request: HttpRequest, obj: DestinationBlock, form: Any, change: bool
+    ) -> None:
+        """Only the end is editable; ``conversion.end_block`` moves it, audited."""
+        if change and "until" in form.changed_data:
+            conversion.end_block(
+                obj, until=obj.until, request=request, by=support.operator(request)
+            )
 
     @admin.display(boolean=True, description=_("active"))
     def active(self, obj: DestinationBlock) -> bool:

@@ -9,15 +9,22 @@ from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .. import support
+from ..flows import support
 from ..models import PhoneDevice
-from .base import FailureActionsMixin, reset_failures, unlock_accounts
+from .base import FailureActionsMixin, reset_failures, unlock_accounts, warn_provider_errors
 
 
 @admin.register(PhoneDevice)
 class PhoneDeviceAdmin(FailureActionsMixin, admin.ModelAdmin):
     """Devices are added only through enrollment, which proves the phone (E1); support
-    can relabel, change the channel or language, and remove a lost phone."""
+    can relabel, change the channel or language, and remove a lost phone.
+
+    Removing (the delete page or the list's delete action; the phone's delete
+    permission is enough) is the user's own removal without the user's checks: the
+    phone's live codes are cancelled at the provider, so a sign-in waiting for one
+    of them cannot complete with it; its challenges and the audit trail stay. The
+    confirmation pages say so (templates/admin/tyntec2fa/phonedevice/).
+    """
 
     list_display = [
         "user",
@@ -64,9 +71,16 @@ class PhoneDeviceAdmin(FailureActionsMixin, admin.ModelAdmin):
         return False
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        """Remove the phone as its user would, without the user's checks."""
         assert isinstance(obj, PhoneDevice)  # noqa: S101  (ModelAdmin typing is generic)
-        support.remove_device(obj, request=request)
+        self._remove(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        """The list's delete action: each phone as ``delete_model`` removes one."""
         for device in queryset.select_related("user"):
-            support.remove_device(device, request=request)
+            self._remove(request, device)
+
+    def _remove(self, request: HttpRequest, device: PhoneDevice) -> None:
+        cancelled = support.remove_device(request, device)
+        if cancelled is not None:
+            warn_provider_errors(self, request, cancelled)

@@ -9,8 +9,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from django_tyntec2fa import support
 from django_tyntec2fa.exceptions import ProviderUnavailable
+from django_tyntec2fa.flows import common
 from django_tyntec2fa.models import AuditEvent, Challenge, LocalOtp, PhoneDevice
 from django_tyntec2fa.providers import get_provider
 from django_tyntec2fa.providers.sinks import Delivery
@@ -54,7 +54,7 @@ def test_cancel_when_the_provider_fails_warns_and_still_cancels_R1(
     challenge = make_challenge(device, provider_otp_id="otp-1")
     broken = mock.Mock()
     broken.delete.side_effect = ProviderUnavailable("timeout")
-    with mock.patch.object(support, "get_provider", return_value=broken):
+    with mock.patch.object(common, "get_provider", return_value=broken):
         text = _cancel(staff, challenge)
     broken.delete.assert_called_once_with("otp-1")
     assert "did not delete its code (provider_unavailable)" in text
@@ -65,7 +65,7 @@ def test_cancel_when_the_provider_fails_warns_and_still_cancels_R1(
 
 def test_cancel_skips_a_finished_challenge(staff: Client, device: PhoneDevice) -> None:
     challenge = make_challenge(device, status=Challenge.Status.VERIFIED, provider_otp_id="x")
-    with mock.patch.object(support, "get_provider") as provider:
+    with mock.patch.object(common, "get_provider") as provider:
         assert "None of the selected challenges was pending." in _cancel(staff, challenge)
     provider.assert_not_called()
     challenge.refresh_from_db()

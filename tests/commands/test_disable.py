@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError
 from django.test import override_settings
 
-from django_tyntec2fa import signals, support
+from django_tyntec2fa import signals
 from django_tyntec2fa.exceptions import ProviderUnavailable
+from django_tyntec2fa.flows import common
 from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter, LocalOtp, PhoneDevice
 from django_tyntec2fa.providers import get_provider
 from django_tyntec2fa.providers.sinks import Delivery
@@ -37,12 +38,20 @@ def test_disable_removes_devices_cancels_challenges_and_resets_S11(
         signals.device_removed.disconnect(on_removed)
     assert "2 phone(s) removed, 1 challenge(s) cancelled." in out and not err
     assert not PhoneDevice.objects.filter(user=alice).exists()
-    assert not Challenge.objects.filter(user=alice).exists()
-    assert not FailureCounter.objects.filter(user=alice).exists()
+    # The challenge stays as a record (L8), cancelled and without its phone.
+    challenge = Challenge.objects.get(user=alice)
+    assert (challenge.status, challenge.device) == (Challenge.Status.CANCELLED, None)
+    counter = FailureCounter.objects.get(user=alice)
+    assert (counter.failures, counter.locked, counter.blocked_until) == (0, False, None)
     assert not LocalOtp.objects.filter(otp_id=otp.otp_id).exists()
     assert len(removed) == 2
     kinds = set(AuditEvent.objects.filter(user=alice).values_list("kind", flat=True))
-    assert {AuditEvent.Kind.DISABLED, AuditEvent.Kind.CHALLENGE_CANCELLED} <= kinds
+    assert {
+        AuditEvent.Kind.DISABLED,
+        AuditEvent.Kind.CHALLENGE_CANCELLED,
+        AuditEvent.Kind.DEVICE_REMOVED,
+        AuditEvent.Kind.ACCOUNT_UNLOCKED,
+    } <= kinds
 
 
 def test_asks_for_confirmation_and_aborts_on_anything_but_yes(device: PhoneDevice) -> None:
@@ -60,10 +69,10 @@ def test_a_provider_failure_is_reported_not_fatal_R1(device: PhoneDevice) -> Non
     make_challenge(device, provider_otp_id="otp-1")
     broken = mock.Mock()
     broken.delete.side_effect = ProviderUnavailable("timeout")
-    with mock.patch.object(support, "get_provider", return_value=broken):
+    with mock.patch.object(common, "get_provider", return_value=broken):
         out, err = run("tyntec2fa_disable", "alice", "--yes")
     assert "1 challenge(s) cancelled" in out
-    assert "did not delete a code (provider_unavailable)" in err
+    assert "did not delete the code of challenge" in err and "(provider_unavailable)" in err
     assert not PhoneDevice.objects.exists()
 
 

@@ -11,7 +11,7 @@ import time_machine
 
 from django_tyntec2fa import flows, session, signals
 from django_tyntec2fa.exceptions import ChallengeExpired, DeviceError, InvalidCode
-from django_tyntec2fa.models import AuditEvent, Challenge, PhoneDevice
+from django_tyntec2fa.models import AuditEvent, Challenge, LocalOtp, PhoneDevice
 
 from .conftest import NUMBER, OTHER_NUMBER, add_device, wrong
 from .helpers import received
@@ -127,6 +127,20 @@ def test_removing_a_phone_cancels_its_challenge(user, device, make_request) -> N
     flows.start(request, user, purpose=Challenge.Purpose.LOGIN, device=backup)
     flows.remove(request, user, backup.pk)
     assert flows.live_challenge(user, Challenge.Purpose.LOGIN) is None
+
+
+def test_removing_a_phone_keeps_its_challenges_and_kills_its_code_s11(
+    user, device, make_request
+) -> None:
+    """The code dies at the provider too; the challenges stay as records (L8)."""
+    backup = add_device(user, OTHER_NUMBER, is_primary=False)
+    request = make_request(user, verified=True)
+    live = flows.start(request, user, purpose=Challenge.Purpose.LOGIN, device=backup)
+    assert LocalOtp.objects.filter(otp_id=live.provider_otp_id).exists()
+    flows.remove(request, user, backup.pk)
+    assert not LocalOtp.objects.filter(otp_id=live.provider_otp_id).exists()
+    live.refresh_from_db()
+    assert (live.status, live.device_id) == (Challenge.Status.CANCELLED, None)
 
 
 def test_removing_an_abandoned_enrollment_needs_nothing(user, make_request) -> None:

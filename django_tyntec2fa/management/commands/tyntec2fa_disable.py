@@ -1,9 +1,10 @@
 """``manage.py tyntec2fa_disable <username> [--yes]``: turn a user's second factor off.
 
-For the support desk when a user lost their phone: every phone is deleted, live
-challenges are cancelled (at the provider too) and the failure counter is cleared. The
-user signs in with the password alone afterwards, or is sent to enrollment when the
-policy requires a second factor.
+For the support desk when a user lost their phone: live challenges are cancelled (at
+the provider too), every phone is removed as in the admin and the failure counter is
+cleared; the challenges and the audit trail stay. The user signs in with the password
+alone afterwards, or is sent to enrollment when the policy requires a second factor.
+The work is ``flows.support.disable``'s.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ... import policy, support
+from ... import policy
+from ...flows import support
 from ...models import PhoneDevice
 from . import get_user
 
 
 class Command(BaseCommand):
-    help = "Delete a user's phones, cancel their challenges and reset their failure counter."
+    help = "Remove a user's phones, cancel their challenges and reset their failure counter."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username")
@@ -34,14 +36,17 @@ class Command(BaseCommand):
             )
             if answer.strip().lower() != "yes":
                 raise CommandError("Aborted; nothing was changed.")
-        result = support.disable(user)
+        result = support.disable(None, user)
         self.stdout.write(
             f"Disabled two-factor authentication for {username!r}: "
             f"{result.devices_removed} phone(s) removed, "
-            f"{result.challenges_cancelled} challenge(s) cancelled."
+            f"{result.cancelled.count} challenge(s) cancelled."
         )
-        for error in result.provider_errors:
-            self.stderr.write(f"Warning: the provider did not delete a code ({error.code}).")
+        for pk, error in sorted(result.cancelled.provider_errors.items()):
+            self.stderr.write(
+                f"Warning: the provider did not delete the code of challenge {pk} "
+                f"({error.code}); it stays valid there until it expires."
+            )
         if policy.requires_second_factor(user):
             self.stdout.write(
                 "The policy requires a second factor: the next sign-in enrolls a phone."
