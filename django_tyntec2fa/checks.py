@@ -1,7 +1,14 @@
-"""System checks for the ``TYNTEC2FA_*`` settings. Ids are stable; docs/settings.md lists them.
+"""System checks for the ``TYNTEC2FA_*`` settings and the app's place in the project.
 
-A misconfigured second factor is a security bug, so out-of-range values are Errors,
-which stop ``runserver``/``migrate``, rather than silently clamped values.
+One id means one problem, and ``docs/settings.md`` lists every id with one line. An
+Error and a Warning never share a number, and a retired number is never given to
+another problem. A misconfigured second factor is a security bug, so out-of-range values
+are Errors, which stop ``runserver`` and ``migrate``, rather than silently clamped
+values. Messages and hints explain in words; the requirement ids of docs/security.md
+stay in the comments.
+
+The checks are registered by the app's ``ready()``, so they do not run when the app is
+missing from ``INSTALLED_APPS``; ``SecondFactorMiddleware`` itself reports that case.
 """
 
 from __future__ import annotations
@@ -13,182 +20,60 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured, ViewDoesNotExist
+from django.shortcuts import resolve_url
+from django.urls import NoReverseMatch, reverse
 from django.utils.module_loading import import_string
+from django_ratelimit.core import rate_re
 
-from .conf import LOCAL_PROVIDER, app_settings
+from .conf import LOCAL_PROVIDER, TYNTEC_PROVIDER, Settings, app_settings
 
-PREFIX = "django_tyntec2fa"
-PIN_LENGTH_RANGE = (6, 10)  # NIST SP 800-63B-4 3.1.3.2 (>= 6 digits); tyntec's maximum is 10
+TAG = "tyntec2fa"
+PIN_LENGTH_RANGE = (6, 10)  # NIST SP 800-63B-4 3.1.3.2 (>= 6 digits, G2); tyntec's maximum is 10
 OTP_TTL_RANGE = (30, 600)  # tyntec's minimum; NIST's 10 minute maximum (G6)
-MAX_ATTEMPTS_RANGE = (1, 10)
+MAX_ATTEMPTS_RANGE = (1, 10)  # L1
 LOCKOUT_THRESHOLD_RANGE = (1, 100)  # NIST SP 800-63B-4 3.2.2: at most 100 failures (L2)
-
-
-def _provider_class() -> type | None:
-    try:
-        return import_string(app_settings.PROVIDER)
-    except ImportError:
-        return None
-
-
-def _read(getter: Callable[[], Any], name: str, check_id: str) -> tuple[Any, list[CheckMessage]]:
-    """Read a setting; a value of the wrong type is an Error, not a crash."""
-    try:
-        return getter(), []
-    except (TypeError, ValueError):
-        return None, [
-            Error(
-                f"TYNTEC2FA_{name} has a value of the wrong type.",
-                hint=f"See docs/settings.md for the type of TYNTEC2FA_{name}.",
-                id=f"{PREFIX}.{check_id}",
-            )
-        ]
-
-
-def _out_of_range(value: int | None, bounds: tuple[int, int]) -> bool:
-    return value is not None and not bounds[0] <= value <= bounds[1]
-
-
-@register(Tags.security, "tyntec2fa")
-def check_provider(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
-    """E001 provider importable, E002 API key, E003 HTTPS, E007 local provider in production."""
-    from .providers.base import Provider
-    from .providers.tyntec import TyntecProvider
-
-    errors: list[CheckMessage] = []
-    provider = _provider_class()
-    if provider is None or not (isinstance(provider, type) and issubclass(provider, Provider)):
-        return [
-            Error(
-                f"TYNTEC2FA_PROVIDER {app_settings.PROVIDER!r} is not an importable Provider class.",
-                hint="Use 'django_tyntec2fa.providers.tyntec.TyntecProvider', "
-                f"'{LOCAL_PROVIDER}' or your own subclass of providers.base.Provider.",
-                id=f"{PREFIX}.E001",
-            )
-        ]
-    if issubclass(provider, TyntecProvider):
-        if not app_settings.API_KEY:
-            errors.append(
-                Error(
-                    "The tyntec provider is configured but TYNTEC2FA_API_KEY is empty.",
-                    hint="Set TYNTEC2FA_API_KEY from the environment or a secret store "
-                    "(my.tyntec.com > API settings), never as a literal in the repository.",
-                    id=f"{PREFIX}.E002",
-                )
-            )
-        if not settings.DEBUG and not _is_safe_url(app_settings.API_URL):
-            errors.append(
-                Error(
-                    f"TYNTEC2FA_API_URL {app_settings.API_URL!r} is not HTTPS.",
-                    hint="The API key and the codes travel in this connection; use https:// "
-                    "(plain http is accepted only with DEBUG=True or for a loopback address).",
-                    id=f"{PREFIX}.E003",
-                )
-            )
-    if (
-        issubclass(provider, _local_provider_class())
-        and not settings.DEBUG
-        and not app_settings.ALLOW_LOCAL_PROVIDER
-    ):
-        errors.append(
-            Error(
-                "The local provider prints codes instead of sending them and DEBUG is False.",
-                hint="Configure TYNTEC2FA_PROVIDER = "
-                "'django_tyntec2fa.providers.tyntec.TyntecProvider' for production, or set "
-                "TYNTEC2FA_ALLOW_LOCAL_PROVIDER = True for a test environment.",
-                id=f"{PREFIX}.E007",
-            )
-        )
-    return errors
-
-
-@register(Tags.security, "tyntec2fa")
-def check_policy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
-    """E004 PIN length (G2), E005 lifetime (G6), E006 attempts (L1), E008 timeout,
-    E009 lockout threshold (L2)."""
-    errors: list[CheckMessage] = []
-    pin_length, found = _read(lambda: app_settings.PIN_LENGTH, "PIN_LENGTH", "E004")
-    errors += found
-    if _out_of_range(pin_length, PIN_LENGTH_RANGE):
-        errors.append(
-            Error(
-                f"TYNTEC2FA_PIN_LENGTH is {pin_length}; it must be between 6 and 10.",
-                hint="Codes shorter than 6 digits can be guessed (NIST SP 800-63B-4, "
-                "security requirement G2); tyntec sends at most 10 digits.",
-                id=f"{PREFIX}.E004",
-            )
-        )
-    ttl, found = _read(lambda: app_settings.OTP_TTL, "OTP_TTL", "E005")
-    errors += found
-    if _out_of_range(ttl, OTP_TTL_RANGE):
-        errors.append(
-            Error(
-                f"TYNTEC2FA_OTP_TTL is {ttl} seconds; it must be between 30 and 600.",
-                hint="A code must die within 10 minutes (G6); tyntec's minimum is 30 seconds.",
-                id=f"{PREFIX}.E005",
-            )
-        )
-    attempts, found = _read(lambda: app_settings.MAX_ATTEMPTS, "MAX_ATTEMPTS", "E006")
-    errors += found
-    if _out_of_range(attempts, MAX_ATTEMPTS_RANGE):
-        errors.append(
-            Error(
-                f"TYNTEC2FA_MAX_ATTEMPTS is {attempts}; it must be between 1 and 10.",
-                hint="Each wrong code is a guess at the code (L1); 3 is tyntec's default.",
-                id=f"{PREFIX}.E006",
-            )
-        )
-    timeout, found = _read(lambda: app_settings.TIMEOUT, "TIMEOUT", "E008")
-    errors += found
-    if timeout is not None and min(timeout) <= 0:
-        errors.append(
-            Error(
-                f"TYNTEC2FA_TIMEOUT is {timeout}; both values must be positive.",
-                hint="Use (connect, read) seconds, e.g. (3.05, 10). A request without a "
-                "timeout can hang a worker forever.",
-                id=f"{PREFIX}.E008",
-            )
-        )
-    threshold, found = _read(lambda: app_settings.LOCKOUT_THRESHOLD, "LOCKOUT_THRESHOLD", "E009")
-    errors += found
-    if _out_of_range(threshold, LOCKOUT_THRESHOLD_RANGE):
-        errors.append(
-            Error(
-                f"TYNTEC2FA_LOCKOUT_THRESHOLD is {threshold}; "
-                "TYNTEC2FA_LOCKOUT_THRESHOLD must be 1..100.",
-                hint="Consecutive wrong codes lock the factor at this count; NIST SP 800-63B "
-                "allows at most 100 (L2). Larger values are treated as 100.",
-                id=f"{PREFIX}.E009",
-            )
-        )
-    return errors
-
-
-def _local_provider_class() -> type:
-    from .providers.local import LocalProvider
-
-    return LocalProvider
-
-
-def _is_safe_url(url: str) -> bool:
-    """HTTPS, or plain HTTP to this machine only (the fake tyntec server in tests)."""
-    parts = urlsplit(url)
-    if parts.scheme == "https":
-        return True
-    if parts.scheme != "http" or not parts.hostname:
-        return False
-    if parts.hostname == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(parts.hostname).is_loopback
-    except ValueError:
-        return False
-
-
-# --- The gate (middleware order) and the session cookie (S8) ---------------------------
 
 GATE_MIDDLEWARE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+#: The include that docs/installation.md gives; any prefix works.
+URLS_INCLUDE = 'path("2fa/", include("django_tyntec2fa.urls"))'
+
+#: Broken URLconfs: Django's own URL checks report them, these checks stay quiet.
+URLCONF_ERRORS = (ImportError, ImproperlyConfigured, ViewDoesNotExist)
+
+
+def _raw(name: str) -> Any:
+    """The value as written in the settings module, for the messages."""
+    return getattr(settings, f"TYNTEC2FA_{name}", None)
+
+
+def _readable(name: str) -> tuple[bool, Any]:
+    """(True, the typed value) or (False, None) when the value has the wrong type."""
+    try:
+        return True, getattr(app_settings, name)
+    except (TypeError, ValueError):
+        return False, None
+
+
+def _invalid(name: str, valid: Callable[[Any], bool]) -> bool:
+    """The setting cannot be read as its type, or ``valid`` refuses the typed value."""
+    readable, value = _readable(name)
+    return not readable or not valid(value)
+
+
+def _between(bounds: tuple[int, int]) -> Callable[[Any], bool]:
+    return lambda value: bounds[0] <= value <= bounds[1]
+
+
+def _names_a_callable(value: Any) -> bool:
+    """A callable, or the import path of one."""
+    if isinstance(value, str):
+        try:
+            value = import_string(value)
+        except ImportError:
+            return False
+    return callable(value)
 
 
 def _position(middleware: Sequence[str], path: str) -> int | None:
@@ -206,10 +91,178 @@ def _position(middleware: Sequence[str], path: str) -> int | None:
     return None
 
 
-@register(Tags.security, "tyntec2fa")
+def _middleware() -> list[str]:
+    return list(getattr(settings, "MIDDLEWARE", None) or [])
+
+
+# --- The provider: E001, E002, E003, E007 -------------------------------------------------
+
+
+@register(Tags.security, TAG)
+def check_provider(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E001 provider not a Provider class, E002 no API key, E003 API URL not HTTPS,
+    E007 the local provider in production (R5)."""
+    from .providers.base import Provider
+    from .providers.local import LocalProvider
+    from .providers.tyntec import TyntecProvider
+
+    try:
+        provider = import_string(app_settings.PROVIDER)
+    except ImportError:
+        provider = None
+    if not (isinstance(provider, type) and issubclass(provider, Provider)):
+        return [
+            Error(
+                f"TYNTEC2FA_PROVIDER {app_settings.PROVIDER!r} is not the import path of a "
+                "provider class.",
+                hint=f"Use '{TYNTEC_PROVIDER}', '{LOCAL_PROVIDER}' or your own subclass of "
+                "django_tyntec2fa.providers.base.Provider.",
+                id="django_tyntec2fa.E001",
+            )
+        ]
+    errors: list[CheckMessage] = []
+    if issubclass(provider, TyntecProvider) and not app_settings.API_KEY:
+        errors.append(
+            Error(
+                "The tyntec provider is configured but TYNTEC2FA_API_KEY is empty.",
+                hint="Set TYNTEC2FA_API_KEY from the environment or a secret store "
+                "(my.tyntec.com > API settings), never as a literal in the repository.",
+                id="django_tyntec2fa.E002",
+            )
+        )
+    if (
+        issubclass(provider, TyntecProvider)
+        and not settings.DEBUG
+        and not _is_safe_url(app_settings.API_URL)
+    ):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_API_URL {app_settings.API_URL!r} is not HTTPS.",
+                hint="The API key and the codes travel in this connection; use https:// "
+                "(plain http is accepted only with DEBUG=True or for a loopback address).",
+                id="django_tyntec2fa.E003",
+            )
+        )
+    if (
+        issubclass(provider, LocalProvider)
+        and not settings.DEBUG
+        and not app_settings.ALLOW_LOCAL_PROVIDER
+    ):
+        errors.append(
+            Error(
+                "The local provider prints codes instead of sending them and DEBUG is False.",
+                hint=f"Set TYNTEC2FA_PROVIDER = '{TYNTEC_PROVIDER}' for production, or "
+                "TYNTEC2FA_ALLOW_LOCAL_PROVIDER = True for a test environment.",
+                id="django_tyntec2fa.E007",
+            )
+        )
+    return errors
+
+
+def _is_safe_url(url: str) -> bool:
+    """HTTPS, or plain HTTP to this machine only (the fake tyntec server in tests)."""
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return True
+    if parts.scheme != "http" or not parts.hostname:
+        return False
+    if parts.hostname == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(parts.hostname).is_loopback
+    except ValueError:
+        return False
+
+
+# --- Codes, attempts, timeouts: E004, E005, E006, E008, E009 ------------------------------
+
+
+@register(Tags.security, TAG)
+def check_policy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E004 PIN length (G2), E005 code lifetime (G6), E006 attempts per code (L1),
+    E008 timeout, E009 lockout threshold (L2). A value of the wrong type is the same
+    problem as one out of range: the setting's own id."""
+    errors: list[CheckMessage] = []
+    if _invalid("PIN_LENGTH", _between(PIN_LENGTH_RANGE)):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_PIN_LENGTH is {_raw('PIN_LENGTH')!r}; it must be a whole number "
+                "from 6 to 10.",
+                hint="Codes shorter than 6 digits are too easy to guess (NIST SP 800-63B-4); "
+                "tyntec sends at most 10 digits.",
+                id="django_tyntec2fa.E004",
+            )
+        )
+    if _invalid("OTP_TTL", _between(OTP_TTL_RANGE)):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_OTP_TTL is {_raw('OTP_TTL')!r}; it must be a number of seconds "
+                "from 30 to 600.",
+                hint="A code must expire within 10 minutes; tyntec's minimum is 30 seconds.",
+                id="django_tyntec2fa.E005",
+            )
+        )
+    if _invalid("MAX_ATTEMPTS", _between(MAX_ATTEMPTS_RANGE)):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_MAX_ATTEMPTS is {_raw('MAX_ATTEMPTS')!r}; it must be a whole "
+                "number from 1 to 10.",
+                hint="Each wrong code is a guess at the code; 3 is tyntec's default.",
+                id="django_tyntec2fa.E006",
+            )
+        )
+    if _invalid("TIMEOUT", lambda timeout: min(timeout) > 0):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_TIMEOUT is {_raw('TIMEOUT')!r}; it must be a positive number of "
+                "seconds or a (connect, read) pair of them.",
+                hint="Use (connect, read) seconds, e.g. (3.05, 10). A request without a "
+                "timeout can hang a worker forever.",
+                id="django_tyntec2fa.E008",
+            )
+        )
+    if _invalid("LOCKOUT_THRESHOLD", _between(LOCKOUT_THRESHOLD_RANGE)):
+        errors.append(
+            Error(
+                f"TYNTEC2FA_LOCKOUT_THRESHOLD is {_raw('LOCKOUT_THRESHOLD')!r}; it must be a "
+                "whole number from 1 to 100.",
+                hint="After this many wrong codes in a row the second factor is locked; "
+                "NIST SP 800-63B-4 allows at most 100. Larger values are treated as 100.",
+                id="django_tyntec2fa.E009",
+            )
+        )
+    return errors
+
+
+# --- Who must use a second factor: E029 ------------------------------------------------
+
+
+@register(Tags.security, TAG)
+def check_required(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E029 ``TYNTEC2FA_REQUIRED`` is neither None, a callable nor the import path of
+    one (else: an ImproperlyConfigured at every password login)."""
+    value = app_settings.REQUIRED
+    if value is None or _names_a_callable(value):
+        return []
+    return [
+        Error(
+            f"TYNTEC2FA_REQUIRED {value!r} is not a callable or the import path of one.",
+            hint="Use None (only users with a phone), a function user -> bool, or its import "
+            "path, e.g. 'django_tyntec2fa.policy.staff_required' or "
+            "'django_tyntec2fa.policy.all_users'.",
+            id="django_tyntec2fa.E029",
+        )
+    ]
+
+
+# --- The gate (middleware order, the app's URLs) and LOGIN_URL --------------------------
+
+
+@register(Tags.security, TAG)
 def check_middleware(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
-    """E010 gate middleware missing, E011 gate before AuthenticationMiddleware."""
-    middleware = list(getattr(settings, "MIDDLEWARE", None) or [])
+    """E010 the gate missing, E018 AuthenticationMiddleware missing, E011 the gate
+    before AuthenticationMiddleware."""
+    middleware = _middleware()
     gate = _position(middleware, GATE_MIDDLEWARE)
     if gate is None:
         # An Error, not a Warning: without the gate a user with a phone who signs in is
@@ -218,52 +271,131 @@ def check_middleware(app_configs: Sequence[Any] | None = None, **kwargs: Any) ->
         # that protects every view with the decorators may silence it.
         return [
             Error(
-                "SecondFactorMiddleware missing from MIDDLEWARE.",
+                "SecondFactorMiddleware is missing from MIDDLEWARE.",
                 hint=f"Add '{GATE_MIDDLEWARE}' to MIDDLEWARE after '{AUTH_MIDDLEWARE}'.",
-                id=f"{PREFIX}.E010",
+                id="django_tyntec2fa.E010",
             )
         ]
     auth = _position(middleware, AUTH_MIDDLEWARE)
-    if auth is None or gate < auth:
+    if auth is None:
         return [
             Error(
-                "SecondFactorMiddleware must come after AuthenticationMiddleware.",
-                hint=f"Move '{GATE_MIDDLEWARE}' below '{AUTH_MIDDLEWARE}' in MIDDLEWARE; "
-                "it needs the session and request.user.",
-                id=f"{PREFIX}.E011",
+                "AuthenticationMiddleware is missing from MIDDLEWARE; SecondFactorMiddleware "
+                "needs request.user.",
+                hint=f"Add '{AUTH_MIDDLEWARE}' to MIDDLEWARE, after SessionMiddleware and "
+                f"before '{GATE_MIDDLEWARE}'.",
+                id="django_tyntec2fa.E018",
+            )
+        ]
+    if gate < auth:
+        return [
+            Error(
+                "SecondFactorMiddleware comes before AuthenticationMiddleware in MIDDLEWARE.",
+                hint=f"Move '{GATE_MIDDLEWARE}' below '{AUTH_MIDDLEWARE}'; it needs the "
+                "session and request.user.",
+                id="django_tyntec2fa.E011",
             )
         ]
     return []
 
 
-@register(Tags.security, "tyntec2fa")
-def check_session_cookie(
-    app_configs: Sequence[Any] | None = None, **kwargs: Any
-) -> list[CheckMessage]:
-    """W012 unsafe session cookie in production (S8)."""
-    if settings.DEBUG:
+@register(Tags.urls, TAG)
+def check_app_urls(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E032 the gate is installed but the app's URLs (namespace ``tyntec2fa``) are not:
+    the first login that owes a code would be a 500 ``NoReverseMatch``."""
+    if _position(_middleware(), GATE_MIDDLEWARE) is None:
+        return []  # E010 reports the missing gate
+    try:
+        reverse("tyntec2fa:challenge")
+    except NoReverseMatch:
+        pass
+    except URLCONF_ERRORS:
         return []
-    unsafe = []
-    if not settings.SESSION_COOKIE_SECURE:
-        unsafe.append("SESSION_COOKIE_SECURE = True")
-    if not settings.SESSION_COOKIE_HTTPONLY:
-        unsafe.append("SESSION_COOKIE_HTTPONLY = True")
-    if str(settings.SESSION_COOKIE_SAMESITE).lower() not in {"lax", "strict"}:
-        unsafe.append("SESSION_COOKIE_SAMESITE = 'Lax' (or 'Strict')")
-    if not unsafe:
+    else:
         return []
     return [
-        Warning(
-            "The session cookie carries the pending login and the proof of the second "
-            "factor, but it is not protected: DEBUG is False and it lacks "
-            + ", ".join(unsafe)
-            + ".",
-            hint="Set " + "; ".join(unsafe) + " (security requirement S8; NIST SP 800-63B-4 "
-            "5.1.1). Consider SESSION_COOKIE_NAME = '__Host-sessionid'.",
-            id=f"{PREFIX}.W012",
+        Error(
+            "The app's URLs are not included: SecondFactorMiddleware sends a login that "
+            "owes a code to the challenge page, which cannot be found, so that login "
+            "fails with NoReverseMatch.",
+            hint=f"Add {URLS_INCLUDE} to the urlpatterns of ROOT_URLCONF (any prefix works; "
+            "keep the namespace 'tyntec2fa' that the app's urls.py sets).",
+            id="django_tyntec2fa.E032",
         )
     ]
 
+
+@register(Tags.urls, TAG)
+def check_login_url(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E031 ``LOGIN_URL`` is a URL name that does not reverse (a path is never checked)."""
+    value = getattr(settings, "LOGIN_URL", None)
+    if not value:
+        return []
+    try:
+        resolve_url(value)
+    except NoReverseMatch:
+        pass
+    except URLCONF_ERRORS:
+        return []
+    else:
+        return []
+    return [
+        Error(
+            f"LOGIN_URL {value!r} is neither a path nor the name of a URL pattern.",
+            hint="Every page that asks for a login and every login that waited too long for "
+            "its code redirect to LOGIN_URL. Use a path such as '/accounts/login/' or the "
+            "name of a routed URL pattern.",
+            id="django_tyntec2fa.E031",
+        )
+    ]
+
+
+# --- The session cookie: W012, W019, W020 (S8) ------------------------------------------
+# It carries the pending login and the proof of the second factor.
+
+
+@register(Tags.security, TAG)
+def check_session_cookie(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """With DEBUG=False: W012 not Secure, W019 not HttpOnly, W020 no SameSite Lax/Strict
+    (NIST SP 800-63B-4 5.1.1)."""
+    if settings.DEBUG:
+        return []
+    found: list[CheckMessage] = []
+    if not settings.SESSION_COOKIE_SECURE:
+        found.append(
+            Warning(
+                "SESSION_COOKIE_SECURE is False while DEBUG is False: the session cookie, "
+                "which carries the pending login and the proof of the second factor, may "
+                "travel over plain HTTP.",
+                hint="Set SESSION_COOKIE_SECURE = True; consider SESSION_COOKIE_NAME = "
+                "'__Host-sessionid' as well.",
+                id="django_tyntec2fa.W012",
+            )
+        )
+    if not settings.SESSION_COOKIE_HTTPONLY:
+        found.append(
+            Warning(
+                "SESSION_COOKIE_HTTPONLY is False while DEBUG is False: scripts on the page "
+                "can read the session cookie, which carries the proof of the second factor.",
+                hint="Set SESSION_COOKIE_HTTPONLY = True.",
+                id="django_tyntec2fa.W019",
+            )
+        )
+    if str(settings.SESSION_COOKIE_SAMESITE).lower() not in {"lax", "strict"}:
+        found.append(
+            Warning(
+                f"SESSION_COOKIE_SAMESITE is {settings.SESSION_COOKIE_SAMESITE!r} while DEBUG "
+                "is False: other sites' requests carry the session cookie.",
+                hint="Set SESSION_COOKIE_SAMESITE = 'Lax' (or 'Strict').",
+                id="django_tyntec2fa.W020",
+            )
+        )
+    return found
+
+
+# --- Rate limits: W013, E021 (P7), E030 -------------------------------------------------
 
 #: Cache backends whose counters are per process or not kept at all: with several
 #: workers each one counts alone, so a limit of 5 becomes 5 per worker (P7).
@@ -274,114 +406,178 @@ UNSHARED_CACHES = frozenset(
         "django.core.cache.backends.filebased.FileBasedCache",
     }
 )
+#: The rate-limit settings: every setting with ``_RATE_`` in its name is a rate.
+RATE_SETTINGS = tuple(sorted(name for name in vars(Settings) if "_RATE_" in name))
 
 
-@register(Tags.security, Tags.caches, "tyntec2fa")
+@register(Tags.security, Tags.caches, TAG)
 def check_ratelimit_cache(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """W013 / E013: the rate limits need a cache shared by every process (P7)."""
+    """The rate limits count in a cache that is not shared between processes: W013 with
+    DEBUG (a development server), E021 without (P7)."""
     if not app_settings.RATELIMIT_ENABLE:
         return []
     alias = getattr(settings, "RATELIMIT_USE_CACHE", "default")
     backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
     if backend not in UNSHARED_CACHES:
         return []
-    level, check_id = (Warning, "W013") if settings.DEBUG else (Error, "E013")
+    message = (
+        f"The rate limits count in the cache {alias!r} ({backend.rsplit('.', 1)[-1]}), "
+        "which is not shared between processes: with several workers each one counts alone."
+    )
+    fix = (
+        "Use Redis (django.core.cache.backends.redis.RedisCache) or Memcached for that "
+        "cache, or point RATELIMIT_USE_CACHE at one."
+    )
+    if settings.DEBUG:
+        return [
+            Warning(
+                message,
+                hint=f"{fix} A development server that runs a single process may add "
+                "'django_tyntec2fa.W013' to SILENCED_SYSTEM_CHECKS.",
+                id="django_tyntec2fa.W013",
+            )
+        ]
+    return [Error(message, hint=fix, id="django_tyntec2fa.E021")]
+
+
+def is_rate(value: str) -> bool:
+    """A django-ratelimit rate as a whole: a count, a slash, an optional multiplier and
+    one of s, m, h, d (``"5/m"``, ``"5/10m"``, ``"100/d"``) with a period above zero; or
+    the import path of a callable ``(group, request) -> rate``, which django-ratelimit
+    accepts too."""
+    if "." in value:
+        return _names_a_callable(value)
+    match = rate_re.fullmatch(value)
+    return match is not None and int(match.group(2) or 1) > 0
+
+
+@register(Tags.security, TAG)
+def check_rates(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E030, once per rate setting that is not a rate (else: a 500 at the first send or
+    check of a code). The value checked is the one django-ratelimit is given."""
     return [
-        level(
-            f"The rate limits count in the cache {alias!r} ({backend.rsplit('.', 1)[-1]}), "
-            "which is not shared between processes.",
-            hint="Use Redis (django.core.cache.backends.redis.RedisCache) or Memcached for "
-            "that cache, or point RATELIMIT_USE_CACHE at one (security requirement P7). "
-            "Silence the warning only for a single-process development server.",
-            id=f"{PREFIX}.{check_id}",
+        Error(
+            f"TYNTEC2FA_{name} is {_raw(name)!r}, which is not a rate.",
+            hint='Write a rate as a count, a slash and a period: "5/m" (5 per minute), '
+            '"5/10m" (5 per 10 minutes), "20/h", "100/d"; the period is s, m, h or d, in '
+            "lower case.",
+            id="django_tyntec2fa.E030",
         )
+        for name in RATE_SETTINGS
+        if not is_rate(getattr(app_settings, name))
     ]
 
 
-# --- SMS pumping and cost defences (P1-P4, E6; docs/abuse.md) ------------------------------
+# --- SMS pumping and cost defences: W016 (P1), E023-E028 (docs/abuse.md) -------------------
 
 
-@register(Tags.security, "tyntec2fa")
+@register(Tags.security, TAG)
 def check_destinations(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """W016 no country allow-list in production (P1); E016 an unusable cost-defence setting."""
+    """W016 no country allow-list in production (P1); E023 a country list that names
+    something else than countries; E024 an unknown number type; E025 a number lookup
+    that is not a callable."""
     from .abuse.destinations import NUMBER_TYPES, invalid_countries
 
-    problems: list[str] = []
+    found: list[CheckMessage] = []
     for name in ("SMS_COUNTRIES", "VOICE_COUNTRIES"):
-        entries, found = _read(lambda name=name: getattr(app_settings, name), name, "E016")
-        problems += [message.msg for message in found]
-        if entries and (bad := invalid_countries(entries)):
-            problems.append(f"TYNTEC2FA_{name} has unknown entries {bad}.")
-    types, found = _read(lambda: app_settings.BLOCKED_NUMBER_TYPES, "BLOCKED_NUMBER_TYPES", "E016")
-    problems += [message.msg for message in found]
-    if types and (unknown := sorted(types - NUMBER_TYPES)):
-        problems.append(f"TYNTEC2FA_BLOCKED_NUMBER_TYPES has unknown types {unknown}.")
-    hook = app_settings.NUMBER_LOOKUP
-    if isinstance(hook, str) and hook:
-        try:
-            hook = import_string(hook)
-        except ImportError:
-            hook = None
-    if app_settings.NUMBER_LOOKUP not in (None, "") and not callable(hook):
-        problems.append("TYNTEC2FA_NUMBER_LOOKUP is not a callable or its import path.")
-    problems += _number_problems()
-    errors: list[CheckMessage] = [
-        Error(
-            problem,
-            hint="See docs/settings.md (SMS pumping and cost defences) for the accepted values.",
-            id=f"{PREFIX}.E016",
+        readable, entries = _readable(name)
+        bad = invalid_countries(entries) if readable and entries else []
+        if not readable or bad:
+            what = f"has unknown entries {bad}" if bad else f"is {_raw(name)!r}"
+            found.append(
+                Error(
+                    f"TYNTEC2FA_{name} {what}; it must be a list of countries.",
+                    hint="Name countries by ISO 3166 alpha-2 code ('DE') or calling code "
+                    "('+49'), e.g. ['DE', 'AT', '+41'].",
+                    id="django_tyntec2fa.E023",
+                )
+            )
+    name = "BLOCKED_NUMBER_TYPES"
+    readable, types = _readable(name)
+    unknown = sorted(types - NUMBER_TYPES) if readable else []
+    if not readable or unknown:
+        what = f"has unknown types {unknown}" if unknown else f"is {_raw(name)!r}"
+        found.append(
+            Error(
+                f"TYNTEC2FA_BLOCKED_NUMBER_TYPES {what}; it must be a list of number types.",
+                hint="Use libphonenumber's type names, e.g. ['PAGER', 'VOIP', "
+                "'INTERNATIONAL_NETWORK']; docs/settings.md lists them.",
+                id="django_tyntec2fa.E024",
+            )
         )
-        for problem in problems
-    ]
-    if not settings.DEBUG and _quiet(lambda: app_settings.SMS_COUNTRIES) is None:
-        errors.append(
+    lookup = app_settings.NUMBER_LOOKUP
+    if lookup not in (None, "") and not _names_a_callable(lookup):
+        found.append(
+            Error(
+                f"TYNTEC2FA_NUMBER_LOOKUP {lookup!r} is not a callable or the import path of one.",
+                hint="Use a function number -> django_tyntec2fa.destinations.LookupResult, "
+                "its import path, or None for no lookup.",
+                id="django_tyntec2fa.E025",
+            )
+        )
+    readable, countries = _readable("SMS_COUNTRIES")
+    if not settings.DEBUG and readable and countries is None:
+        found.append(
             Warning(
                 "TYNTEC2FA_SMS_COUNTRIES is not set: codes may be sent to every country.",
                 hint="List the countries your users live in, e.g. ['DE', 'AT', 'CH'] or "
                 "['+49'], and a shorter TYNTEC2FA_VOICE_COUNTRIES: SMS pumping and toll "
-                "fraud target countries you do not serve (security requirement P1).",
-                id=f"{PREFIX}.W016",
+                "fraud target countries you do not serve.",
+                id="django_tyntec2fa.W016",
             )
         )
-    return errors
+    return found
 
 
-def _number_problems() -> list[str]:
-    """Budgets must be positive integers or None; the conversion settings in range."""
-    problems: list[str] = []
+@register(Tags.security, TAG)
+def check_cost_limits(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E026 a send budget that is not a positive whole number or None, E027 a negative
+    conversion count or duration, E028 a conversion rate outside 0-1 (P3, P4)."""
+    found: list[CheckMessage] = []
     for name in ("SEND_BUDGET_HOURLY", "SEND_BUDGET_DAILY"):
-        value, found = _read(lambda name=name: getattr(app_settings, name), name, "E016")
-        problems += [message.msg for message in found]
-        if value is not None and value < 1:
-            problems.append(f"TYNTEC2FA_{name} is {value}; use a positive number or None.")
+        if _invalid(name, lambda value: value is None or value >= 1):
+            found.append(
+                Error(
+                    f"TYNTEC2FA_{name} is {_raw(name)!r}; it must be a positive whole number "
+                    "or None.",
+                    hint="The budget is the number of codes the whole site may send in that "
+                    "period; None means no budget.",
+                    id="django_tyntec2fa.E026",
+                )
+            )
     for name in ("CONVERSION_MIN_SENDS", "CONVERSION_BLOCK_SECONDS", "CONVERSION_WINDOW"):
-        value, found = _read(lambda name=name: getattr(app_settings, name), name, "E016")
-        problems += [message.msg for message in found]
-        if value is not None and value < 0:
-            problems.append(f"TYNTEC2FA_{name} is {value}; it must not be negative.")
-    rate, found = _read(lambda: app_settings.CONVERSION_MIN_RATE, "CONVERSION_MIN_RATE", "E016")
-    problems += [message.msg for message in found]
-    if rate is not None and not 0 <= rate <= 1:
-        problems.append(f"TYNTEC2FA_CONVERSION_MIN_RATE is {rate}; it must be between 0 and 1.")
-    return problems
-
-
-def _quiet(getter: Callable[[], Any]) -> Any:
-    """A setting's value, or a sentinel when it cannot be read (E016 reports that)."""
-    try:
-        return getter()
-    except (TypeError, ValueError):
-        return ""
+        if _invalid(name, lambda value: value >= 0):
+            found.append(
+                Error(
+                    f"TYNTEC2FA_{name} is {_raw(name)!r}; it must be a whole number, 0 or more.",
+                    hint="See docs/abuse.md for what the conversion settings count; "
+                    "TYNTEC2FA_CONVERSION_MIN_SENDS = 0 switches the conversion blocks off.",
+                    id="django_tyntec2fa.E027",
+                )
+            )
+    if _invalid("CONVERSION_MIN_RATE", _between((0, 1))):
+        found.append(
+            Error(
+                f"TYNTEC2FA_CONVERSION_MIN_RATE is {_raw('CONVERSION_MIN_RATE')!r}; it must "
+                "be a number from 0 to 1.",
+                hint="It is verified codes divided by sent codes, e.g. 0.2 blocks a country "
+                "or prefix where fewer than one code in five is entered.",
+                id="django_tyntec2fa.E028",
+            )
+        )
+    return found
 
 
 # --- Side doors around the second factor: token views, API authentication (S6) -------------
 
 
-@register(Tags.security, Tags.urls, "tyntec2fa")
+@register(Tags.security, Tags.urls, TAG)
 def check_token_views(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
@@ -391,36 +587,31 @@ def check_token_views(
     return routed_token_views()
 
 
-@register(Tags.security, "tyntec2fa")
+@register(Tags.security, TAG)
 def check_api_authentication(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
-    """E015 / W015 a DRF default authentication class skips or may skip the second factor."""
+    """E015 a DRF default authentication class skips the second factor; W022 one is not
+    known to enforce it."""
     from .api.checks import authentication_classes
 
     return authentication_classes()
 
 
-@register(Tags.security, "tyntec2fa")
+@register(Tags.security, TAG)
 def check_token_issuer(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """E017 ``TYNTEC2FA_API_TOKEN_ISSUER`` names nothing callable (else: a 500 at the
     first login that asks for a token)."""
     path = app_settings.API_TOKEN_ISSUER
-    if not path:  # None: DRF's authtoken when installed; "": sessions only
-        return []
-    try:
-        issuer = import_string(path)
-    except ImportError:
-        issuer = None
-    if callable(issuer):
+    if not path or _names_a_callable(path):  # None: DRF's authtoken; "": sessions only
         return []
     return [
         Error(
-            f"TYNTEC2FA_API_TOKEN_ISSUER {path!r} is not an importable callable.",
+            f"TYNTEC2FA_API_TOKEN_ISSUER {path!r} is not the import path of a callable.",
             hint="Name a callable (request, user) -> dict, e.g. "
             "'django_tyntec2fa.api.tokens.authtoken_issuer', or set it to '' for sessions only.",
-            id=f"{PREFIX}.E017",
+            id="django_tyntec2fa.E017",
         )
     ]

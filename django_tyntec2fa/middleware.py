@@ -13,7 +13,7 @@ Cost: a verified or anonymous request runs no query of its own; the session is t
 one the view loads anyway. The policy is asked once per login and its "not required"
 answer cached in the session (``session.remember_not_required``).
 
-Order: after ``SessionMiddleware`` and ``AuthenticationMiddleware`` (check E011).
+Order: after ``SessionMiddleware`` and ``AuthenticationMiddleware`` (checks E011, E018).
 """
 
 from __future__ import annotations
@@ -22,16 +22,20 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
+from django.apps import apps
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
-from . import flows, redirects, session
+# No import of ``flows`` here: it imports the models, which raise a RuntimeError when
+# the app is missing from INSTALLED_APPS; ``__init__`` says so instead.
+from . import redirects, session
 from .access import PendingAccess, access_of
 from .exceptions import LoginTimeout
 
@@ -178,6 +182,8 @@ def _unproven_login(request: HttpRequest) -> HttpResponse | None:
         user = auth.get_user(request)
     if not user.is_authenticated:
         return None  # Django drops a session whose auth hash no longer matches
+    from . import flows
+
     try:
         pending = flows.owe_second_factor(request, user)
     except LoginTimeout:
@@ -194,6 +200,13 @@ class SecondFactorMiddleware:
     async_capable = True
 
     def __init__(self, get_response: GetResponse) -> None:
+        # The app's system checks do not run without the app; this is the one place
+        # that notices, before anything imports the models.
+        if not apps.is_installed("django_tyntec2fa"):
+            raise ImproperlyConfigured(
+                "SecondFactorMiddleware is in MIDDLEWARE but django_tyntec2fa is not "
+                "installed: add 'django_tyntec2fa' to INSTALLED_APPS."
+            )
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
@@ -214,6 +227,8 @@ class SecondFactorMiddleware:
         if request.method != "POST" or getattr(request, "session", None) is None:
             return
         if session.has_pending_state(request) and allowed_kind(request) == PendingAccess.LOGOUT:
+            from . import flows
+
             flows.abort_login(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:

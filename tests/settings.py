@@ -22,7 +22,7 @@ INSTALLED_APPS = [
 ]
 
 # The JSON API (tests/api): only authentication classes that enforce the second factor
-# (S6; checks E015/W015, tests/api/test_authentication_classes.py).
+# (S6; checks E015/W022, tests/api/test_authentication_classes.py).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -38,7 +38,7 @@ class TokenWithoutSecondFactor(exceptions.AuthenticationFailed):
 class SecondFactorTokenAuthentication(TokenAuthentication):
     """``Authorization: Token <key>`` for keys the API minted after the second factor."""
 
-    #: Read by system check E015/W015: this class is known to enforce the second factor.
+    #: Read by system checks E015/W022: this class is known to enforce the second factor.
     tyntec2fa_second_factor = True
 
     def authenticate(self, request: Request) -> tuple[Any, Any] | None:

@@ -5,7 +5,8 @@
   ``obtain_auth_token``, simplejwt's ``TokenObtainPairView``, ...).
 - E015: ``REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]`` holds a class known to
   skip the second factor (HTTP Basic, DRF's plain tokens, JWT, Knox).
-- W015: it holds a class not known either way.
+- W022: it holds a class not known either way (formerly W015: a Warning and an Error
+  never share a number).
 
 Views and classes are recognised by the dotted names of their classes (their whole
 MRO, so subclasses count), never by importing the packages named here: this module
@@ -25,7 +26,6 @@ from django.core.exceptions import ImproperlyConfigured, ViewDoesNotExist
 from django.urls import URLResolver, get_resolver
 from django.utils.module_loading import import_string
 
-PREFIX = "django_tyntec2fa"
 #: Views that answer a password (or HTTP Basic) with an API token.
 TOKEN_VIEWS = frozenset(
     {
@@ -111,8 +111,8 @@ def routed_token_views() -> list[CheckMessage]:
                     "password alone: it skips the second factor.",
                     hint="Remove the route; clients get their token from "
                     "django_tyntec2fa.api (login, then challenge/verify with "
-                    '"token": true). Security requirement S6.',
-                    id=f"{PREFIX}.W014",
+                    '"token": true), after the second factor.',
+                    id="django_tyntec2fa.W014",
                 )
             )
     return found
@@ -138,7 +138,7 @@ def classify(entry: Any) -> str:
 
 
 def authentication_classes() -> list[CheckMessage]:
-    """E015 for classes known to skip the second factor, W015 for unknown ones."""
+    """E015 for classes known to skip the second factor, W022 for unknown ones."""
     found: list[CheckMessage] = []
     for entry in _configured_classes() or []:
         name = entry if isinstance(entry, str) else f"{entry.__module__}.{entry.__qualname__}"
@@ -146,16 +146,15 @@ def authentication_classes() -> list[CheckMessage]:
         hint = (
             "Use 'rest_framework.authentication.SessionAuthentication' and "
             "'django_tyntec2fa.api.authentication.SecondFactorTokenAuthentication'; a class "
-            f"that checks the second factor itself may set {MARKER} = True. "
-            "Security requirement S6."
+            f"that checks the second factor itself may set {MARKER} = True."
         )
         if kind == "ungated":
             message = f"DEFAULT_AUTHENTICATION_CLASSES holds {name}, which skips the second factor."
-            found.append(Error(message, hint=hint, id=f"{PREFIX}.E015"))
+            found.append(Error(message, hint=hint, id="django_tyntec2fa.E015"))
         elif kind == "unknown":
             message = (
                 f"DEFAULT_AUTHENTICATION_CLASSES holds {name}, which is not known to enforce "
                 "the second factor."
             )
-            found.append(Warning(message, hint=hint, id=f"{PREFIX}.W015"))
+            found.append(Warning(message, hint=hint, id="django_tyntec2fa.W022"))
     return found

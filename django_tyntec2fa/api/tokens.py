@@ -6,8 +6,8 @@ the ``token`` of the verify answer. Unset, DRF's authtoken is used when
 
 The API calls the issuer only after ``flows`` verified a code: a login, the enrollment
 that completes a login, nothing else. An issuer of another token type (JWT, Knox) must
-make its authentication check that the token came from here, e.g. with a claim; check
-E015/W015 reports authentication classes that are not known to do so.
+make its authentication check that the token came from here, e.g. with a claim; checks
+E015 and W022 report authentication classes that are not known to do so.
 """
 
 from __future__ import annotations

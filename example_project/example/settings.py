@@ -119,7 +119,7 @@ if os.environ.get("TYNTEC2FA_RESEND_COOLDOWN"):
     TYNTEC2FA_RESEND_COOLDOWN = int(os.environ["TYNTEC2FA_RESEND_COOLDOWN"])
 
 # The JSON API under /api/: only authentication classes that enforce the second factor
-# (checks E015/W015). Apps get their token from /api/challenge/verify/ (docs/api.md).
+# (checks E015/W022). Apps get their token from /api/challenge/verify/ (docs/api.md).
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",

@@ -25,6 +25,7 @@ class GatedTokenView(TokenObtainPairView):
 
 
 urlpatterns = [
+    path("2fa/", include("django_tyntec2fa.urls")),  # or check E032 reports it
     path("api/", include("django_tyntec2fa.api.urls")),
     path("api-token-auth/", obtain_auth_token),
     path("jwt/", ProjectTokenView.as_view()),

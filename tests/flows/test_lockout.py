@@ -1,5 +1,5 @@
 """The account's failure counter: the backoff ladder and the lock (L2), what resets it
-(L3), the cap of the threshold (L2, check E009), the account_locked signal."""
+(L3), the cap of the threshold (L2), the account_locked signal."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ import time_machine
 from django.test import override_settings
 
 from django_tyntec2fa import flows, lockout, signals
-from django_tyntec2fa.checks import check_policy
 from django_tyntec2fa.exceptions import AccountLocked, InvalidCode, TooManyAttempts
 from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter
 
@@ -166,33 +165,10 @@ def test_an_attempt_that_waited_for_the_row_while_the_account_locked_counts_l4(
     assert flows.live_challenge(user, LOGIN).attempts == 0
 
 
-# --- the cap of the threshold (L2) and its system check E009 ------------------------------
+# --- the cap of the threshold (L2); its system check E009 is tested in tests/test_checks.py
 
 
 @pytest.mark.parametrize(("value", "effective"), [(500, 100), (100, 100), (1, 1), (0, 1)])
 def test_threshold_is_capped_at_100_l2(value: int, effective: int) -> None:
     with override_settings(TYNTEC2FA_LOCKOUT_THRESHOLD=value):
         assert lockout.threshold() == effective
-
-
-def ids(messages: list) -> set[str]:
-    return {message.id for message in messages}
-
-
-@pytest.mark.parametrize("value", [0, -1, 101, 1000])
-def test_e009_threshold_outside_1_to_100_l2(value: int) -> None:
-    with override_settings(TYNTEC2FA_LOCKOUT_THRESHOLD=value):
-        messages = [m for m in check_policy() if m.id == "django_tyntec2fa.E009"]
-    assert len(messages) == 1
-    assert "LOCKOUT_THRESHOLD must be 1..100" in messages[0].msg
-
-
-@pytest.mark.parametrize("value", [1, 20, 100])
-def test_e009_accepts_1_to_100(value: int) -> None:
-    with override_settings(TYNTEC2FA_LOCKOUT_THRESHOLD=value):
-        assert "django_tyntec2fa.E009" not in ids(check_policy())
-
-
-def test_e009_threshold_of_the_wrong_type() -> None:
-    with override_settings(TYNTEC2FA_LOCKOUT_THRESHOLD="many"):
-        assert "django_tyntec2fa.E009" in ids(check_policy())

@@ -1,14 +1,22 @@
-"""System checks of the gate: E010 / E011 (middleware) and W012 (session cookie, S8)."""
+"""System checks of the gate: the middleware and its order, the app's URLs, the session
+cookie (S8); and the middleware's own error when the app is missing from INSTALLED_APPS,
+where the app's checks do not run."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from django_tyntec2fa.checks import check_middleware, check_session_cookie
 from django_tyntec2fa.middleware import SecondFactorMiddleware
 
+from ..system_checks import app_check_ids, app_checks
+
+ROOT = Path(__file__).resolve().parent.parent.parent
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
@@ -18,80 +26,147 @@ class ProjectGate(SecondFactorMiddleware):
     """A project's subclass still counts as the gate."""
 
 
-def ids(messages: list[Any]) -> list[str]:
-    return [message.id for message in messages]
+# --- The middleware and its order ------------------------------------------------------
 
 
-def test_the_test_project_passes() -> None:
-    assert check_middleware() == []
-    assert check_session_cookie() == []
+def test_gate_missing_from_middleware_e010() -> None:
+    found = app_checks(MIDDLEWARE=[SESSION, AUTH])
+    assert [message.id for message in found] == ["django_tyntec2fa.E010"]
+    assert GATE in found[0].hint
 
 
-def test_e010_middleware_missing(settings: Any) -> None:
-    settings.MIDDLEWARE = [SESSION, AUTH]
-    messages = check_middleware()
-    assert ids(messages) == ["django_tyntec2fa.E010"]
-    assert messages[0].msg == "SecondFactorMiddleware missing from MIDDLEWARE."
-    assert GATE in messages[0].hint
+def test_gate_before_authentication_middleware_e011() -> None:
+    assert app_check_ids(MIDDLEWARE=[SESSION, GATE, AUTH]) == ["django_tyntec2fa.E011"]
 
 
-def test_e011_middleware_before_authentication(settings: Any) -> None:
-    settings.MIDDLEWARE = [SESSION, GATE, AUTH]
-    messages = check_middleware()
-    assert ids(messages) == ["django_tyntec2fa.E011"]
-    assert messages[0].msg == "SecondFactorMiddleware must come after AuthenticationMiddleware."
-
-
-def test_e011_authentication_middleware_missing(settings: Any) -> None:
-    settings.MIDDLEWARE = [SESSION, GATE]
-    assert ids(check_middleware()) == ["django_tyntec2fa.E011"]
-
-
-def test_right_order_passes(settings: Any) -> None:
-    settings.MIDDLEWARE = [SESSION, AUTH, GATE]
-    assert check_middleware() == []
-
-
-def test_a_subclass_counts(settings: Any) -> None:
-    settings.MIDDLEWARE = [SESSION, AUTH, f"{__name__}.ProjectGate"]
-    assert check_middleware() == []
-    settings.MIDDLEWARE = [SESSION, f"{__name__}.ProjectGate", AUTH]
-    assert ids(check_middleware()) == ["django_tyntec2fa.E011"]
-
-
-def test_an_unimportable_entry_is_skipped(settings: Any) -> None:
-    settings.MIDDLEWARE = ["no.such.Middleware", SESSION, AUTH, GATE]
-    assert check_middleware() == []
+def test_authentication_middleware_missing_e018() -> None:
+    found = app_checks(MIDDLEWARE=[SESSION, GATE])
+    assert [message.id for message in found] == ["django_tyntec2fa.E018"]
+    assert AUTH in found[0].hint
 
 
 @pytest.mark.parametrize(
-    ("name", "value"),
+    "middleware",
     [
-        ("SESSION_COOKIE_SECURE", False),
-        ("SESSION_COOKIE_HTTPONLY", False),
-        ("SESSION_COOKIE_SAMESITE", None),
-        ("SESSION_COOKIE_SAMESITE", "None"),
+        [SESSION, AUTH, GATE],
+        [SESSION, AUTH, f"{__name__}.ProjectGate"],
+        ["no.such.Middleware", SESSION, AUTH, GATE],  # Django reports that entry itself
     ],
 )
-def test_w012_unsafe_session_cookie_in_production(settings: Any, name: str, value: Any) -> None:
-    """S8: DEBUG=False and an unsafe session cookie is a Warning naming the fix."""
-    settings.DEBUG = False
-    setattr(settings, name, value)
-    messages = check_session_cookie()
-    assert ids(messages) == ["django_tyntec2fa.W012"]
-    assert name in messages[0].msg and name in messages[0].hint
+def test_gate_after_authentication_passes(middleware: list[str]) -> None:
+    assert app_check_ids(MIDDLEWARE=middleware) == []
 
 
-def test_w012_not_with_debug(settings: Any) -> None:
-    settings.DEBUG = True
-    settings.SESSION_COOKIE_SECURE = False
-    assert check_session_cookie() == []
+def test_a_subclass_of_the_gate_counts_as_the_gate() -> None:
+    found = app_check_ids(MIDDLEWARE=[SESSION, f"{__name__}.ProjectGate", AUTH])
+    assert found == ["django_tyntec2fa.E011"]
 
 
-@pytest.mark.parametrize("samesite", ["Lax", "Strict"])
-def test_w012_safe_cookie_passes(settings: Any, samesite: str) -> None:
-    settings.DEBUG = False
-    settings.SESSION_COOKIE_SECURE = True
-    settings.SESSION_COOKIE_HTTPONLY = True
-    settings.SESSION_COOKIE_SAMESITE = samesite
-    assert check_session_cookie() == []
+# --- The app's URLs --------------------------------------------------------------------
+
+
+def test_app_urls_not_included_e032() -> None:
+    """Today's alternative is a 500 NoReverseMatch at the first login that owes a code."""
+    found = app_checks(ROOT_URLCONF="tests.gate.urls_without_the_app")
+    assert [message.id for message in found] == ["django_tyntec2fa.E032"]
+    assert 'path("2fa/", include("django_tyntec2fa.urls"))' in found[0].hint
+
+
+def test_app_urls_under_any_prefix_pass() -> None:
+    assert app_check_ids(ROOT_URLCONF="tests.gate.urls_app_elsewhere") == []
+
+
+def test_app_urls_are_not_asked_for_without_the_gate() -> None:
+    found = app_check_ids(
+        ROOT_URLCONF="tests.gate.urls_without_the_app", MIDDLEWARE=[SESSION, AUTH]
+    )
+    assert found == ["django_tyntec2fa.E010"]
+
+
+# --- The session cookie (S8) -----------------------------------------------------------
+
+
+def test_session_cookie_without_secure_in_production_w012_s8() -> None:
+    found = app_checks(SESSION_COOKIE_SECURE=False)
+    assert [message.id for message in found] == ["django_tyntec2fa.W012"]
+    assert "SESSION_COOKIE_SECURE = True" in found[0].hint
+
+
+def test_session_cookie_without_httponly_in_production_w019_s8() -> None:
+    found = app_checks(SESSION_COOKIE_HTTPONLY=False)
+    assert [message.id for message in found] == ["django_tyntec2fa.W019"]
+    assert "SESSION_COOKIE_HTTPONLY = True" in found[0].hint
+
+
+@pytest.mark.parametrize("samesite", [None, "None", False])
+def test_session_cookie_without_samesite_in_production_w020_s8(samesite: Any) -> None:
+    found = app_checks(SESSION_COOKIE_SAMESITE=samesite)
+    assert [message.id for message in found] == ["django_tyntec2fa.W020"]
+    assert "SESSION_COOKIE_SAMESITE = 'Lax'" in found[0].hint
+
+
+@pytest.mark.parametrize("samesite", ["Lax", "Strict", "lax"])
+def test_session_cookie_with_samesite_lax_or_strict_passes(samesite: str) -> None:
+    assert app_check_ids(SESSION_COOKIE_SAMESITE=samesite) == []
+
+
+def test_session_cookie_is_not_checked_with_debug() -> None:
+    unsafe = {
+        "SESSION_COOKIE_SECURE": False,
+        "SESSION_COOKIE_HTTPONLY": False,
+        "SESSION_COOKIE_SAMESITE": None,
+    }
+    assert app_check_ids(DEBUG=True, **unsafe) == []
+
+
+# --- The app missing from INSTALLED_APPS -----------------------------------------------
+
+#: A project that installs the middleware but not the app, and builds its request
+#: handler, as runserver, gunicorn and uvicorn do at start-up.
+WITHOUT_THE_APP = """
+import django
+from django.conf import settings
+
+settings.configure(
+    SECRET_KEY="tests-only-not-secret",
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
+                    "django.contrib.sessions"],
+    MIDDLEWARE=[{session!r}, {auth!r}, {gate!r}],
+    DATABASES={{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}}},
+    ROOT_URLCONF="__main__",
+)
+urlpatterns = []
+django.setup()
+from django.utils.module_loading import import_string
+
+try:
+    import_string({handler!r})()
+except Exception as error:
+    print(f"{{type(error).__name__}}: {{error}}")
+else:
+    print("no error")
+"""
+
+
+@pytest.mark.parametrize(
+    "handler", ["django.core.handlers.wsgi.WSGIHandler", "django.core.handlers.asgi.ASGIHandler"]
+)
+def test_middleware_without_the_app_in_installed_apps_names_the_fix(handler: str) -> None:
+    """Not a model traceback ("Model class ... doesn't declare an explicit app_label"):
+    an ImproperlyConfigured that says what to add."""
+    script = WITHOUT_THE_APP.format(session=SESSION, auth=AUTH, gate=GATE, handler=handler)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == (
+        "ImproperlyConfigured: SecondFactorMiddleware is in MIDDLEWARE but django_tyntec2fa "
+        "is not installed: add 'django_tyntec2fa' to INSTALLED_APPS."
+    )
