@@ -24,9 +24,12 @@ from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter, Phone
 from django_tyntec2fa.providers import registry
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
 
+from .. import steps
+from ..people import ALICE_BACKUP
+from ..steps import PasswordLogin
+from ..views.helpers import url
 from . import table
-from .conftest import BACKUP
-from .helpers import NEXT, PENDING, code_for, live, sign_in, url
+from .helpers import NEXT, PENDING, code_for, live
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "faults.md"
 #: Seconds to wait for the fake to carry out a request that a ``latency`` fault delayed.
@@ -65,7 +68,7 @@ def failures(user: Any) -> int:
 def act(operation: str, client: Client, fake: FakeTyntec, user: Any) -> Any:
     """The user action that reaches ``operation`` at the provider."""
     if operation == "send":
-        backup = PhoneDevice.objects.get(user=user, number=BACKUP)
+        backup = PhoneDevice.objects.get(user=user, number=ALICE_BACKUP)
         return client.post(url("challenge-send"), {"device": backup.pk})
     if operation == "resend":
         return client.post(url("challenge-send"), {"channel": "SMS"})
@@ -124,7 +127,7 @@ def recover(retry: str, operation: str, client: Client, fake: FakeTyntec, user: 
     elif retry == "same_code":
         verify_latest(client, fake, user)
     elif retry == "sign_in":
-        sign_in(client)
+        steps.password_login(client, user, next_url=NEXT)
         verify_latest(client, fake, user)
     else:  # new_code: the provider spent (or never knew) the code we hold
         challenge = live(user)
@@ -145,11 +148,16 @@ def recover(retry: str, operation: str, client: Client, fake: FakeTyntec, user: 
 
 @pytest.mark.parametrize(("operation", "fault"), CELLS, ids=[f"{o}-{f}" for o, f in CELLS])
 def test_fault_cell(
-    operation: str, fault: str, client: Client, alice: Any, fake: FakeTyntec
+    operation: str,
+    fault: str,
+    client: Client,
+    alice: Any,
+    fake: FakeTyntec,
+    password_login: PasswordLogin,
 ) -> None:
     """One cell of docs/faults.md (R1: fail closed; L8: audited; R2: bounded)."""
     expected = table.TABLE[operation, fault]
-    sign_in(client)
+    password_login(client, alice, next_url=NEXT)
     before, errors = snapshot(alice), provider_errors()
     fake.inject(dataclasses.replace(table.FAULTS[fault], operation=operation))
 
@@ -175,10 +183,11 @@ def test_fault_messages_are_translated(
     alice: Any,
     fake: FakeTyntec,
     settings: Any,
+    password_login: PasswordLogin,
 ) -> None:
     """The page speaks the user's language, not the provider's error text."""
     settings.LANGUAGE_CODE = "de"
-    sign_in(client)
+    password_login(client, alice, next_url=NEXT)
     fake.inject(dataclasses.replace(table.FAULTS[fault], operation=operation))
 
     response = act(operation, client, fake, alice)
@@ -192,11 +201,11 @@ def test_fault_messages_are_translated(
 
 
 def test_an_otp_unknown_at_the_provider_ends_the_challenge(
-    client: Client, alice: Any, fake: FakeTyntec, settings: Any
+    client: Client, alice: Any, fake: FakeTyntec, settings: Any, password_login: PasswordLogin
 ) -> None:
     """The provider forgot the OTP (404): the code is refused with "request a new code",
     the challenge dies at once (not after every attempt is spent), and a new code works."""
-    sign_in(client)
+    password_login(client, alice, next_url=NEXT)
     challenge = live(alice)
     code = code_for(fake, challenge)
     registry.get_provider().delete(challenge.provider_otp_id)
@@ -213,10 +222,10 @@ def test_an_otp_unknown_at_the_provider_ends_the_challenge(
 
 
 def test_a_resend_of_an_otp_unknown_at_the_provider_ends_the_challenge(
-    client: Client, alice: Any, fake: FakeTyntec
+    client: Client, alice: Any, fake: FakeTyntec, password_login: PasswordLogin
 ) -> None:
     """ "Send a new code" for an OTP the provider forgot: refused once, then a new code."""
-    sign_in(client)
+    password_login(client, alice, next_url=NEXT)
     challenge = live(alice)
     registry.get_provider().delete(challenge.provider_otp_id)
 

@@ -6,23 +6,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
-from django_tyntec2fa.models import Challenge, PhoneDevice
+from django_tyntec2fa.models import Challenge
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
 
-from .conftest import BROWSER_HEADERS, PASSWORD
-from .helpers import NEXT, code_for, live, sign_in
+from ..steps import PasswordLogin
+from ..views.helpers import BROWSER_HEADERS
+from .helpers import NEXT, code_for, live
 
 CHALLENGE = reverse("tyntec2fa:challenge")
 
 
 def test_a_successful_login_checks_once_and_deletes_at_most_once_r4(
-    client: Client, alice: Any, fake: FakeTyntec
+    client: Client, alice: Any, fake: FakeTyntec, password_login: PasswordLogin
 ) -> None:
-    sign_in(client)
+    password_login(client, alice, next_url=NEXT)
     response = client.post(CHALLENGE, {"code": code_for(fake, live(alice))})
 
     assert response.status_code == 302 and response["Location"] == NEXT
@@ -32,16 +32,13 @@ def test_a_successful_login_checks_once_and_deletes_at_most_once_r4(
 
 
 def test_an_otp_id_in_the_request_has_no_effect_g5(
-    client: Client, alice: Any, fake: FakeTyntec
+    client: Client, alice: Any, bob: Any, fake: FakeTyntec, password_login: PasswordLogin
 ) -> None:
     """Alice submits Bob's code together with Bob's OTP id under every name a client
     might try: the check goes to Alice's own OTP, Bob's is untouched and still works."""
-    bob = get_user_model().objects.create_user("bob", password=PASSWORD)
-    PhoneDevice.objects.create(user=bob, number="+4916091234567", confirmed=True, is_primary=True)
     bob_client = Client(headers=BROWSER_HEADERS)
-    response = bob_client.post("/accounts/login/", {"username": "bob", "password": PASSWORD})
-    assert response.status_code == 302
-    sign_in(client)
+    password_login(bob_client, bob)
+    password_login(client, alice, next_url=NEXT)
     bob_challenge, alice_challenge = live(bob), live(alice)
     bob_otp = bob_challenge.provider_otp_id
     forged = {name: bob_otp for name in ("otpId", "otp_id", "provider_otp_id", "challenge")}
