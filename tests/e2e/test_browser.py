@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from ..example_site import DEMO_NUMBER, DEMO_USER, Site
+from ..steps import wrong_code
 from .conftest import ARTIFACTS, RESEND_COOLDOWN, STEP_UP_MAX_AGE
 
 pytestmark = pytest.mark.own_site
@@ -55,10 +56,6 @@ class Journey:
         self.page.wait_for_load_state()
 
 
-def _wrong(code: str) -> str:
-    return f"{(int(code) + 1) % 10 ** len(code):0{len(code)}d}"
-
-
 def test_sign_in_step_up_enroll_and_log_out(page: Any, site: Site) -> None:
     journey = Journey(page, site)
     username, password = DEMO_USER
@@ -77,7 +74,7 @@ def test_sign_in_step_up_enroll_and_log_out(page: Any, site: Site) -> None:
     journey.shot("challenge")
 
     # A wrong code: an error, and still on the challenge page.
-    journey.type_code(_wrong(code), "Verify")
+    journey.type_code(wrong_code(code), "Verify")
     assert page.get_by_text("That code is not valid.").is_visible()
     assert page.get_by_label("Code").get_attribute("aria-invalid") == "true"
     assert "/2fa/challenge/" in page.url

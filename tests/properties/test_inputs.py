@@ -21,12 +21,13 @@ from hypothesis.extra.django import TestCase
 from django_tyntec2fa.models import Challenge, PhoneDevice
 from django_tyntec2fa.providers import sinks
 
+from .. import steps
 from ..gate.test_redirects import BAD_URLS, GOOD_URLS
+from ..people import PASSWORD
+from ..views.helpers import BROWSER_HEADERS
 from .strategies import FAST, PHONE_INPUT, is_e164
 
-PASSWORD = "fuzz-password"
 DEFAULT = "/protected/"
-HTML = {"accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
 
 NEXT = st.one_of(
     st.sampled_from(BAD_URLS + GOOD_URLS),
@@ -93,9 +94,8 @@ class NextFuzzTests(TestCase):
 
     def sign_in_with_next(self, next_url: str) -> Any:
         """Password, the challenge page with ``next``, the right code: the answer."""
-        client = Client(headers=HTML)
-        login = client.post("/accounts/login/", {"username": "next-fuzz", "password": PASSWORD})
-        assert login.status_code == 302
+        client = Client(headers=BROWSER_HEADERS)
+        steps.password_login(client, self.user)
         page = client.get(reverse("tyntec2fa:challenge"), {"next": next_url})
         assert page.status_code == 200
         live = Challenge.objects.get(user=self.user, status=Challenge.Status.PENDING)
@@ -134,7 +134,7 @@ class PhoneFuzzTests(TestCase):
     @FAST
     @given(number=PHONE_INPUT)
     def test_only_e164_numbers_are_stored_and_never_a_500(self, number: str) -> None:
-        client = Client(headers=HTML)
+        client = Client(headers=BROWSER_HEADERS)
         client.force_login(self.user)  # no phone yet: no second factor to pass
 
         response = client.post(reverse("tyntec2fa:enroll"), {"number": number, "channel": "SMS"})
