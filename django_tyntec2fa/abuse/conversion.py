@@ -145,6 +145,22 @@ def end_block(
     return True
 
 
+def forget_block(
+    block: DestinationBlock, *, request: HttpRequest | None = None, by: str = "an operator"
+) -> bool:
+    """An operator deletes ``block`` (a false alarm): it ends now, and a later block of
+    the same destination starts again at the first level; audited. Returns False when
+    the row was gone already."""
+    deleted, _per_model = DestinationBlock.objects.filter(pk=block.pk).delete()
+    if deleted:
+        audit.record(
+            AuditEvent.Kind.CONVERSION_BLOCK,
+            request=request,
+            detail=f"{block.scope} {block.value} level {block.level} deleted by {by}"[:200],
+        )
+    return bool(deleted)
+
+
 @receiver(signals.challenge_sent, dispatch_uid="tyntec2fa.conversion.sent")
 def on_challenge_sent(sender: Any, device: Any, **kwargs: Any) -> None:
     """Count every code that went out, resends included (they cost the same)."""
@@ -211,7 +227,10 @@ def _evaluate(
     """Start a block of ``scope``/``value`` when its conversion is too low (only called
     while monitoring is on: ``record_send``)."""
     sends, verified = totals
-    if sends < app_settings.CONVERSION_MIN_SENDS or verified >= sends * app_settings.CONVERSION_MIN_RATE:
+    if (
+        sends < app_settings.CONVERSION_MIN_SENDS
+        or verified >= sends * app_settings.CONVERSION_MIN_RATE
+    ):
         return None
     blocks = DestinationBlock.objects.filter(scope=scope, value=value)
     if blocks.filter(until__gt=now).exists():

@@ -31,7 +31,9 @@ def lift_blocks(
 
 @admin.register(DestinationBlock)
 class DestinationBlockAdmin(admin.ModelAdmin):
-    """Blocks start automatically; operators lift them (the action) or shorten them."""
+    """Blocks start automatically; operators lift them (the action), move their end
+    (the change page) or delete them (a false alarm: the next block of the destination
+    does not escalate). Each goes through the conversion monitor and is audited."""
 
     list_display = ["scope", "value", "level", "created_at", "until", "active", "sends"]
     list_filter = ["scope", "level"]
@@ -52,6 +54,14 @@ class DestinationBlockAdmin(admin.ModelAdmin):
             conversion.end_block(
                 obj, until=obj.until, request=request, by=support.operator(request)
             )
+
+    def delete_model(self, request: HttpRequest, obj: DestinationBlock) -> None:
+        conversion.forget_block(obj, request=request, by=support.operator(request))
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        by = support.operator(request)
+        for block in queryset:
+            conversion.forget_block(block, request=request, by=by)
 
     @admin.display(boolean=True, description=_("active"))
     def active(self, obj: DestinationBlock) -> bool:

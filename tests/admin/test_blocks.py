@@ -35,3 +35,15 @@ def test_an_unchanged_block_writes_nothing(staff: Client) -> None:
     url = reverse("admin:tyntec2fa_destinationblock_change", args=[block.pk])
     staff.post(url, {"until_0": until.strftime("%Y-%m-%d"), "until_1": until.strftime("%H:%M:%S")})
     assert not AuditEvent.objects.exists()
+
+
+def test_deleting_a_block_is_audited_and_forgets_its_level_p4(staff: Client) -> None:
+    now = timezone.now()
+    block = DestinationBlock.objects.create(
+        scope=Scope.COUNTRY, value="LV", level=3, until=now + dt.timedelta(hours=1)
+    )
+    url = reverse("admin:tyntec2fa_destinationblock_delete", args=[block.pk])
+    assert staff.post(url, {"post": "yes"}).status_code == 302
+    assert not DestinationBlock.objects.exists()
+    event = AuditEvent.objects.get(kind=AuditEvent.Kind.CONVERSION_BLOCK)
+    assert event.detail == "country LV level 3 deleted by root"
