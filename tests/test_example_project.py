@@ -145,7 +145,7 @@ def _sign_in(site: Site, browser: requests.Session, next_url: str) -> requests.R
     )
 
 
-def test_password_then_code_reaches_the_protected_page_S1(site: Site) -> None:
+def test_password_then_code_reaches_the_protected_page_s1(site: Site) -> None:
     browser = requests.Session()
     challenge = _sign_in(site, browser, "/protected/")
     # The password alone answers with the code page (the app's LoginView), not with
@@ -170,7 +170,7 @@ def test_the_outbox_json_lists_deliveries(site: Site) -> None:
     assert re.fullmatch(r"[0-9]{6}", message["code"]) and message["code"] in message["text"]
 
 
-def test_a_get_sends_nothing_P5(site: Site) -> None:
+def test_a_get_sends_nothing_p5(site: Site) -> None:
     browser = requests.Session()
     _sign_in(site, browser, "/")
     before = len(site.outbox())
@@ -198,7 +198,7 @@ def test_the_outbox_exists_only_with_debug(tmp_path: Path) -> None:
     assert status == "404 404"
 
 
-def test_the_admin_login_leads_into_the_challenge_S6a(site: Site) -> None:
+def test_the_admin_login_leads_into_the_challenge_s6a(site: Site) -> None:
     browser = requests.Session()
     login = site.url + "/admin/login/"
     browser.get(login, params={"next": "/admin/"}, timeout=5)

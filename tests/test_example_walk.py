@@ -271,7 +271,7 @@ def test_the_walk_covers_every_pattern_of_the_example_project(
 @pytest.mark.parametrize(
     ("login_path", "next_url"), [("/accounts/login/", "/protected/"), ("/admin/login/", "/admin/")]
 )
-def test_s1_s6a_password_only_shows_nothing_then_the_code_shows_everything(
+def test_password_only_shows_nothing_then_the_code_shows_everything_s1_s6a(
     site: Site, routes: list[Route], login_path: str, next_url: str
 ) -> None:
     """S1 (CVE-2019-16766) and S6a (CVE-2022-24857): force-browsing every URL of the

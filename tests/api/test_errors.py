@@ -34,7 +34,7 @@ def _shape(body: dict[str, Any]) -> set[str]:
     return set(body)
 
 
-def test_l7_wrong_expired_and_used_codes_answer_alike(
+def test_wrong_expired_and_used_codes_answer_alike_l7(
     client: Client, alice: Any, make_user: Any, last_code: LastCode
 ) -> None:
     """L7: the same status and the same body shape for a wrong, an expired and an

@@ -137,7 +137,7 @@ def later(seconds: int) -> Any:
     return time_machine.travel(timezone.now() + dt.timedelta(seconds=seconds), tick=False)
 
 
-def test_s10_recent_at_4_minutes_step_up_at_6(client: Client, alice: Any) -> None:
+def test_recent_at_4_minutes_step_up_at_6_s10(client: Client, alice: Any) -> None:
     """S10: the default max age (300 s): t+4 min allowed, t+6 min sent to step-up."""
     force_second_factor(client, alice)
     with later(240):
@@ -149,7 +149,7 @@ def test_s10_recent_at_4_minutes_step_up_at_6(client: Client, alice: Any) -> Non
 
 
 @pytest.mark.parametrize("path", ["/protected/recent-60/", "/protected/cbv-recent/"])
-def test_s10_max_age_argument(client: Client, alice: Any, path: str) -> None:
+def test_max_age_argument_s10(client: Client, alice: Any, path: str) -> None:
     force_second_factor(client, alice)
     with later(59):
         assert body(client.get(path))["authenticated"] is True
@@ -157,14 +157,14 @@ def test_s10_max_age_argument(client: Client, alice: Any, path: str) -> None:
         assert client.get(path)["Location"] == f"/2fa/step-up/?next={path}"
 
 
-def test_s10_max_age_setting(client: Client, alice: Any, settings: Any) -> None:
+def test_max_age_setting_s10(client: Client, alice: Any, settings: Any) -> None:
     settings.TYNTEC2FA_STEP_UP_MAX_AGE = 30
     force_second_factor(client, alice)
     with later(31):
         assert client.get("/protected/recent/")["Location"].startswith("/2fa/step-up/")
 
 
-def test_s10_step_up_makes_it_recent_again_with_a_new_session_key(
+def test_step_up_makes_it_recent_again_with_a_new_session_key_s10(
     client: Client, alice: Any, last_code: LastCode
 ) -> None:
     """S10 + S3: after the step-up code the view opens and the session key changed."""

@@ -36,7 +36,7 @@ from .helpers import (
 # --- S2 -------------------------------------------------------------------------------
 
 
-def test_s2_no_password_in_the_session(
+def test_no_password_in_the_session_s2(
     client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S2 (CVE-2020-15105): between the steps the session holds no password or code."""
@@ -47,7 +47,7 @@ def test_s2_no_password_in_the_session(
     assert session.PENDING_KEY in dump
 
 
-def test_s2_pending_login_times_out_back_to_the_login_page(
+def test_pending_login_times_out_back_to_the_login_page_s2(
     client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S2: with the clock +601 s the pending state is gone and the user is at LOGIN_URL."""
@@ -65,7 +65,7 @@ def test_s2_pending_login_times_out_back_to_the_login_page(
     assert SESSION_KEY not in session_data(client)
 
 
-def test_s2_still_pending_just_before_the_timeout(
+def test_still_pending_just_before_the_timeout_s2(
     client: Client, alice: Any, password_login: PasswordLogin
 ) -> None:
     """The boundary: at +599 s the pending login still leads to the challenge."""
@@ -75,7 +75,7 @@ def test_s2_still_pending_just_before_the_timeout(
     assert response["Location"].startswith(reverse("tyntec2fa:challenge"))
 
 
-def test_s2_timed_out_api_request_gets_401(
+def test_timed_out_api_request_gets_401_s2(
     client: Client, alice: Any, password_login: PasswordLogin
 ) -> None:
     password_login(client, alice)
@@ -88,7 +88,7 @@ def test_s2_timed_out_api_request_gets_401(
 # --- S3 -------------------------------------------------------------------------------
 
 
-def test_s3_session_key_changes_at_each_step_and_old_keys_die(
+def test_session_key_changes_at_each_step_and_old_keys_die_s3(
     client: Client, alice: Any, password_login: PasswordLogin
 ) -> None:
     """S3: key before the password, after it, after the code: all different; the old
@@ -96,7 +96,7 @@ def test_s3_session_key_changes_at_each_step_and_old_keys_die(
     assert_keys_rotate(client, lambda: password_login(client, alice))
 
 
-def test_s3_replaying_the_pending_session_key_gets_nothing(
+def test_replaying_the_pending_session_key_gets_nothing_s3(
     client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S3: the cookie of the pending login is dead after the code."""
@@ -111,7 +111,7 @@ def test_s3_replaying_the_pending_session_key_gets_nothing(
 # --- S4 -------------------------------------------------------------------------------
 
 
-def test_s4_a_second_login_discards_the_first_users_challenge(
+def test_a_second_login_discards_the_first_users_challenge_s4(
     client: Client, alice: Any, bob: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S4: A's pending login, then B's password in the same browser: A's state and
@@ -133,7 +133,7 @@ def test_s4_a_second_login_discards_the_first_users_challenge(
     assert whoami(client)["username"] == bob.get_username()
 
 
-def test_s4_a_user_without_second_factor_replaces_a_pending_login(
+def test_a_user_without_second_factor_replaces_a_pending_login_s4(
     client: Client, alice: Any, carol: Any, password_login: PasswordLogin
 ) -> None:
     """S4: Carol needs no code; Alice's pending state must not survive her login."""
@@ -147,7 +147,7 @@ def test_s4_a_user_without_second_factor_replaces_a_pending_login(
 # --- S11 ------------------------------------------------------------------------------
 
 
-def test_s11_logout_mid_flow_wipes_the_state_and_deletes_the_otp(
+def test_logout_mid_flow_wipes_the_state_and_deletes_the_otp_s11(
     client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """S11 (allauth 64.1.0): password step, POST logout, replay the old cookie."""
@@ -171,7 +171,7 @@ def test_s11_logout_mid_flow_wipes_the_state_and_deletes_the_otp(
     assert whoami(replay) == {"authenticated": False, "username": ""}
 
 
-def test_s11_admin_logout_mid_flow_also_aborts(
+def test_admin_logout_mid_flow_also_aborts_s11(
     client: Client, alice: Any, password_login: PasswordLogin
 ) -> None:
     password_login(client, alice)

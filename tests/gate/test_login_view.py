@@ -57,7 +57,7 @@ def logins() -> Any:
     user_logged_in.disconnect(dispatch_uid="test_login_view")
 
 
-def test_s1_password_step_does_not_log_in_and_goes_straight_to_the_code(
+def test_password_step_does_not_log_in_and_goes_straight_to_the_code_s1(
     client: Client, alice: Any, logins: list[Any], last_code: LastCode
 ) -> None:
     """S1: no ``auth.login()`` after the password: no auth keys in the session, no
@@ -90,7 +90,7 @@ def test_s1_password_step_does_not_log_in_and_goes_straight_to_the_code(
     assert whoami(client)["username"] == alice.get_username()
 
 
-def test_s5_an_unsafe_next_is_dropped(client: Client, alice: Any, last_code: LastCode) -> None:
+def test_an_unsafe_next_is_dropped_s5(client: Client, alice: Any, last_code: LastCode) -> None:
     """S5: an off-site ``next`` leads to the challenge without it."""
     response = post_password(client, alice, next_url="https://evil.example/")
     assert response.status_code == 200
@@ -100,13 +100,13 @@ def test_s5_an_unsafe_next_is_dropped(client: Client, alice: Any, last_code: Las
     assert response["Location"] == settings.LOGIN_REDIRECT_URL
 
 
-def test_s3_session_key_changes_at_each_step_and_old_keys_die(client: Client, alice: Any) -> None:
+def test_session_key_changes_at_each_step_and_old_keys_die_s3(client: Client, alice: Any) -> None:
     """S3: key before the password, after it, after the code: all different; the old
     ones no longer exist in the session store."""
     assert_keys_rotate(client, lambda: post_password(client, alice))
 
 
-def test_s3_csrf_token_rotates_at_the_password_step(alice: Any, last_code: LastCode) -> None:
+def test_csrf_token_rotates_at_the_password_step_s3(alice: Any, last_code: LastCode) -> None:
     """S3: the CSRF token changes at the password step, as ``auth.login`` does."""
     client = Client(enforce_csrf_checks=True)
     client.get(LOGIN_2FA)
@@ -124,7 +124,7 @@ def test_s3_csrf_token_rotates_at_the_password_step(alice: Any, last_code: LastC
     assert answer.status_code == 302
 
 
-def test_s4_a_logged_in_user_is_logged_out_by_another_users_password(
+def test_a_logged_in_user_is_logged_out_by_another_users_password_s4(
     client: Client, alice: Any, carol: Any
 ) -> None:
     """S4: Carol is logged in; Alice's password in the same browser leaves no trace
@@ -138,7 +138,7 @@ def test_s4_a_logged_in_user_is_logged_out_by_another_users_password(
     assert client.get("/whoami/")["Location"].startswith(CHALLENGE)
 
 
-def test_s4_a_second_pending_login_discards_the_first(
+def test_a_second_pending_login_discards_the_first_s4(
     client: Client, alice: Any, bob: Any, last_code: LastCode
 ) -> None:
     """S4: Alice's pending login, then Bob's password: her challenge is cancelled and
@@ -178,7 +178,7 @@ def test_policy_required_user_without_phone_goes_to_enrollment(
     assert session_data(client)[session.PENDING_KEY]["purpose"] == "enroll"
 
 
-def test_u1_a_wrong_password_answers_as_django_does(client: Client, alice: Any) -> None:
+def test_a_wrong_password_answers_as_django_does_u1(client: Client, alice: Any) -> None:
     """U1: a wrong password is the form again (200), nothing sent, nothing pending."""
     response = post_password(client, alice, password="wrong")
     assert response.status_code == 200
@@ -193,7 +193,7 @@ def test_the_login_page_stays_reachable_while_pending(client: Client, alice: Any
     assert client.get("/whoami/").status_code == 302  # everything else: the challenge
 
 
-def test_s11_logout_mid_flow_wipes_the_pending_login(
+def test_logout_mid_flow_wipes_the_pending_login_s11(
     client: Client, alice: Any, last_code: LastCode
 ) -> None:
     """S11: the password step, then logout: state gone, the code signs nobody in."""

@@ -88,29 +88,29 @@ def through_the_flow(client: Client, user: Any, next_url: str, *, secure: bool =
 
 
 @pytest.mark.parametrize("bad", BAD_URLS)
-def test_s5_bad_next_through_the_whole_flow_ends_on_the_default(
+def test_bad_next_through_the_whole_flow_ends_on_the_default_s5(
     client: Client, alice: Any, bad: str
 ) -> None:
     assert through_the_flow(client, alice, bad) == default()
 
 
 @pytest.mark.parametrize("good", GOOD_URLS)
-def test_s5_good_next_is_kept(client: Client, alice: Any, good: str) -> None:
+def test_good_next_is_kept_s5(client: Client, alice: Any, good: str) -> None:
     assert through_the_flow(client, alice, good) == good
 
 
-def test_s5_http_next_refused_on_an_https_request(client: Client, alice: Any) -> None:
+def test_http_next_refused_on_an_https_request_s5(client: Client, alice: Any) -> None:
     assert through_the_flow(client, alice, "http://testserver/x/", secure=True) == default()
 
 
-def test_s5_https_next_kept_on_an_https_request(client: Client, alice: Any) -> None:
+def test_https_next_kept_on_an_https_request_s5(client: Client, alice: Any) -> None:
     assert through_the_flow(client, alice, "https://testserver/x/", secure=True) == (
         "https://testserver/x/"
     )
 
 
 @pytest.mark.parametrize("bad", BAD_URLS)
-def test_s5_checked_again_when_used(
+def test_checked_again_when_used_s5(
     client: Client, alice: Any, bad: str, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """A ``next`` that got into the pending state unchecked is still refused."""
@@ -122,7 +122,7 @@ def test_s5_checked_again_when_used(
     assert response["Location"] == default()
 
 
-def test_s5_the_middleware_carries_the_page_asked_for(
+def test_the_middleware_carries_the_page_asked_for_s5(
     client: Client, alice: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     password_login(client, alice)

@@ -50,7 +50,7 @@ def test_the_walk_covers_every_kind_of_pattern() -> None:
 
 
 @pytest.mark.parametrize("login_path", [LOGIN, ADMIN_LOGIN])
-def test_s1_password_only_login_shows_nothing_anywhere(
+def test_password_only_login_shows_nothing_anywhere_s1(
     client: Client,
     alice: Any,
     recorded: list[tuple[str, bool]],
@@ -81,7 +81,7 @@ def test_s1_password_only_login_shows_nothing_anywhere(
 
 
 @pytest.mark.parametrize("login_path", [LOGIN, ADMIN_LOGIN])
-def test_s1_after_the_code_the_same_walk_sees_the_user(
+def test_after_the_code_the_same_walk_sees_the_user_s1(
     client: Client,
     alice: Any,
     recorded: list[tuple[str, bool]],
@@ -107,7 +107,7 @@ def test_s1_after_the_code_the_same_walk_sees_the_user(
     assert SESSION_KEY in session_data(client)
 
 
-def test_s6a_admin_login_leads_into_the_challenge(client: Client, alice: Any) -> None:
+def test_admin_login_leads_into_the_challenge_s6a(client: Client, alice: Any) -> None:
     """S6a (CVE-2022-24857): valid credentials at /admin/login/ do not sign in."""
     response = client.post(
         ADMIN_LOGIN,
@@ -122,7 +122,7 @@ def test_s6a_admin_login_leads_into_the_challenge(client: Client, alice: Any) ->
     assert settings.LOGIN_URL  # the default page to start over exists
 
 
-def test_s6c_password_reset_with_login_leads_into_the_challenge(client: Client, alice: Any) -> None:
+def test_password_reset_with_login_leads_into_the_challenge_s6c(client: Client, alice: Any) -> None:
     """S6(c): ``PasswordResetConfirmView(post_reset_login=True)`` calls auth.login(),
     so the receiver makes that login pending like any other."""
     from django.contrib.auth.tokens import default_token_generator
