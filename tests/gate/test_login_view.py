@@ -25,15 +25,14 @@ from ..steps import LastCode
 from .helpers import (
     ALICE_PHONE,
     BOB_PHONE,
+    LOGIN_2FA,
     PASSWORD,
-    assert_keys_rotate,
     live_login_challenges,
     session_data,
     submit_code,
     whoami,
 )
 
-LOGIN_2FA = "/accounts/login-2fa/"
 CHALLENGE = "/2fa/challenge/"
 
 
@@ -98,12 +97,6 @@ def test_an_unsafe_next_is_dropped_s5(client: Client, alice: Any, last_code: Las
     assert session_data(client)[session.PENDING_KEY]["next_url"] == ""
     response = submit_code(client, last_code(ALICE_PHONE))
     assert response["Location"] == settings.LOGIN_REDIRECT_URL
-
-
-def test_session_key_changes_at_each_step_and_old_keys_die_s3(client: Client, alice: Any) -> None:
-    """S3: key before the password, after it, after the code: all different; the old
-    ones no longer exist in the session store."""
-    assert_keys_rotate(client, lambda: post_password(client, alice))
 
 
 def test_csrf_token_rotates_at_the_password_step_s3(alice: Any, last_code: LastCode) -> None:
