@@ -69,3 +69,18 @@ def last_code() -> steps.LastCode:
     """``last_code(number=None)``: the code of the newest message in the outbox (to
     ``number``, when given)."""
     return steps.last_code
+
+
+@pytest.fixture
+def provider_down(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
+    """The configured provider's ``send``, ``resend`` and ``check`` raise
+    ``ProviderUnavailable``, as when tyntec cannot be reached."""
+    # Imported here: this module is loaded before Django is set up.
+    from django_tyntec2fa.exceptions import ProviderUnavailable
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise ProviderUnavailable("test: provider down")
+
+    provider = registry.get_provider()
+    for method in ("send", "resend", "check"):
+        monkeypatch.setattr(provider, method, down)

@@ -11,23 +11,10 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
-from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import Challenge, FailureCounter
-from django_tyntec2fa.providers import registry
 
 from ..steps import AssertNeverCached, LastCode, wrong_code
 from .helpers import ALICE_PRIMARY, JSON, assert_error, get, password, post, session_login
-
-
-def _raise(*args: object, **kwargs: object) -> None:
-    raise ProviderUnavailable("test: provider down")
-
-
-@pytest.fixture
-def provider_down(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
-    provider = registry.get_provider()
-    for method in ("send", "resend", "check"):
-        monkeypatch.setattr(provider, method, _raise)
 
 
 def _shape(body: dict[str, Any]) -> set[str]:

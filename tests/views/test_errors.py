@@ -12,25 +12,13 @@ import time_machine
 from django.test import Client
 from django.utils import timezone
 
-from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.models import PhoneDevice
-from django_tyntec2fa.providers import registry, sinks
+from django_tyntec2fa.providers import sinks
 
 from ..steps import LastCode, PasswordLogin, wrong_code
 from .helpers import ALICE_BACKUP, url
 
 UNAVAILABLE = "The verification service is unavailable right now."
-
-
-def _raise(*args: object, **kwargs: object) -> None:
-    raise ProviderUnavailable("test: provider down")
-
-
-@pytest.fixture
-def provider_down(monkeypatch: pytest.MonkeyPatch, db: None) -> None:
-    provider = registry.get_provider()
-    for method in ("send", "resend", "check"):
-        monkeypatch.setattr(provider, method, _raise)
 
 
 def test_send_with_the_provider_down_is_503_and_keeps_the_login(
@@ -57,17 +45,16 @@ def test_login_with_the_provider_down_offers_to_send_again(
     client: Client,
     alice: Any,
     monkeypatch: pytest.MonkeyPatch,
+    provider_down: None,
     last_code: LastCode,
     password_login: PasswordLogin,
 ) -> None:
     """The password step survives a failed send; the page offers "send a code"."""
-    provider = registry.get_provider()
-    monkeypatch.setattr(provider, "send", _raise)
     password_login(client, alice)
     page = client.get(url("challenge"))
     assert page.status_code == 200 and "Send a code by text message" in page.content.decode()
     assert client.post(url("challenge-send"), {"channel": "SMS"}).status_code == 503
-    monkeypatch.undo()
+    monkeypatch.undo()  # the provider is back (provider_down patched with this monkeypatch)
     assert client.post(url("challenge-send"), {"channel": "SMS"}).status_code == 302
     assert client.post(url("challenge"), {"code": last_code()}).status_code == 302
 
