@@ -35,6 +35,18 @@ def queries(client: Client, path: str) -> list[str]:
     return [query["sql"] for query in captured.captured_queries]
 
 
+def assert_no_extra_query(
+    client: Client, settings: Any, assert_num_queries: Any, path: str = "/whoami/"
+) -> None:
+    """``path`` with the gate costs no more queries than ``/whoami/`` without it."""
+    with_gate = settings.MIDDLEWARE
+    settings.MIDDLEWARE = without_gate(with_gate)
+    baseline = len(queries(client, "/whoami/"))
+    settings.MIDDLEWARE = with_gate
+    with assert_num_queries(baseline):
+        assert client.get(path).status_code == 200
+
+
 # --- A pending login ------------------------------------------------------------------
 
 
@@ -194,13 +206,7 @@ def test_zero_extra_queries_for_a_verified_session(
     client: Client, alice: Any, settings: Any, django_assert_num_queries: Any, path: str
 ) -> None:
     force_second_factor(client, alice)
-    baseline_middleware = without_gate(settings.MIDDLEWARE)
-    with_gate = settings.MIDDLEWARE
-    settings.MIDDLEWARE = baseline_middleware
-    baseline = len(queries(client, "/whoami/"))
-    settings.MIDDLEWARE = with_gate
-    with django_assert_num_queries(baseline):
-        assert client.get(path).status_code == 200
+    assert_no_extra_query(client, settings, django_assert_num_queries, path)
 
 
 def test_zero_queries_for_an_anonymous_request(
@@ -216,12 +222,7 @@ def test_zero_extra_queries_for_an_anonymous_session(
     store = client.session
     store["theme"] = "dark"
     store.save()
-    with_gate = settings.MIDDLEWARE
-    settings.MIDDLEWARE = without_gate(with_gate)
-    baseline = len(queries(client, "/whoami/"))
-    settings.MIDDLEWARE = with_gate
-    with django_assert_num_queries(baseline):
-        client.get("/whoami/")
+    assert_no_extra_query(client, settings, django_assert_num_queries)
 
 
 def test_zero_extra_queries_for_a_user_without_second_factor(
@@ -232,12 +233,7 @@ def test_zero_extra_queries_for_a_user_without_second_factor(
     password_login: PasswordLogin,
 ) -> None:
     password_login(client, carol)  # the receiver caches the policy's answer
-    with_gate = settings.MIDDLEWARE
-    settings.MIDDLEWARE = without_gate(with_gate)
-    baseline = len(queries(client, "/whoami/"))
-    settings.MIDDLEWARE = with_gate
-    with django_assert_num_queries(baseline):
-        client.get("/whoami/")
+    assert_no_extra_query(client, settings, django_assert_num_queries)
 
 
 # --- Async ----------------------------------------------------------------------------
