@@ -121,7 +121,8 @@ def test_check_429_or_5xx_is_unavailable(
 
 
 def test_check_connection_refused_or_reset_is_unavailable(stub: StubServer) -> None:
-    """Timeouts are covered in test_transport.py (the timed bound)."""
+    """Timeouts: test_transport.py (read timeouts) and tests/test_tyntec_against_fake.py
+    (the timed bound on a hang)."""
     refused = TyntecProvider(api_key="k", base_url=closed_port_url(), timeout=(1, 1))
     with pytest.raises(ProviderUnavailable):
         refused.check(OTP_ID, "123456")
