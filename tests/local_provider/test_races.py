@@ -110,7 +110,7 @@ def test_parallel_wrong_codes_evaluate_exactly_the_limit_l4(race) -> None:
     )
 
 
-def test_parallel_right_codes_verify_exactly_once_l4(race) -> None:
+def test_parallel_right_codes_are_compared_once_and_verify_once_at_the_provider_l4(race) -> None:
     """L4 (b): 20 parallel right codes: exactly one VERIFIED."""
     outcomes, comparisons, otp = race(lambda code: [code] * THREADS)
     assert connection.vendor == "postgresql"

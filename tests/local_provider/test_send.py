@@ -167,7 +167,9 @@ def test_a_failing_sink_leaves_no_otp(provider: LocalProvider) -> None:
     assert not LocalOtp.objects.exists()
 
 
-def test_events_record_each_delivery(provider: LocalProvider, send: SendFn) -> None:
+def test_events_name_each_delivery_by_channel_at_its_time(
+    provider: LocalProvider, send: SendFn
+) -> None:
     with time_machine.travel(START, tick=False):
         status, _ = send()
         provider.resend(status.otp_id, via=Channel.VOICE)
@@ -195,7 +197,9 @@ def test_unknown_otp_is_not_found(provider: LocalProvider, method: str, otp_id: 
         getattr(provider, method)(*args)
 
 
-def test_list_for_number(provider: LocalProvider, send: SendFn) -> None:
+def test_list_for_number_normalises_the_number_and_keeps_the_order(
+    provider: LocalProvider, send: SendFn
+) -> None:
     first, _ = send()
     second, _ = send("0049 151 12345678")
     send("+4915199999999")
