@@ -15,7 +15,7 @@ from django.conf import settings as django_settings
 LOCAL_PROVIDER = "django_tyntec2fa.providers.local.LocalProvider"
 TYNTEC_PROVIDER = "django_tyntec2fa.providers.tyntec.TyntecProvider"
 
-#: Number types that can never legitimately receive a code (P2).
+#: Number types that can never legitimately receive a code, whatever the setting says.
 ALWAYS_BLOCKED_NUMBER_TYPES = frozenset({"PREMIUM_RATE", "SHARED_COST", "TOLL_FREE"})
 #: Blocked unless ``TYNTEC2FA_BLOCKED_NUMBER_TYPES`` says otherwise; VOIP is allowed.
 DEFAULT_BLOCKED_NUMBER_TYPES = (
