@@ -15,6 +15,7 @@ from django_tyntec2fa.models import AuditEvent, Challenge
 
 from ..steps import wrong_code
 from .conftest import NUMBER, add_device
+from .helpers import count_calls
 
 LOGIN = Challenge.Purpose.LOGIN
 
@@ -104,6 +105,25 @@ def test_sends_per_user_p3(limits_on, user, device, make_request, outbox) -> Non
     with pytest.raises(RateLimited):
         flows.start(make_request(ip="192.0.2.9"), user, purpose=LOGIN)
     assert len(outbox) == 2
+
+
+@pytest.mark.django_db
+def test_the_sixth_send_to_one_number_within_ten_minutes_is_refused_p3(
+    limits_on, make_request
+) -> None:
+    """P3 (a), with the default rates: six accounts that share one number, each from
+    its own IP and session; the sixth send within ten minutes is refused by the
+    number's limit before the provider is called, which saw five."""
+    users = [get_user_model().objects.create_user(f"sharer{n}") for n in range(6)]
+    for user in users:
+        add_device(user, NUMBER)
+    with count_calls("send") as sends:
+        for n, user in enumerate(users[:5]):
+            flows.start(make_request(ip=f"192.0.2.{n}"), user, purpose=LOGIN)
+        with pytest.raises(RateLimited) as refused:
+            flows.start(make_request(ip="192.0.2.9"), users[5], purpose=LOGIN)
+    assert refused.value.detail == "rate limit tyntec2fa.send.number"
+    assert sends.calls == 5
 
 
 # --- L9: verify attempts per IP, across accounts ----------------------------------------------
