@@ -1,5 +1,5 @@
 """Forms of the HTML views. They validate the shape of the input only; the rules
-(normalisation, limits, ownership) live in ``flows`` so the later API shares them."""
+(normalisation, limits, ownership) live in ``flows``, which the JSON API shares."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Signals of the second factor. Every signal is sent with ``sender`` = the user's
 class and the keyword arguments listed here; ``request`` may be ``None`` when a flow
-runs outside a request (management commands, the admin's bulk actions).
+runs outside a request (management commands, a project's own code).
 
 ``challenge_sent(request, user, challenge, device)``
     A code went out: a new challenge or a resend (``challenge.resend_count`` > 0),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,7 +15,14 @@ from ..flows import support
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """View-only: records of what happened are never edited, added or deleted by hand."""
+    """View-only: records of what happened are never edited, added or deleted by hand.
+
+    They go only with what they belong to: deleting a user in the admin deletes their
+    challenges and failure counter too. Django asks each related model's admin for the
+    delete permission then, so the permission itself is the usual one (a superuser
+    has it); what is refused is deleting a record on its own: no delete page, no
+    delete action, no delete link.
+    """
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -22,8 +30,24 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
-        return False
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        """Every action but ``delete_selected``."""
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """A record is never deleted on its own."""
+        raise PermissionDenied
+
+    def render_change_form(
+        self, request: HttpRequest, context: dict[str, Any], *args: Any, **kwargs: Any
+    ) -> HttpResponse:
+        """The record's page without a delete link."""
+        context["show_delete"] = False
+        return super().render_change_form(request, context, *args, **kwargs)
 
 
 def _users(queryset: QuerySet[Any]) -> list[Any]:

@@ -1,6 +1,6 @@
 """``LocalProvider``: tyntec's 2FA v1 semantics in the database, for development and tests.
 
-It answers like tyntec (``docs/tyntec-api.md`` §2-§4): an OTP starts ACTIVE with
+It answers like tyntec (docs/providers.md, "The life of an OTP at tyntec"): an OTP starts ACTIVE with
 ``attempt_count`` 0; every check of an ACTIVE OTP counts one attempt (a right one
 too); a right code makes it VERIFIED (tyntec 202), a wrong one is WRONG_CODE (401)
 until the ``max_attempts``-th wrong code makes it TOO_MANY_ATTEMPTS (403); a check

@@ -1,4 +1,4 @@
-"""Status, list, resend, delete, events and the check table of tyntec-api.md §3."""
+"""Status, list, resend, delete, events and the check table of docs/providers.md."""
 
 from __future__ import annotations
 
@@ -186,7 +186,7 @@ def test_events_of_an_unknown_otp_is_404_error_response(api: Api) -> None:
     assert set(response.json()) == ERROR_FIELDS
 
 
-# -- check: the table of tyntec-api.md §3 -------------------------------------------
+# -- check: the table of docs/providers.md ------------------------------------------
 
 
 def _drive_to(api: Api, otp_id: str, final: str) -> None:

@@ -1,4 +1,4 @@
-"""LocalProvider.check and resend: tyntec's 202/401/403/410 table (tyntec-api.md §3)."""
+"""LocalProvider.check and resend: tyntec's 202/401/403/410 table (docs/providers.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""LocalProvider.send, status, events, list_for_number and delete (tyntec-api.md §2-§4)."""
+"""LocalProvider.send, status, events, list_for_number and delete (docs/providers.md)."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ treats them:
   validation (path and query are kept; only scheme and host change).
 - ``OtpStatusEntity.referenceId`` and ``TwoFactorAuthApplicationEntity.caller`` are
   plain strings in the file, but tyntec answers ``null`` when they are unset (a real
-  2018 response shows ``"referenceId": null``; tyntec-api.md §2.1). The in-memory copy
+  2018 response shows ``"referenceId": null``; docs/providers.md). The in-memory copy
   marks just these two properties ``nullable``; nothing else is loosened.
 - A 204 answer carries no body (RFC 9110 §15.3.5), although the file gives the 204 of
   the two list operations array content. For a 204 with an empty body only the status

@@ -1,4 +1,4 @@
-"""The application service: applications and their language templates (tyntec-api.md §5)."""
+"""The application service: applications and their language templates (docs/providers.md, "The endpoints")."""
 
 from __future__ import annotations
 

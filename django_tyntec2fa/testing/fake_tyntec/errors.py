@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-# Documented by tyntec (tyntec-api.md §2.4).
+# Documented by tyntec (docs/providers.md, "What tyntec answers with").
 PIN_LENGTH = "1006"
 EXPIRE_RANGE = "1008"
 DEFAULT_NAME = "1017"

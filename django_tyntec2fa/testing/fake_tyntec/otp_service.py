@@ -1,4 +1,4 @@
-"""The OTP service: send, list, status, resend, delete, events, check (tyntec-api.md §3-4)."""
+"""The OTP service: send, list, status, resend, delete, events, check (docs/providers.md: the endpoints, the life of an OTP)."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def events(state: FakeState, params: Params, args: dict[str, str], body: bytes) 
 
 
 def check(state: FakeState, params: Params, args: dict[str, str], body: bytes) -> Reply:
-    """POST /otp/{otpId}/check: the status table of tyntec-api.md §3."""
+    """POST /otp/{otpId}/check: the status table of docs/providers.md ("How each answer becomes a result")."""
     otp = _find(state, args["otp_id"], with_body=False)
     if otp.application_id not in state.applications:
         raise ApiError(404)  # tyntec: verification impossible once the app is deleted
