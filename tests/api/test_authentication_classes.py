@@ -37,7 +37,7 @@ def _example_settings() -> Any:
 
 
 @pytest.mark.parametrize("project", ["tests", "example"])
-def test_every_default_authentication_class_is_known_to_be_gated(project: str) -> None:
+def test_every_default_authentication_class_is_known_to_be_gated_s6(project: str) -> None:
     config = settings if project == "tests" else _example_settings()
     classes = config.REST_FRAMEWORK["DEFAULT_AUTHENTICATION_CLASSES"]
     assert classes, "no authentication classes configured"

@@ -171,7 +171,7 @@ def test_malformed_json_and_other_media_types(client: Client, db: None) -> None:
     assert_error(client.get("/api/challenge/send/", headers=JSON), 405, "method_not_allowed")
 
 
-def test_every_answer_is_never_cached(
+def test_every_answer_is_never_cached_s7(
     client: Client, alice: Any, assert_never_cached: AssertNeverCached
 ) -> None:
     """S7: answers and refusals alike."""
@@ -182,7 +182,7 @@ def test_every_answer_is_never_cached(
     assert_never_cached(get(client, "challenge"))
 
 
-def test_a_code_in_the_query_string_is_ignored(
+def test_a_code_in_the_query_string_is_ignored_s7(
     client: Client, alice: Any, last_code: LastCode
 ) -> None:
     """S7: only the body counts."""

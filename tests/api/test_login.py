@@ -12,6 +12,7 @@ from django.test import Client
 from rest_framework.authtoken.models import Token
 
 from django_tyntec2fa.models import TokenProof
+from django_tyntec2fa.providers import sinks
 
 from ..steps import LastCode, wrong_code
 from .helpers import (
@@ -119,13 +120,21 @@ def test_a_user_without_a_second_factor_gets_a_session_but_never_a_token(
     assert not Token.objects.exists()
 
 
-def test_wrong_password_and_unknown_user_answer_alike(client: Client, alice: Any) -> None:
-    """U1: one answer whether the user exists or not."""
-    for username in ("alice", "nobody"):
-        response = post(client, "login", {"username": username, "password": "nope"})
+def test_wrong_password_unknown_user_and_disabled_account_answer_alike_u1(
+    client: Client, alice: Any, bob: Any
+) -> None:
+    """U1: one answer for a wrong password, a user who does not exist and a disabled
+    account with the right password; no session, nothing sent."""
+    bob.is_active = False
+    bob.save()
+    attempts = [("alice", "nope"), ("nobody", "nope"), ("bob", PASSWORD)]
+    answers = [post(client, "login", {"username": u, "password": p}) for u, p in attempts]
+    for response in answers:
         body = assert_error(response, 400, "invalid_credentials")
         assert body["detail"] == "Please enter a correct username and password."
+    assert len({response.content for response in answers}) == 1
     assert _session_key(client) is None
+    assert sinks.outbox == []
 
 
 def test_login_as_someone_else_replaces_the_pending_login(

@@ -25,13 +25,13 @@ def _basic(username: str) -> dict[str, str]:
     return {**JSON, "Authorization": f"Basic {raw}"}
 
 
-def test_http_basic_with_the_right_password_is_refused(client: Client, alice: Any) -> None:
+def test_http_basic_with_the_right_password_is_refused_s6(client: Client, alice: Any) -> None:
     response = client.get("/probe/basic/", headers=_basic("alice"))
     assert_error(response, 401, "second_factor_required")
     assert SESSION_KEY not in client.session
 
 
-def test_a_token_from_obtain_auth_token_is_refused(client: Client, alice: Any) -> None:
+def test_a_token_from_obtain_auth_token_is_refused_s6(client: Client, alice: Any) -> None:
     """A DRF token minted without the second factor (as obtain_auth_token does): refused
     by the plain TokenAuthentication behind the permission, and by ours outright."""
     key = Token.objects.create(user=alice).key

@@ -147,7 +147,7 @@ def recover(retry: str, operation: str, client: Client, fake: FakeTyntec, user: 
 
 
 @pytest.mark.parametrize(("operation", "fault"), CELLS, ids=[f"{o}-{f}" for o, f in CELLS])
-def test_fault_cell(
+def test_fault_cell_r1_r2(
     operation: str,
     fault: str,
     client: Client,

@@ -47,7 +47,9 @@ def test_default_ladder_l2() -> None:
 
 
 @pytest.mark.django_db
-def test_backoff_ladder_then_lock_at_the_threshold_l2(user: Any, ladder: Any, make_request) -> None:
+def test_backoff_ladder_then_lock_at_the_threshold_l2_l8(
+    user: Any, ladder: Any, make_request
+) -> None:
     """L2: no wait below BACKOFF_AFTER, then growing waits, then the lock; the audit
     trail and the account_locked signal record each step."""
     request = make_request()

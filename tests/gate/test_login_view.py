@@ -28,12 +28,14 @@ from .helpers import (
     LOGIN_2FA,
     PASSWORD,
     live_login_challenges,
+    make_user,
     session_data,
     submit_code,
     whoami,
 )
 
 CHALLENGE = "/2fa/challenge/"
+CSRF_VALUE = re.compile(r'(?<=name="csrfmiddlewaretoken" value=")[^"]+')
 
 
 def post_password(client: Client, user: Any, next_url: str = "", password: str = PASSWORD) -> Any:
@@ -171,12 +173,29 @@ def test_policy_required_user_without_phone_goes_to_enrollment(
     assert session_data(client)[session.PENDING_KEY]["purpose"] == "enroll"
 
 
-def test_a_wrong_password_answers_as_django_does_u1(client: Client, alice: Any) -> None:
-    """U1: a wrong password is the form again (200), nothing sent, nothing pending."""
-    response = post_password(client, alice, password="wrong")
-    assert response.status_code == 200
-    assert sinks.outbox == []
-    assert session.PENDING_KEY not in session_data(client)
+def test_wrong_password_unknown_user_and_disabled_account_answer_alike_u1(
+    client: Client, db: None
+) -> None:
+    """U1: a wrong password, a disabled account (with the right password) and a user
+    who does not exist get the same page, the form again (200), byte for byte but for
+    the CSRF token; nothing is sent and nothing is pending."""
+
+    def answer(password: str) -> str:
+        response = client.post(LOGIN_2FA, {"username": "dana", "password": password})
+        assert response.status_code == 200
+        assert sinks.outbox == []
+        assert session.PENDING_KEY not in session_data(client)
+        return CSRF_VALUE.sub("", response.content.decode())
+
+    dana = make_user("dana", ALICE_PHONE)
+    wrong_password = answer("wrong")
+    dana.is_active = False
+    dana.save()
+    disabled = answer(PASSWORD)
+    dana.delete()
+    unknown = answer(PASSWORD)
+    assert "dana" in wrong_password  # the form shows what was typed: the same each time
+    assert wrong_password == disabled == unknown
 
 
 def test_the_login_page_stays_reachable_while_pending(client: Client, alice: Any) -> None:

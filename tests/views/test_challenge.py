@@ -76,7 +76,7 @@ def _code_refusal(response: Any) -> tuple[int, list[str]]:
     return response.status_code, [t.name for t in response.templates if t.name.endswith(".html")]
 
 
-def test_wrong_expired_used_up_and_replayed_codes_get_one_answer(
+def test_wrong_expired_used_up_and_replayed_codes_get_one_answer_l7(
     client: Client, alice: Any, settings: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """L7: a wrong, an expired, a used-up and a replayed (from an earlier login) code

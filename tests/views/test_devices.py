@@ -43,7 +43,7 @@ def test_remove_a_backup(verified: Client) -> None:
     assert not PhoneDevice.objects.filter(pk=backup.pk).exists()
 
 
-def test_the_last_phone_needs_a_recent_second_factor(verified: Client, alice: Any) -> None:
+def test_the_last_phone_needs_a_recent_second_factor_e3(verified: Client, alice: Any) -> None:
     """E3: with a stale second factor the flow refuses; the page says why and links
     to the step-up page; the phone stays."""
     PhoneDevice.objects.filter(number=ALICE_BACKUP).delete()
@@ -61,7 +61,7 @@ def test_the_last_phone_needs_a_recent_second_factor(verified: Client, alice: An
     assert not PhoneDevice.objects.filter(user=alice).exists()
 
 
-def test_another_users_phone_is_404_and_unchanged(verified: Client, bob: Any) -> None:
+def test_another_users_phone_is_404_and_unchanged_e2(verified: Client, bob: Any) -> None:
     """IDOR (E2, CVE-2020-5240): Alice cannot touch Bob's phone by its id."""
     bobs = PhoneDevice.objects.get(user=bob)
     for name in ("device-primary", "device-remove"):

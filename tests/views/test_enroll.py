@@ -46,9 +46,13 @@ def test_first_phone_of_a_signed_in_user(client: Client, carol: Any, last_code: 
     assert device.masked_number in listing and "Work" in listing
 
 
-def test_risk_notice_only_goes_with_the_setting(client: Client, carol: Any, settings: Any) -> None:
-    """E5: the notice is rendered unless TYNTEC2FA_SHOW_RISK_NOTICE is False."""
+def test_risk_notice_shows_until_the_setting_turns_it_off_e5(
+    client: Client, carol: Any, settings: Any
+) -> None:
+    """E5: the enrollment page shows the notice of the risks of text messages and calls
+    by default; only TYNTEC2FA_SHOW_RISK_NOTICE = False removes it."""
     client.force_login(carol)
+    assert RISK_NOTICE in client.get(url("enroll")).content.decode()
     settings.TYNTEC2FA_SHOW_RISK_NOTICE = False
     assert RISK_NOTICE not in client.get(url("enroll")).content.decode()
 
@@ -81,7 +85,7 @@ def test_another_phone_needs_a_recent_second_factor(
         assert not PhoneDevice.objects.filter(number=NEW_NUMBER).exists()
 
 
-def test_a_password_only_login_cannot_add_a_phone(pending: Client, alice: Any) -> None:
+def test_a_password_only_login_cannot_add_a_phone_e2(pending: Client, alice: Any) -> None:
     """E2 / CVE-2019-16766: during a pending login the user has no right to bind a
     new phone; they are sent back to the challenge."""
     sent = len(sinks.outbox)

@@ -47,7 +47,7 @@ def test_every_pattern_is_covered(alice: Any) -> None:
 
 
 @pytest.mark.parametrize("stage", ["anonymous", "pending", "verified"])
-def test_get_never_sends_and_post_only_urls_refuse_get(
+def test_get_never_sends_and_post_only_urls_refuse_get_p5_s7(
     stage: str,
     request: pytest.FixtureRequest,
     alice: Any,
@@ -72,7 +72,7 @@ def test_get_never_sends_and_post_only_urls_refuse_get(
 
 
 @pytest.mark.parametrize("stage", ["pending", "verified"])
-def test_post_without_csrf_token_is_refused(
+def test_post_without_csrf_token_is_refused_p5_s7(
     stage: str, request: pytest.FixtureRequest, alice: Any
 ) -> None:
     """S7/P5: every form of the app needs the CSRF token (403 without it), and such a
@@ -90,7 +90,7 @@ def test_post_without_csrf_token_is_refused(
 
 
 @pytest.mark.parametrize("name", CODE_VIEWS)
-def test_code_views_hide_the_code_from_error_reports(name: str, verified: Client) -> None:
+def test_code_views_hide_the_code_from_error_reports_g4_s7(name: str, verified: Client) -> None:
     """G4/S7: sensitive_post_parameters("code") on every view that takes a code; an
     error report of such a request shows stars, not the code."""
     response = verified.post(url(name), {"code": "123456"})
@@ -106,7 +106,7 @@ def test_enrollment_hides_the_number_from_error_reports(verified: Client) -> Non
     assert tuple(response.wsgi_request.sensitive_post_parameters) == ("number",)
 
 
-def test_a_code_in_the_query_string_is_ignored(pending: Client, last_code: LastCode) -> None:
+def test_a_code_in_the_query_string_is_ignored_s7(pending: Client, last_code: LastCode) -> None:
     """S7: the right code in the URL does nothing, on GET or POST; only the body counts."""
     code = last_code()
     response = pending.get(url("challenge") + f"?code={code}")
