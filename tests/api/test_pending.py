@@ -106,7 +106,7 @@ def gate(request: pytest.FixtureRequest, settings: Any) -> str:
     return str(request.param)
 
 
-def test_s1_every_endpoint_refuses_a_password_only_login(
+def test_every_endpoint_refuses_a_password_only_login_s1(
     client: Client, alice: Any, gate: str
 ) -> None:
     password(client, alice)
