@@ -1,4 +1,7 @@
-"""Suite-wide fixtures and the CI rule: under CI=true nothing may be skipped."""
+"""Suite-wide fixtures and the CI rule: under CI=true nothing may be skipped.
+
+The login steps every suite shares are fixtures here, each defined once in
+``tests/steps.py``; the people are in ``tests/people.py``."""
 
 from __future__ import annotations
 

@@ -1,10 +1,10 @@
 """The steps of a login that the suites share, defined once: the password step through
-Django's LoginView, the code from the outbox, both of them; and what every answer of a
-code page or endpoint carries.
+Django's LoginView, the code from the outbox, both of them; what every answer of a code
+page or endpoint carries; and a wrong code.
 
 ``tests/conftest.py`` offers each step as a fixture of the same name, so a test asks
-for ``last_code`` like for ``client``; a plain helper that is not a test imports the
-function from here (``from tests import steps``).
+for ``last_code`` like for ``client``; a helper that is not a test, or a Hypothesis
+test case, imports the function from here (``from .. import steps``).
 """
 
 from __future__ import annotations
