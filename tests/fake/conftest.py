@@ -80,7 +80,7 @@ class Api:
         """The code the phone received for ``otp_id`` (the latest message)."""
         return [message.code for message in self.fake.outbox if message.otp_id == otp_id][-1]
 
-    def wrong_code(self, otp_id: str) -> str:
+    def wrong_code_for(self, otp_id: str) -> str:
         """A code of the same length that is certainly not the right one."""
         code = self.code_of(otp_id)
         return ("1" if code[0] == "0" else "0") + code[1:]

@@ -86,7 +86,7 @@ def _right_code(api: Api, otp_id: str) -> Call:
 
 
 def _wrong_code(api: Api, otp_id: str) -> Call:
-    return Call("POST", f"/otp/{otp_id}/check", {"otpCode": api.wrong_code(otp_id)})
+    return Call("POST", f"/otp/{otp_id}/check", {"otpCode": api.wrong_code_for(otp_id)})
 
 
 def _too_many(api: Api) -> requests.Response:

@@ -197,7 +197,7 @@ def _drive_to(api: Api, otp_id: str, final: str) -> None:
         api.fake.advance(300)
         assert api.check(otp_id, api.code_of(otp_id)).status_code == 403
     else:
-        statuses = [api.check(otp_id, api.wrong_code(otp_id)).status_code for _ in range(3)]
+        statuses = [api.check(otp_id, api.wrong_code_for(otp_id)).status_code for _ in range(3)]
         assert statuses == [401, 401, 403]
 
 
@@ -215,7 +215,7 @@ def test_right_code_on_an_active_otp_is_202_verified(api: Api) -> None:
 def test_wrong_code_with_attempts_left_is_401_still_active(api: Api) -> None:
     otp_id = api.send()["otpId"]
 
-    response = api.check(otp_id, api.wrong_code(otp_id))
+    response = api.check(otp_id, api.wrong_code_for(otp_id))
 
     assert response.status_code == 401
     assert response.json()["otpStatus"] == "ACTIVE"
@@ -225,7 +225,7 @@ def test_wrong_code_with_attempts_left_is_401_still_active(api: Api) -> None:
 def test_the_third_wrong_code_is_403_too_many_attempts(api: Api) -> None:
     otp_id = api.send()["otpId"]
 
-    answers = [api.check(otp_id, api.wrong_code(otp_id)) for _ in range(3)]
+    answers = [api.check(otp_id, api.wrong_code_for(otp_id)) for _ in range(3)]
 
     assert [answer.status_code for answer in answers] == [401, 401, 403]
     assert [answer.json()["attemptCount"] for answer in answers] == [1, 2, 3]
@@ -236,7 +236,7 @@ def test_the_nth_wrong_code_uses_the_application_attempts(api: Api) -> None:
     app = api.create_app(attempts=5)
     otp_id = api.send(applicationId=app["applicationId"])["otpId"]
 
-    statuses = [api.check(otp_id, api.wrong_code(otp_id)).status_code for _ in range(5)]
+    statuses = [api.check(otp_id, api.wrong_code_for(otp_id)).status_code for _ in range(5)]
 
     assert statuses == [401, 401, 401, 401, 403]
 
@@ -245,14 +245,14 @@ def test_attempts_are_fixed_when_the_otp_is_sent(api: Api) -> None:
     otp_id = api.send()["otpId"]
     api.call("POST", "/application/default", {"attempts": 5})
 
-    statuses = [api.check(otp_id, api.wrong_code(otp_id)).status_code for _ in range(3)]
+    statuses = [api.check(otp_id, api.wrong_code_for(otp_id)).status_code for _ in range(3)]
 
     assert statuses == [401, 401, 403]
 
 
 def test_right_code_after_a_wrong_one_counts_both_attempts(api: Api) -> None:
     otp_id = api.send()["otpId"]
-    api.check(otp_id, api.wrong_code(otp_id))
+    api.check(otp_id, api.wrong_code_for(otp_id))
 
     response = api.check(otp_id, api.code_of(otp_id))
 
@@ -284,7 +284,7 @@ def test_any_check_after_a_final_state_is_410_without_evaluating(
     _drive_to(api, otp_id, final)
     before = api.call("GET", f"/otp/{otp_id}").json()
 
-    response = api.check(otp_id, api.code_of(otp_id) if right else api.wrong_code(otp_id))
+    response = api.check(otp_id, api.code_of(otp_id) if right else api.wrong_code_for(otp_id))
 
     assert response.status_code == 410
     assert response.json() == before
