@@ -27,6 +27,7 @@ from django_tyntec2fa.views import LoginView
 
 from .example_site import free_port
 from .people import PASSWORD
+from .steps import wrong_code
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALLATION = ROOT / "docs" / "installation.md"
@@ -167,10 +168,6 @@ def _post(browser: requests.Session, page: requests.Response, url: str, **data: 
     return browser.post(url, data={"csrfmiddlewaretoken": token.group(1), **data}, timeout=10)
 
 
-def _wrong(code: str) -> str:
-    return "".join(str((int(digit) + 1) % 10) for digit in code)
-
-
 @pytest.mark.own_site
 def test_a_new_project_signs_in_as_installation_md_says(new_project: tuple[str, Path]) -> None:
     """password → the phones page sends a user without a phone to /2fa/enroll/ → the
@@ -189,8 +186,8 @@ def test_a_new_project_signs_in_as_installation_md_says(new_project: tuple[str, 
     confirm = _post(browser, enroll, enroll.url, number=NUMBER, channel="SMS", next="/2fa/devices/")
     assert confirm.status_code == 200 and confirm.url.startswith(url + "/2fa/enroll/confirm/")
     code = _console_code(log, 1)
-    refused = _post(browser, confirm, confirm.url, code=_wrong(code), next="/2fa/devices/")
-    assert refused.status_code == 400 and _wrong(code) not in refused.text
+    refused = _post(browser, confirm, confirm.url, code=wrong_code(code), next="/2fa/devices/")
+    assert refused.status_code == 400 and wrong_code(code) not in refused.text
     devices = _post(browser, refused, confirm.url, code=code, next="/2fa/devices/")
     assert devices.status_code == 200 and devices.url == url + "/2fa/devices/"
     assert "Your phones" in devices.text and "Primary" in devices.text
@@ -313,7 +310,7 @@ def test_a_refused_code_is_not_echoed_on_the_login_challenge(
     browser: Client, alice: Any, typed: str
 ) -> None:
     browser.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
-    typed = _wrong(sinks.outbox[-1].code) if typed == "wrong" else typed
+    typed = wrong_code(sinks.outbox[-1].code) if typed == "wrong" else typed
     response = browser.post(reverse("tyntec2fa:challenge"), {"code": typed})
     _assert_not_echoed(response, typed)
 
@@ -324,7 +321,7 @@ def test_a_refused_code_is_not_echoed_on_the_enrollment_confirmation(
     browser.force_login(carol)
     sent = browser.post(reverse("tyntec2fa:enroll"), {"number": NUMBER, "channel": "SMS"})
     assert sent.status_code == 302
-    typed = _wrong(sinks.outbox[-1].code)
+    typed = wrong_code(sinks.outbox[-1].code)
     response = browser.post(reverse("tyntec2fa:enroll-confirm"), {"code": typed})
     _assert_not_echoed(response, typed)
 
@@ -334,7 +331,7 @@ def test_a_refused_code_is_not_echoed_on_the_step_up(browser: Client, alice: Any
     done = browser.post(reverse("tyntec2fa:challenge"), {"code": sinks.outbox[-1].code})
     assert done.status_code == 302
     browser.post(reverse("tyntec2fa:step-up-send"), {"channel": "SMS"})
-    typed = _wrong(sinks.outbox[-1].code)
+    typed = wrong_code(sinks.outbox[-1].code)
     response = browser.post(reverse("tyntec2fa:step-up"), {"code": typed})
     _assert_not_echoed(response, typed)
 

@@ -21,7 +21,7 @@ def _act(client: Client, model: str, action: str, pks: list[Any]) -> str:
     return response.content.decode()
 
 
-def test_unlock_from_the_device_list_clears_lock_wait_and_count_L2(
+def test_unlock_from_the_device_list_clears_lock_wait_and_count_l2(
     staff: Client, device: PhoneDevice, alice: Any
 ) -> None:
     FailureCounter.objects.create(
@@ -42,7 +42,7 @@ def test_unlock_of_an_account_without_failures_does_nothing(
     assert not AuditEvent.objects.filter(kind=AuditEvent.Kind.ACCOUNT_UNLOCKED).exists()
 
 
-def test_reset_failures_clears_a_backoff_but_leaves_a_lock_alone_L2(
+def test_reset_failures_clears_a_backoff_but_leaves_a_lock_alone_l2(
     staff: Client, device: PhoneDevice, alice: Any
 ) -> None:
     wait = timezone.now() + dt.timedelta(minutes=5)

@@ -16,7 +16,7 @@ from .conftest import MASKED, NUMBER
 CHANGELIST = reverse("admin:tyntec2fa_phonedevice_changelist")
 
 
-def test_changelist_shows_the_masked_number_only_G4(staff: Client, device: PhoneDevice) -> None:
+def test_changelist_shows_the_masked_number_only_g4(staff: Client, device: PhoneDevice) -> None:
     page = staff.get(CHANGELIST)
     assert page.status_code == 200
     text = page.content.decode()
@@ -25,7 +25,7 @@ def test_changelist_shows_the_masked_number_only_G4(staff: Client, device: Phone
 
 
 @pytest.mark.parametrize("term", ["alice", "alice@example.org", "6789", NUMBER])
-def test_search_by_user_email_and_last_digits_G4(
+def test_search_by_user_email_and_last_digits_g4(
     staff: Client, device: PhoneDevice, term: str
 ) -> None:
     text = staff.get(CHANGELIST, {"q": term}).content.decode()
@@ -55,7 +55,7 @@ def test_change_form_masks_the_number_and_keeps_it_read_only(
     assert (device.label, device.channel, device.number) == ("Lost", "VOICE", NUMBER)
 
 
-def test_devices_are_not_added_in_the_admin_E1(staff: Client, db: None) -> None:
+def test_devices_are_not_added_in_the_admin_e1(staff: Client, db: None) -> None:
     """A phone counts only once a code sent to it came back (enrollment)."""
     assert staff.get(reverse("admin:tyntec2fa_phonedevice_add")).status_code == 403
 
@@ -88,7 +88,7 @@ def test_a_staff_user_without_the_permission_gets_no_account_actions(
     assert "unlock_accounts" not in text and "reset_failures" not in text
 
 
-def test_the_admin_is_behind_the_gate_S6a(superuser: Any) -> None:
+def test_the_admin_is_behind_the_gate_s6a(superuser: Any) -> None:
     """A superuser with a phone who passed only the password sees no admin page."""
     PhoneDevice.objects.create(user=superuser, number=NUMBER, confirmed=True, is_primary=True)
     client = Client()

@@ -149,7 +149,7 @@ def test_the_list_action_removes_several_phones_each_the_same_way(
     assert Challenge.objects.filter(device=backup).count() == 1
 
 
-def test_a_provider_that_keeps_the_code_is_a_warning_not_an_error_R1(
+def test_a_provider_that_keeps_the_code_is_a_warning_not_an_error_r1(
     desk: Client, device: PhoneDevice
 ) -> None:
     live = make_challenge(device, provider_otp_id="otp-1")

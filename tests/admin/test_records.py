@@ -36,7 +36,7 @@ def test_challenge_list_filters_and_masks(staff: Client, device: PhoneDevice) ->
     assert "Work" in text and NUMBER not in text
 
 
-def test_cancel_at_the_provider_deletes_the_otp_S11(
+def test_cancel_at_the_provider_deletes_the_otp_s11(
     staff: Client, device: PhoneDevice, outbox: list[Delivery]
 ) -> None:
     otp = get_provider().send(NUMBER, pin_length=6)
@@ -48,7 +48,7 @@ def test_cancel_at_the_provider_deletes_the_otp_S11(
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.CHALLENGE_CANCELLED).exists()
 
 
-def test_cancel_when_the_provider_fails_warns_and_still_cancels_R1(
+def test_cancel_when_the_provider_fails_warns_and_still_cancels_r1(
     staff: Client, device: PhoneDevice
 ) -> None:
     challenge = make_challenge(device, provider_otp_id="otp-1")
@@ -77,7 +77,7 @@ def test_records_cannot_be_added_or_deleted(staff: Client, db: None, model: str)
     assert staff.get(reverse(f"admin:tyntec2fa_{model}_add")).status_code == 403
 
 
-def test_audit_trail_is_read_only_L8(staff: Client, alice: Any) -> None:
+def test_audit_trail_is_read_only_l8(staff: Client, alice: Any) -> None:
     event = AuditEvent.objects.create(kind=AuditEvent.Kind.FAILED, user=alice, number=MASKED)
     listing = staff.get(reverse("admin:tyntec2fa_auditevent_changelist"))
     assert listing.status_code == 200 and MASKED in listing.content.decode()
@@ -91,7 +91,7 @@ def test_audit_trail_is_read_only_L8(staff: Client, alice: Any) -> None:
     assert (event.kind, event.detail) == (AuditEvent.Kind.FAILED, "")
 
 
-def test_local_otp_shows_neither_the_code_nor_its_hash_G3(
+def test_local_otp_shows_neither_the_code_nor_its_hash_g3(
     staff: Client, db: None, outbox: list[Delivery]
 ) -> None:
     otp_id = get_provider().send(NUMBER, pin_length=6).otp_id

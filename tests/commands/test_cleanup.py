@@ -18,7 +18,7 @@ from .conftest import make_challenge, run
 DAY = dt.timedelta(days=1)
 
 
-def test_pending_past_expiry_becomes_expired_G6(device: PhoneDevice) -> None:
+def test_pending_past_expiry_becomes_expired_g6(device: PhoneDevice) -> None:
     stale = make_challenge(device, expires_at=timezone.now() - dt.timedelta(seconds=1))
     live = make_challenge(device, purpose=Challenge.Purpose.STEP_UP)
     out, _ = run("tyntec2fa_cleanup")

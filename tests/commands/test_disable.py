@@ -19,7 +19,7 @@ from django_tyntec2fa.providers.sinks import Delivery
 from .conftest import NUMBER, make_challenge, run
 
 
-def test_disable_removes_devices_cancels_challenges_and_resets_S11(
+def test_disable_removes_devices_cancels_challenges_and_resets_s11(
     device: PhoneDevice, alice: Any, outbox: list[Delivery]
 ) -> None:
     PhoneDevice.objects.create(user=alice, number="+4915199990000", confirmed=True)
@@ -65,7 +65,7 @@ def test_asks_for_confirmation_and_aborts_on_anything_but_yes(device: PhoneDevic
     assert not PhoneDevice.objects.filter(pk=device.pk).exists()
 
 
-def test_a_provider_failure_is_reported_not_fatal_R1(device: PhoneDevice) -> None:
+def test_a_provider_failure_is_reported_not_fatal_r1(device: PhoneDevice) -> None:
     make_challenge(device, provider_otp_id="otp-1")
     broken = mock.Mock()
     broken.delete.side_effect = ProviderUnavailable("timeout")

@@ -14,7 +14,7 @@ from django_tyntec2fa.models import Challenge, FailureCounter, PhoneDevice
 from .conftest import MASKED, NUMBER, make_challenge, run
 
 
-def test_shows_devices_masked_lock_state_and_live_challenges_G4(
+def test_shows_devices_masked_lock_state_and_live_challenges_g4(
     device: PhoneDevice, alice: Any
 ) -> None:
     PhoneDevice.objects.create(user=alice, number="+4915199990000", label="Spare")

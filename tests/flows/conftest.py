@@ -21,9 +21,6 @@ from django.test import RequestFactory
 from django_tyntec2fa import flows, session
 from django_tyntec2fa.models import PhoneDevice
 
-# tests/flows/test_devices.py imports the wrong code from here.
-from ..steps import wrong_code as wrong  # noqa: F401
-
 NUMBER = "+4915123456789"
 OTHER_NUMBER = "+4915198765432"
 BACKEND = "django.contrib.auth.backends.ModelBackend"

@@ -13,7 +13,8 @@ from django_tyntec2fa import flows, session, signals
 from django_tyntec2fa.exceptions import ChallengeExpired, DeviceError, InvalidCode
 from django_tyntec2fa.models import AuditEvent, Challenge, LocalOtp, PhoneDevice
 
-from .conftest import NUMBER, OTHER_NUMBER, add_device, wrong
+from ..steps import wrong_code
+from .conftest import NUMBER, OTHER_NUMBER, add_device
 from .helpers import received
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +29,7 @@ def test_enroll_then_confirm_binds_the_number_e1(user, make_request, outbox, las
     assert (phone.number, phone.label, phone.confirmed) == (NUMBER, "Work", False)
     assert outbox[-1].number == NUMBER
     with pytest.raises(InvalidCode):
-        flows.confirm(request, user, code=wrong(last_code()))
+        flows.confirm(request, user, code=wrong_code(last_code()))
     assert not PhoneDevice.objects.get().confirmed
     with received(signals.device_added) as added:
         confirmed = flows.confirm(request, user, code=last_code())

@@ -33,7 +33,7 @@ pytestmark = pytest.mark.django_db
 LOGIN = Challenge.Purpose.LOGIN
 
 
-def test_an_operator_removes_the_last_phone_and_its_login_code_dies_S11(
+def test_an_operator_removes_the_last_phone_and_its_login_code_dies_s11(
     user, device, make_request, last_code
 ) -> None:
     """No recent second factor needed (the user lost the phone): the code of the login
@@ -86,7 +86,7 @@ def test_a_phone_removed_meanwhile_is_nothing_to_do(user, device) -> None:
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.DEVICE_REMOVED).count() == 1
 
 
-def test_a_provider_that_keeps_a_code_is_reported_one_that_lost_it_is_not_R1(
+def test_a_provider_that_keeps_a_code_is_reported_one_that_lost_it_is_not_r1(
     user, device, make_request
 ) -> None:
     first = flows.start(make_request(user), user, purpose=LOGIN)
