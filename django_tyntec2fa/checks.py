@@ -538,7 +538,8 @@ def check_cost_limits(
     app_configs: Sequence[Any] | None = None, **kwargs: Any
 ) -> list[CheckMessage]:
     """E026 a send budget that is not a positive whole number or None, E027 a negative
-    conversion count or duration, E028 a conversion rate outside 0-1 (P3, P4)."""
+    conversion count or duration, E028 a conversion rate outside 0-1, E040 a country
+    floor that is not a whole number, 0 or more (P3, P4)."""
     found: list[CheckMessage] = []
     for name in ("SEND_BUDGET_HOURLY", "SEND_BUDGET_DAILY"):
         if _invalid(name, lambda value: value is None or value >= 1):
@@ -569,6 +570,16 @@ def check_cost_limits(
                 hint="It is verified codes divided by sent codes, e.g. 0.2 blocks a country "
                 "or prefix where fewer than one code in five is entered.",
                 id="django_tyntec2fa.E028",
+            )
+        )
+    if _invalid("CONVERSION_COUNTRY_MIN_SENDS", lambda value: value >= 0):
+        found.append(
+            Error(
+                "TYNTEC2FA_CONVERSION_COUNTRY_MIN_SENDS is "
+                f"{_raw('CONVERSION_COUNTRY_MIN_SENDS')!r}; it must be a whole number, 0 or more.",
+                hint="It is the least number of codes to a country before its conversion can "
+                "block the whole country (docs/abuse.md); 0 means prefix blocks only.",
+                id="django_tyntec2fa.E040",
             )
         )
     return found

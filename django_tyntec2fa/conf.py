@@ -294,9 +294,15 @@ class Settings:
 
     @property
     def CONVERSION_MIN_SENDS(self) -> int:
-        """Codes sent to a country or prefix within the window before its conversion
-        can block it."""
-        return int(_get("CONVERSION_MIN_SENDS", 50))
+        """Counted codes sent to a number prefix within the window before its conversion
+        can block it; ``0`` switches every conversion block off."""
+        return int(_get("CONVERSION_MIN_SENDS", 10))
+
+    @property
+    def CONVERSION_COUNTRY_MIN_SENDS(self) -> int:
+        """Counted codes sent to a country within the window before its conversion can
+        block it; the floor rises with the country's normal traffic."""
+        return int(_get("CONVERSION_COUNTRY_MIN_SENDS", 500))
 
     @property
     def CONVERSION_MIN_RATE(self) -> float:

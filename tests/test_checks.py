@@ -247,6 +247,7 @@ EVERYTHING_WRONG: list[dict[str, Any]] = [
         "TYNTEC2FA_SEND_BUDGET_DAILY": 0,
         "TYNTEC2FA_CONVERSION_WINDOW": -1,
         "TYNTEC2FA_CONVERSION_MIN_RATE": 2,
+        "TYNTEC2FA_CONVERSION_COUNTRY_MIN_SENDS": -1,
         "REST_FRAMEWORK": {
             "DEFAULT_AUTHENTICATION_CLASSES": [
                 "rest_framework.authentication.BasicAuthentication",

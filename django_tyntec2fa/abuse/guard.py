@@ -5,9 +5,9 @@ enrollment send); ``check_enrollment`` refuses a number before a phone is even s
 for it. The order is deliberate:
 
 1. the destination policy (``destinations``: countries, number types): free, no I/O;
-2. conversion blocks (``conversion``): one query;
+2. conversion blocks (``conversion``): one query, none for a trusted phone;
 3. the rate limits (``ratelimits``: user, number, IP, session, prefix), counted even
-   when they refuse, so probing costs the prober;
+   when they or a block (2) refuse, so probing costs the prober;
 4. the number lookup hook, which may cost money per call, so only after the limits;
 5. the global budget (``velocity``), last, so it counts only codes that go out.
 
@@ -16,6 +16,7 @@ The errors are audited and signalled by ``flows.common.audited`` around the call
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.http import HttpRequest
@@ -23,6 +24,7 @@ from django.http import HttpRequest
 from .. import audit
 from ..choices import Channel
 from ..conf import app_settings
+from ..exceptions import DestinationBlocked, RateLimited
 from ..models import AuditEvent, PhoneDevice
 from . import conversion, destinations, ratelimits, velocity
 
@@ -34,8 +36,16 @@ def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, chan
     ``SendBudgetExhausted``; nothing is sent then.
     """
     destinations.check_destination(device.number, channel)
-    conversion.check_not_blocked(device.number)
-    ratelimits.check_send(request, user, device.number, channel)
+    trusted = conversion.is_trusted(device)
+    try:
+        conversion.check_not_blocked(device.number, trusted=trusted)
+    except DestinationBlocked:
+        # Trying a blocked destination costs the account, session and IP their
+        # limits too, so an actor that pumps one prefix is cut off everywhere.
+        with contextlib.suppress(RateLimited):
+            ratelimits.check_send(request, user, device.number, channel)
+        raise
+    ratelimits.check_send(request, user, device.number, channel, trusted=trusted)
     check_lookup(request, user, device)
     velocity.consume_budget()
 

@@ -62,11 +62,18 @@ def client_ip(request: HttpRequest | None) -> str:
 
 
 def check_send(
-    request: HttpRequest | None, user: Any, number: str, channel: str | None = None
+    request: HttpRequest | None,
+    user: Any,
+    number: str,
+    channel: str | None = None,
+    *,
+    trusted: bool = False,
 ) -> None:
     """Count one code sent to ``number`` for ``user`` from this request's IP and
     session, and to the number's prefix (P3); a voice call (``channel`` ``"VOICE"``)
-    also counts against the number's lower voice limit (P8).
+    also counts against the number's lower voice limit (P8). A ``trusted`` phone
+    (``conversion.is_trusted``) skips the prefix limit: pumping a prefix must not stop
+    the codes of the people who proved their number there.
 
     Raises ``RateLimited`` (``retry_after`` = seconds until the tightest window ends)
     when a limit is exceeded; ``DeviceError`` when ``number`` is not a valid number.
@@ -75,9 +82,11 @@ def check_send(
     checks = [
         ("tyntec2fa.send.user", app_settings.SEND_RATE_USER, f"user:{user.pk}"),
         ("tyntec2fa.send.number", app_settings.SEND_RATE_NUMBER, number),
-        ("tyntec2fa.send.ip", app_settings.SEND_RATE_IP, _ip_key(request)),
-        ("tyntec2fa.send.prefix", app_settings.SEND_RATE_PREFIX, f"prefix:{number_prefix(number)}"),
+        ("tyntec2fa.send.ip", app_settings.SEND_RATE_IP, ip_key(request)),
     ]
+    if not trusted:
+        prefix = f"prefix:{number_prefix(number)}"
+        checks.append(("tyntec2fa.send.prefix", app_settings.SEND_RATE_PREFIX, prefix))
     if channel == Channel.VOICE:
         checks.append(("tyntec2fa.send.voice", app_settings.SEND_RATE_NUMBER_VOICE, number))
     # Only a request with a session has one; a session is not created just to count.
@@ -93,7 +102,7 @@ def check_verify(request: HttpRequest | None, user: Any) -> None:
     """Count one code check for ``user`` from this request's IP; raises ``RateLimited``."""
     checks = [
         ("tyntec2fa.verify.user", app_settings.VERIFY_RATE_USER, f"user:{user.pk}"),
-        ("tyntec2fa.verify.ip", app_settings.VERIFY_RATE_IP, _ip_key(request)),
+        ("tyntec2fa.verify.ip", app_settings.VERIFY_RATE_IP, ip_key(request)),
     ]
     _enforce(request, checks)
 
@@ -117,7 +126,7 @@ def _enforce(request: HttpRequest | None, checks: list[tuple[str, str, str]]) ->
         raise RateLimited(f"rate limit {groups}", retry_after=wait)
 
 
-def _ip_key(request: HttpRequest | None) -> str:
+def ip_key(request: HttpRequest | None) -> str:
     """The client IP as a bucket key; IPv6 by /64, since one client usually holds one."""
     ip = client_ip(request)
     if ":" in ip:

@@ -9,6 +9,8 @@ from typing import Any
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -40,8 +42,17 @@ class DestinationBlockAdmin(admin.ModelAdmin):
     search_fields = ["=value", "value__startswith"]
     date_hierarchy = "created_at"
     actions = [lift_blocks]
-    fields = ["scope", "value", "level", "created_at", "until", "sends", "verifications"]
-    readonly_fields = ["scope", "value", "level", "created_at", "sends", "verifications"]
+    fields = [
+        "scope",
+        "value",
+        "level",
+        "created_at",
+        "until",
+        "sends",
+        "verifications",
+        "reasons",
+    ]
+    readonly_fields = ["scope", "value", "level", "created_at", "sends", "verifications", "reasons"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # only the conversion monitor starts a block
@@ -67,6 +78,12 @@ class DestinationBlockAdmin(admin.ModelAdmin):
     def active(self, obj: DestinationBlock) -> bool:
         """True while the block refuses sends."""
         return obj.is_active()
+
+    @admin.display(description=_("why"))
+    def reasons(self, obj: DestinationBlock) -> SafeString:
+        """The prefixes, accounts and IPs behind the block (``conversion.reasons``)."""
+        lines = conversion.describe_reasons(obj).splitlines()
+        return format_html_join(mark_safe("<br>"), "{}", ((line,) for line in lines))
 
 
 @admin.register(SafeListEntry)

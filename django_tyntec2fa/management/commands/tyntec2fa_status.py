@@ -1,6 +1,7 @@
 """``manage.py tyntec2fa_status <username>``: a user's second factor at a glance
 (support). ``--number <E.164>``: the conversion counts of a number's country and
-prefix (P4), which live in the cache."""
+prefix (P4), which live in the cache. ``--blocks``: the active destination blocks and
+the prefixes, accounts and IPs behind each."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from ... import policy
 from ...abuse import conversion
 from ...conf import app_settings
 from ...exceptions import DeviceError
-from ...models import Challenge, FailureCounter, PhoneDevice
+from ...models import Challenge, DestinationBlock, FailureCounter, PhoneDevice
 from ...phone import normalize_number
 from ...providers.base import mask_number
 from . import get_user
@@ -32,14 +33,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("username", nargs="?")
         parser.add_argument("--number", help="an E.164 number: its conversion counts (P4)")
+        parser.add_argument(
+            "--blocks", action="store_true", help="the active destination blocks and why (P4)"
+        )
 
-    def handle(self, *args: Any, username: str | None, number: str | None, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        username: str | None,
+        number: str | None,
+        blocks: bool = False,
+        **options: Any,
+    ) -> None:
         if number:
             self._conversion(number)
+        if blocks:
+            self._blocks()
         if username:
             self._user(username)
-        elif not number:
-            raise CommandError("Name a username, or a number with --number.")
+        elif not number and not blocks:
+            raise CommandError("Name a username, a number with --number, or --blocks.")
+
+    def _blocks(self) -> None:
+        active = DestinationBlock.objects.filter(until__gt=timezone.now())
+        self.stdout.write(f"Active destination blocks: {len(active)}")
+        for block in active:
+            self.stdout.write(
+                f"  - {block.scope} {block.value}, level {block.level}, "
+                f"until {_when(block.until)} (lift it in the admin)"
+            )
+            for line in conversion.describe_reasons(block).splitlines():
+                self.stdout.write(f"      {line}")
 
     def _conversion(self, number: str) -> None:
         try:
