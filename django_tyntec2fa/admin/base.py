@@ -30,9 +30,13 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
-        """Every action but ``delete_selected``."""
-        actions = super().get_actions(request)
+    def get_actions(self, request: HttpRequest, action_location: Any = None) -> dict[str, Any]:
+        """Every action but ``delete_selected``. ``action_location`` (the list or the
+        change form) is Django 6.1's argument; Django 5.2 and 6.0 never pass it."""
+        if action_location is None:
+            actions = super().get_actions(request)
+        else:
+            actions = super().get_actions(request, action_location)
         actions.pop("delete_selected", None)
         return actions
 
