@@ -26,8 +26,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
-from .example_api import CLIENT_STATES, Account, create_account
+from .api.test_bodies import BAD_BODIES
+from .example_api import CLIENT_STATES, TIMEOUT, Account, api_token, create_account
 from .example_site import Site, example_env, serve
 
 pytestmark = pytest.mark.own_site
@@ -146,3 +148,37 @@ def test_every_answer_is_documented(
     )
     result = st_run(site, account, state, directory / f"junit-{state}.xml")
     assert result.returncode == 0, result.stdout[-20000:] + result.stderr[-5000:]
+
+
+def test_bodies_that_are_not_json_are_400_on_every_operation(
+    site: Site, env: dict[str, str]
+) -> None:
+    """Issue 15: every operation of the served schema that takes a body answers a
+    verified API token's deeply nested, huge-number, invalid-UTF-8, duplicate-key (...)
+    body with 400 ``parse_error`` over real HTTP, never a 500."""
+    account = create_account(
+        env, Account("fuzz-bodies", "fuzz-pass-2fa", "+4915123456799"), device_pk=DEVICE_PK + 99
+    )
+    headers = {"Authorization": f"Token {api_token(site, account)}"}
+    schema = requests.get(f"{site.url}/api/schema/?format=json", timeout=TIMEOUT).json()
+    operations = [
+        (method, path.replace("{id}", str(DEVICE_PK + 99)).replace("{pk}", str(DEVICE_PK + 99)))
+        for path, item in schema["paths"].items()
+        for method in item
+        if method in {"post", "put", "patch", "delete"}
+    ]
+    assert len(operations) >= 12, operations
+    wrong = []
+    for what, body in BAD_BODIES.items():
+        for method, path in operations:
+            response = requests.request(
+                method,
+                site.url + path,
+                data=body,
+                headers={**headers, "Content-Type": "application/json"},
+                timeout=TIMEOUT,
+            )
+            code = response.json().get("code") if response.status_code < 500 else None
+            if (response.status_code, code) != (400, "parse_error"):
+                wrong.append((what, method, path, response.status_code, code))
+    assert wrong == []

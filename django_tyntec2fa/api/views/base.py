@@ -13,7 +13,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import NotAuthenticated, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
@@ -28,6 +27,7 @@ from ...policy import confirmed_devices
 from .. import tokens, transport
 from ..authentication import SecondFactorTokenAuthentication
 from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler
+from ..parsers import StrictJSONParser
 from ..permissions import IsSecondFactorVerified
 from ..serializers import ChallengeSerializer, DeviceSerializer
 
@@ -39,7 +39,8 @@ class ApiView(APIView):
 
     Authentication is fixed to the two gated classes, whatever the project's defaults:
     the session (a pending login is anonymous to it, S1) and tokens minted after the
-    second factor. JSON only; every answer is ``never_cache`` (S7); refusals have the
+    second factor. JSON only (``StrictJSONParser``: a body that is not acceptable JSON
+    is 400 ``parse_error``); every answer is ``never_cache`` (S7); refusals have the
     one error shape. The flows own the rate limits of codes; the project's DRF
     throttles (e.g. on the password step) apply too and answer 429 ``rate_limited``. Views with a ``pending_access`` serve a pending login (``access.py``): they accept an
     app's login session (``transport``) and check CSRF for anonymous cookie clients.
@@ -47,7 +48,7 @@ class ApiView(APIView):
 
     authentication_classes = [SessionAuthentication, SecondFactorTokenAuthentication]
     permission_classes = [IsSecondFactorVerified]
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
     renderer_classes = [JSONRenderer]
     #: Set on the views a pending login may reach (the gate reads it, ``access.py``).
     pending_access: PendingAccess | None = None
@@ -64,6 +65,14 @@ class ApiView(APIView):
         super().perform_authentication(request)
         if self.needs_csrf(request):
             transport.enforce_csrf(request)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """After authentication and permissions: parse the body of every unsafe request,
+        so that a body that is not acceptable JSON is 400 ``parse_error`` on every
+        endpoint, also on those that do not read it (logout, cancel)."""
+        super().initial(request, *args, **kwargs)
+        if request.method not in SAFE_METHODS:
+            request.data  # noqa: B018  (parsed for its ParseError)
 
     def needs_csrf(self, request: Request) -> bool:
         """An unsafe request of an anonymous cookie client to a pending-login endpoint
