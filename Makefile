@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint test-sqlite test-postgres bench clean
+.PHONY: demo test lint test-sqlite test-postgres test-newest docs dist bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,7 +12,7 @@ $(BIN)/python:
 
 # Reinstall only when the package metadata changes.
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python -m pip install --quiet -e '.[test,bench,docs]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -40,7 +40,58 @@ test-postgres: $(STAMP)
 		echo "PostgreSQL/Redis not reachable: the race and Redis tests did NOT run (CI runs them)."; \
 	fi
 
+# The newest cell of the matrix (tox.ini), Python 3.13 + Django 6.1, on the
+# embedded suite, in its own venv. The Python comes from pyenv or PATH; without it the
+# target says so and fails. A warning of what the next Django major removes fails it: the
+# first sign that the Django<7.0 bound in setup.cfg would no longer hold.
+NEWEST := .venv-newest
+NEWEST_DJANGO := Django>=6.1,<6.2
+$(NEWEST)/.installed: setup.cfg pyproject.toml
+	@py=""; \
+	if command -v pyenv >/dev/null 2>&1; then \
+		py=$$(ls -d "$$(pyenv root)"/versions/3.13*/bin/python3.13 2>/dev/null | tail -n 1); \
+	fi; \
+	if [ -z "$$py" ] && python3.13 -c "" >/dev/null 2>&1; then py=$$(command -v python3.13); fi; \
+	if [ -z "$$py" ]; then \
+		echo "test-newest: Python 3.13 not found (pyenv install 3.13, or python3.13 on PATH)"; \
+		exit 1; \
+	fi; \
+	echo "test-newest: $$py"; \
+	rm -rf $(NEWEST) && "$$py" -m venv $(NEWEST)
+	$(NEWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(NEWEST)/bin/python -m pip install --quiet -e '.[test]' '$(NEWEST_DJANGO)'
+	touch $@
+
+test-newest: $(NEWEST)/.installed
+	$(NEWEST)/bin/python -m pytest -m "not postgres" \
+		-W error::django.utils.deprecation.RemovedInDjango70Warning
+
 test: lint test-sqlite test-postgres
+
+# The documentation site from docs/ (Sphinx, the Markdown pages through MyST): every
+# warning fails the build, a link to a missing page or heading among them. The diagrams
+# are drawn by mermaid.js, fetched once from the npm registry at the version docs/conf.py
+# pins; the built site serves that copy (docs/_build/html/index.html).
+MERMAID_VERSION := $(shell sed -n 's/^mermaid_version = "\(.*\)"$$/\1/p' docs/conf.py)
+MERMAID_JS := docs/_vendor/mermaid/mermaid.esm.min.mjs
+$(MERMAID_JS): docs/conf.py
+	rm -rf docs/_vendor && mkdir -p docs/_vendor/npm
+	cd docs/_vendor/npm && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null
+	tar -xzf docs/_vendor/npm/mermaid-$(MERMAID_VERSION).tgz -C docs/_vendor/npm --wildcards \
+		'package/dist/mermaid.esm.min.mjs' 'package/dist/chunks/mermaid.esm.min/*.mjs'
+	mkdir -p docs/_vendor/mermaid/chunks
+	mv docs/_vendor/npm/package/dist/mermaid.esm.min.mjs docs/_vendor/mermaid/
+	mv docs/_vendor/npm/package/dist/chunks/mermaid.esm.min docs/_vendor/mermaid/chunks/
+	rm -rf docs/_vendor/npm
+
+docs: $(STAMP) $(MERMAID_JS)
+	$(BIN)/python -m sphinx -E -W --keep-going -b html docs docs/_build/html
+
+# The release files as PyPI would get them, built in isolation and checked by twine.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+	$(BIN)/python -m twine check --strict dist/*
 
 # Ours next to the floor and the peers, in one run (docs/benchmarks.md). Needs the
 # PostgreSQL and Redis of `make test-postgres`. Every script runs; the target fails
@@ -52,4 +103,4 @@ bench: $(STAMP)
 	done; exit $$status
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache
+	rm -rf $(VENV) $(NEWEST) build dist docs/_build docs/_vendor *.egg-info .pytest_cache
