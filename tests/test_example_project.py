@@ -148,9 +148,9 @@ def _sign_in(site: Site, browser: requests.Session, next_url: str) -> requests.R
 def test_password_then_code_reaches_the_protected_page_s1(site: Site) -> None:
     browser = requests.Session()
     challenge = _sign_in(site, browser, "/protected/")
-    # The password alone answers with the code page (the app's LoginView), not with
-    # the protected page.
-    assert challenge.status_code == 200 and challenge.url == site.url + "/accounts/login/"
+    # The password alone leads to the code page (the app's LoginView redirects, so a
+    # reload never posts the password again), not to the protected page.
+    assert challenge.status_code == 200 and challenge.url == site.url + "/2fa/challenge/"
     assert 'action="/2fa/challenge/"' in challenge.text
     assert "+49*******6789" in challenge.text and DEMO_NUMBER not in challenge.text
     assert "Welcome" not in browser.get(site.url + "/protected/", timeout=5).text

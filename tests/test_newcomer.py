@@ -197,7 +197,7 @@ def test_a_new_project_signs_in_as_installation_md_says(new_project: tuple[str, 
     private.headers.update(BROWSER)
     login = private.get(url + "/accounts/login/", timeout=10)
     challenge = _post(private, login, url + "/accounts/login/", username=USER[0], password=USER[1])
-    assert challenge.status_code == 200 and challenge.url == url + "/accounts/login/"
+    assert challenge.status_code == 200 and challenge.url == url + "/2fa/challenge/"
     assert "Enter your code" in challenge.text and 'autocomplete="one-time-code"' in challenge.text
     assert private.get(url + "/2fa/devices/", timeout=10).url.startswith(url + "/2fa/challenge/")
     signed_in = _post(private, challenge, url + "/2fa/challenge/", code=_console_code(log, 2))
@@ -286,10 +286,10 @@ def test_a_project_template_wins(browser: Client, db: None, settings: Any, tmp_p
 
 
 def test_the_password_answer_uses_the_apps_pages(browser: Client, alice: Any) -> None:
-    """The app's LoginView still answers a user with a phone with the challenge page."""
-    page = browser.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
-    assert page.status_code == 200
-    assert "django_tyntec2fa/challenge.html" in _templates(page)
+    """The app's LoginView redirects a user with a phone to the app's challenge page."""
+    answer = browser.post("/accounts/login/", {"username": "alice", "password": PASSWORD})
+    assert answer.status_code == 302 and answer.url == "/2fa/challenge/"
+    assert "django_tyntec2fa/challenge.html" in _templates(browser.get(answer.url))
 
 
 def _code_input(response: Any) -> str:

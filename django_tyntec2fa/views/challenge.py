@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from .. import flows, policy, redirects, session
+from .. import flows, lockout, policy, redirects, session
 from ..exceptions import LoginTimeout, Tyntec2FAError
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
+from . import feedback
 from .common import error_response, login_url, page
 
 TEMPLATE = "django_tyntec2fa/challenge.html"
@@ -41,26 +42,26 @@ def challenge_context(
     purpose: str = LOGIN,
     code_form: CodeForm | None = None,
     send_form: SendForm | None = None,
-    started: flows.PasswordStep | None = None,
 ) -> dict[str, Any]:
     """Everything the challenge page shows; shared with the step-up page.
 
-    ``started``: what the password step has just sent (``LoginView``), so the page is
-    shown without loading it again; None loads the live challenge and the phones.
+    Without a live code the page also says whether the account waits or is locked
+    (``locked_error``): signing in while locked says so instead of offering a send
+    that would be refused. That costs its query only when no code is live.
     """
-    if started is not None:
-        live, devices = started.challenge, started.devices
-    else:
-        live = flows.live_challenge(user, purpose)
-        devices = policy.login_devices(user)
+    live = flows.live_challenge(user, purpose)
+    devices = policy.login_devices(user)
     device = live.device if live is not None else (devices[0] if devices else None)
     others = [other for other in devices if device is None or other.pk != device.pk]
+    locked = lockout.blocked_error(user) if live is None else None
     return {
         "purpose": purpose,
         "challenge": live,
         "device": device,
         "other_devices": others,
-        "cooldown": flows.cooldown_seconds(live),
+        **feedback.cooldown_context(flows.cooldown_seconds(live)),
+        "locked": locked is not None,
+        "locked_message": feedback.locked_message(locked) if locked is not None else "",
         "form": code_form or CodeForm(),
         # Only "use another phone" needs it (its choices cost a query when rendered).
         "send_form": send_form
@@ -81,7 +82,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
         if "next" in request.GET:
             # Validated when stored and again when used (S5).
             session.set_next(request, redirects.safe_next(request, request.GET["next"]))
-        return TemplateResponse(request, TEMPLATE, challenge_context(request, user))
+        context = challenge_context(request, user)
+        context["early"] = feedback.take_notice(request) == feedback.EARLY
+        return TemplateResponse(request, TEMPLATE, context)
 
     form = CodeForm(request.POST)
     if not form.is_valid():
@@ -123,6 +126,11 @@ def challenge_send(request: HttpRequest) -> HttpResponse:
     except LoginTimeout:
         return redirect(login_url())
     except Tyntec2FAError as error:
+        if feedback.is_early(error):
+            # Back to the code page, whose clock says when: one message, and a reload
+            # of the page never posts the send again.
+            feedback.flash(request, feedback.EARLY)
+            return redirect("tyntec2fa:challenge")
         return error_response(request, TEMPLATE, challenge_context(request, user), error)
     # Post/redirect/get: reloading the page must not send again.
     return redirect("tyntec2fa:challenge")

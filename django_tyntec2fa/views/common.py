@@ -19,7 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import PendingAccess, pending_access
 from ..conf import app_settings
-from ..exceptions import CODE_ERRORS, ChallengeError, Tyntec2FAError
+from ..exceptions import ChallengeError, Tyntec2FAError
+from . import feedback
 
 View = Callable[..., HttpResponse]
 
@@ -57,12 +58,14 @@ def error_response(
 ) -> TemplateResponse:
     """Render ``template`` with the error's translated message and the right status.
 
-    Code errors go onto the code field (so it gets ``aria-invalid`` and
-    ``aria-describedby``); the rest become the page's alert, with the wait when known.
+    Code errors and the account's lock go onto the code field (so it gets
+    ``aria-invalid`` and ``aria-describedby``), worded with what to do next
+    (``feedback.code_error``); the rest become the page's alert, with the wait when
+    known.
     """
     retry_after = getattr(error, "retry_after", None)
-    if form is not None and field and isinstance(error, CODE_ERRORS):
-        form.add_error(field, error.message)
+    if form is not None and field and isinstance(error, feedback.FIELD_ERRORS):
+        feedback.code_error(form, field, context, error)
     else:
         context["error"] = error.message
         context["retry_after"] = retry_after

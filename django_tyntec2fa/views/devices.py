@@ -13,18 +13,24 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import pgettext
 
 from .. import flows, session
 from ..decorators import second_factor_required
 from ..exceptions import DeviceError, Tyntec2FAError
 from ..models import PhoneDevice
+from . import feedback
 from .common import error_response, page
 
 TEMPLATE = "django_tyntec2fa/devices.html"
+REMOVE_TEMPLATE = "django_tyntec2fa/device_remove.html"
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
-    return {"devices": list(PhoneDevice.objects.filter(user=request.user))}
+    return {
+        "devices": list(PhoneDevice.objects.filter(user=request.user)),
+        "notice": feedback.take_notice(request),
+    }
 
 
 def _own_device_pk(request: HttpRequest, pk: int) -> int:
@@ -51,11 +57,18 @@ def device_primary(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tyntec2fa:devices")
 
 
-@page(["POST"])
+@page(["GET", "POST"])
 @second_factor_required
 def device_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    """Remove this phone. The last confirmed one needs a recent second factor (E3): the
-    flow refuses otherwise, and the page offers the step-up."""
+    """GET asks "Remove this phone?"; POST removes it and the phones page confirms it.
+    The last confirmed one needs a recent second factor (E3): the flow refuses
+    otherwise, and the page offers the step-up."""
+    if request.method == "GET":
+        device = PhoneDevice.objects.filter(user=request.user, pk=pk).first()
+        if device is None:
+            raise Http404("No such phone.")
+        return TemplateResponse(request, REMOVE_TEMPLATE, {"device": device})
+    name = str(PhoneDevice.objects.filter(user=request.user, pk=pk).first() or "")
     try:
         flows.remove(request, request.user, _own_device_pk(request, pk))
     except DeviceError as error:
@@ -70,4 +83,6 @@ def device_remove(request: HttpRequest, pk: int) -> HttpResponse:
         return error_response(request, TEMPLATE, context, error, status=status)
     except Tyntec2FAError as error:
         return error_response(request, TEMPLATE, _context(request), error)
+    message = pgettext("tyntec2fa", "The phone “%(phone)s” was removed.") % {"phone": name}
+    feedback.flash(request, message)
     return redirect("tyntec2fa:devices")

@@ -27,6 +27,7 @@ from ..exceptions import (
 )
 from ..forms import CodeForm, EnrollForm
 from ..models import Challenge
+from . import feedback
 from .common import error_response, login_url, page, show_risk_notice
 
 ENROLL_TEMPLATE = "django_tyntec2fa/enroll.html"
@@ -114,7 +115,7 @@ def _confirm_context(user: Any, next_url: str, form: CodeForm | None = None) -> 
     return {
         "challenge": live,
         "device": live.device if live else None,
-        "cooldown": flows.cooldown_seconds(live),
+        **feedback.cooldown_context(flows.cooldown_seconds(live)),
         "form": form or CodeForm(),
         "next": next_url,
     }
@@ -133,6 +134,7 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
         context = _confirm_context(user, next_url)
         if context["challenge"] is None:
             return _with_next("enroll", next_url)
+        context["early"] = feedback.take_notice(request) == feedback.EARLY
         return TemplateResponse(request, CONFIRM_TEMPLATE, context)
     if "resend" in request.POST:
         return _resend(request, user, next_url)
@@ -158,6 +160,9 @@ def _resend(request: HttpRequest, user: Any, next_url: str) -> HttpResponse:
     try:
         flows.resend(request, user, purpose=ENROLL)
     except Tyntec2FAError as error:
+        if feedback.is_early(error):
+            feedback.flash(request, feedback.EARLY)  # the page's clock says when
+            return _with_next("enroll-confirm", next_url)
         context = _confirm_context(user, next_url)
         return error_response(request, CONFIRM_TEMPLATE, context, error)
     return _with_next("enroll-confirm", next_url)

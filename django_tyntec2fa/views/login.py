@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
-from django.template.response import TemplateResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from .. import flows, redirects, session
 from ..choices import Purpose
-from .challenge import TEMPLATE, challenge_context
 
 #: The app's sign-in page, for projects without a ``registration/login.html``.
 FALLBACK_TEMPLATE = "django_tyntec2fa/login.html"
@@ -21,13 +20,15 @@ class LoginView(auth_views.LoginView):
 
     Route it as your ``login`` URL (``docs/installation.md``). For a user with a
     confirmed phone a right password does not call ``auth.login()``: the session
-    becomes a pending login, the code goes out, and the answer is the challenge page
-    itself, whose form posts to the challenge URL. That saves the redirect and the page
-    load a browser would otherwise make, as django-two-factor-auth's wizard does;
-    reloading that answer repeats the password step (a new code, within the send
-    limits). A user the policy requires to enroll is redirected to the enrollment
-    page. ``next`` is kept for after the code (checked, S5). Everyone else is logged
-    in exactly as by Django's view.
+    becomes a pending login, the code goes out, and the answer redirects to the
+    challenge page (post/redirect/get). Answering the POST with the page itself would
+    save one request, but reloading it, or Back then Forward, would post the password
+    again with the CSRF token the password step has just rotated (S3): Django's 403
+    page, a dead end for someone whose text message is slow. After the redirect a
+    reload is a GET of the code page, which never sends (P5). A user the policy
+    requires to enroll is redirected to the enrollment page. ``next`` is kept for
+    after the code (checked, S5). Everyone else is logged in exactly as by Django's
+    view.
 
     Django's own ``LoginView`` works too: the ``user_logged_in`` receiver turns its
     login into a pending one and the middleware redirects the browser to the code.
@@ -52,5 +53,4 @@ class LoginView(auth_views.LoginView):
             session.set_next(self.request, next_url)
         if started.purpose == Purpose.ENROLL:
             return redirects.redirect_with_next(reverse("tyntec2fa:enroll"), next_url)
-        context = challenge_context(self.request, user, started=started)
-        return TemplateResponse(self.request, TEMPLATE, context)
+        return redirect("tyntec2fa:challenge")

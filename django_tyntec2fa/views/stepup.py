@@ -14,6 +14,7 @@ from .. import flows, policy, redirects
 from ..exceptions import Tyntec2FAError
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
+from . import feedback
 from .challenge import challenge_context
 from .common import error_response, page
 
@@ -44,7 +45,9 @@ def step_up(request: HttpRequest) -> HttpResponse:
     if not policy.has_confirmed_device(request.user):
         return _with_next("enroll", next_url)
     if request.method == "GET":
-        return TemplateResponse(request, TEMPLATE, _context(request, next_url))
+        context = _context(request, next_url)
+        context["early"] = feedback.take_notice(request) == feedback.EARLY
+        return TemplateResponse(request, TEMPLATE, context)
     form = CodeForm(request.POST)
     if not form.is_valid():
         return TemplateResponse(request, TEMPLATE, _context(request, next_url, code_form=form), 400)
@@ -69,5 +72,8 @@ def step_up_send(request: HttpRequest) -> HttpResponse:
     try:
         flows.send_step_up_code(request, channel=form.cleaned_data["channel"])
     except Tyntec2FAError as error:
+        if feedback.is_early(error):
+            feedback.flash(request, feedback.EARLY)  # the page's clock says when
+            return _with_next("step-up", next_url)
         return error_response(request, TEMPLATE, _context(request, next_url), error)
     return _with_next("step-up", next_url)

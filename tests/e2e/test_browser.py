@@ -125,7 +125,7 @@ def test_sign_in_step_up_enroll_and_log_out(page: Any, site: Site) -> None:
     code = journey.expect_new_message(SECOND_PHONE, 0, "SMS")
     journey.type_code(code, "Confirm phone")
     page.wait_for_url(re.compile(r"/2fa/devices/"))
-    row = page.get_by_role("row").filter(has_text="Backup phone")
+    row = page.get_by_role("listitem").filter(has_text="Backup phone")
     assert row.get_by_text("Confirmed").is_visible()
     assert row.get_by_text("+49*******6780").is_visible()
     journey.shot("devices")

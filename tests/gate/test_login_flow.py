@@ -92,7 +92,7 @@ def test_timed_out_api_request_gets_401_s2(
 
 @pytest.mark.parametrize(
     ("path", "status"),
-    [(LOGIN, 302), (LOGIN_2FA, 200)],
+    [(LOGIN, 302), (LOGIN_2FA, 302)],
     ids=["django-login-view", "app-login-view"],
 )
 def test_session_key_changes_at_each_step_and_old_keys_die_s3(
@@ -101,7 +101,7 @@ def test_session_key_changes_at_each_step_and_old_keys_die_s3(
     """S3: key before the password, after it, after the code: all different; the old
     ones no longer exist in the session store. The password step through Django's
     LoginView (the ``user_logged_in`` receiver makes the login pending) and through the
-    app's (no ``auth.login``; the answer is the code page)."""
+    app's (no ``auth.login``; both redirect to the code page)."""
 
     def password_step() -> None:
         credentials = {"username": alice.get_username(), "password": PASSWORD}

@@ -1,5 +1,5 @@
 """``django_tyntec2fa.views.LoginView``: the password step of a user who owes a code
-does not log them in (S1) and leads straight to the code; everything the receiver path
+does not log them in (S1) and redirects to the code page (post/redirect/get); everything the receiver path
 guarantees (S2-S5, S11, U1) holds for it as well."""
 
 from __future__ import annotations
@@ -62,12 +62,13 @@ def test_password_step_does_not_log_in_and_goes_straight_to_the_code_s1(
     client: Client, alice: Any, logins: list[Any], last_code: LastCode
 ) -> None:
     """S1: no ``auth.login()`` after the password: no auth keys in the session, no
-    ``user_logged_in``, no ``last_login``; the code is out and the answer is the
-    challenge page itself (S7: never cached), ``next`` kept for after the code."""
+    ``user_logged_in``, no ``last_login``; the code is out and the answer redirects to
+    the challenge page (S7: never cached), ``next`` kept for after the code."""
     PhoneDevice.objects.create(user=alice, number="+4917612345678", confirmed=True)
     response = post_password(client, alice, next_url="/protected/")
-    assert response.status_code == 200
+    assert response.status_code == 302 and response.url == CHALLENGE
     assert "no-cache" in response["Cache-Control"]
+    response = client.get(CHALLENGE)
     body = response.content.decode()
     assert f'action="{CHALLENGE}"' in body
     assert "+49*******6789" in body and ALICE_PHONE not in body
@@ -94,8 +95,8 @@ def test_password_step_does_not_log_in_and_goes_straight_to_the_code_s1(
 def test_an_unsafe_next_is_dropped_s5(client: Client, alice: Any, last_code: LastCode) -> None:
     """S5: an off-site ``next`` leads to the challenge without it."""
     response = post_password(client, alice, next_url="https://evil.example/")
-    assert response.status_code == 200
-    assert "evil.example" not in response.content.decode()
+    assert response.status_code == 302 and response.url == CHALLENGE
+    assert "evil.example" not in client.get(CHALLENGE).content.decode()
     assert session_data(client)[session.PENDING_KEY]["next_url"] == ""
     response = submit_code(client, last_code(ALICE_PHONE))
     assert response["Location"] == settings.LOGIN_REDIRECT_URL
@@ -107,9 +108,9 @@ def test_csrf_token_rotates_at_the_password_step_s3(alice: Any, last_code: LastC
     client.get(LOGIN_2FA)
     token = client.cookies[settings.CSRF_COOKIE_NAME].value
     data = {"username": alice.get_username(), "password": PASSWORD, "csrfmiddlewaretoken": token}
-    page = client.post(LOGIN_2FA, data)
-    assert page.status_code == 200
+    assert client.post(LOGIN_2FA, data).status_code == 302
     assert client.cookies[settings.CSRF_COOKIE_NAME].value != token
+    page = client.get(CHALLENGE)
     # The page's forms carry the new token: the code goes through with it.
     fresh = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
     assert fresh is not None

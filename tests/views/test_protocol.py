@@ -22,7 +22,6 @@ POST_ONLY = {
     "challenge-send",
     "challenge-cancel",
     "device-primary",
-    "device-remove",
     "step-up-send",
 }
 CODE_VIEWS = ("challenge", "enroll-confirm", "step-up")
