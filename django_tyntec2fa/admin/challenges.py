@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from ..flows import support
 from ..models import Challenge
 from .base import ReadOnlyAdmin, warn_provider_errors
+from .lookups import NumberLookupsRefused
 
 
 @admin.action(description=_("Cancel at the provider"), permissions=["cancel"])
@@ -35,7 +36,7 @@ def cancel_challenges(
 
 
 @admin.register(Challenge)
-class ChallengeAdmin(ReadOnlyAdmin):
+class ChallengeAdmin(NumberLookupsRefused, ReadOnlyAdmin):
     """What the flows did; nothing here is edited by hand."""
 
     list_display = [

@@ -18,6 +18,7 @@ from ..abuse import conversion
 from ..flows import support
 from ..models import DestinationBlock, SafeListEntry
 from .base import _report
+from .lookups import NumberLookupsRefused
 
 
 @admin.action(description=_("Lift the block now"), permissions=["change"])
@@ -32,14 +33,15 @@ def lift_blocks(
 
 
 @admin.register(DestinationBlock)
-class DestinationBlockAdmin(admin.ModelAdmin):
+class DestinationBlockAdmin(NumberLookupsRefused):
     """Blocks start automatically; operators lift them (the action), move their end
     (the change page) or delete them (a false alarm: the next block of the destination
     does not escalate). Each goes through the conversion monitor and is audited."""
 
     list_display = ["scope", "value", "level", "created_at", "until", "active", "sends"]
     list_filter = ["scope", "level"]
-    search_fields = ["=value", "value__startswith"]
+    search_fields = ["=value", "value__startswith"]  # prefixes and countries, shown anyway
+    number_fields = ("value",)
     date_hierarchy = "created_at"
     actions = [lift_blocks]
     fields = [
@@ -87,13 +89,16 @@ class DestinationBlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(SafeListEntry)
-class SafeListEntryAdmin(admin.ModelAdmin):
+class SafeListEntryAdmin(NumberLookupsRefused):
     """Numbers, prefixes and countries that conversion blocks never stop. A number is
     shown masked once saved (G4): to change one, delete it and add it again."""
 
     list_display = ["kind", "masked_value", "note", "created_at"]
     list_filter = ["kind"]
-    search_fields = ["note", "value__startswith"]
+    # A prefix or country by its exact value; a number by its last digits or in full.
+    search_fields = ["note", "=value"]
+    number_fields = ("value",)
+    number_search = "value"
     fields = ["kind", "value", "note"]
 
     def get_fields(self, request: HttpRequest, obj: SafeListEntry | None = None) -> list[str]:

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from ..flows import support
 from ..models import PhoneDevice
 from .base import FailureActionsMixin, reset_failures, unlock_accounts, warn_provider_errors
+from .lookups import NumberLookupsRefused
 
 
 @admin.register(PhoneDevice)
-class PhoneDeviceAdmin(FailureActionsMixin, admin.ModelAdmin):
+class PhoneDeviceAdmin(FailureActionsMixin, NumberLookupsRefused):
     """Devices are added only through enrollment, which proves the phone (E1); support
     can relabel, change the channel or language, and remove a lost phone.
 
@@ -38,9 +39,10 @@ class PhoneDeviceAdmin(FailureActionsMixin, admin.ModelAdmin):
     ]
     list_filter = ["confirmed", "is_primary", "channel"]
     list_select_related = ["user"]
-    # "number__endswith": support types the last digits the user reads out; the result
-    # list still shows only the masked number.
-    search_fields = ["user__username", "user__email", "number__endswith"]
+    # The number: support types the last digits the user reads out, or the whole number;
+    # the result list still shows only the masked number (admin/lookups.py).
+    search_fields = ["user__username", "user__email"]
+    number_search = "number"
     date_hierarchy = "created_at"
     actions = [unlock_accounts, reset_failures]
     fields = [

@@ -8,16 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from ..models import AuditEvent, FailureCounter, LocalOtp
 from ..providers import mask_number
 from .base import FailureActionsMixin, ReadOnlyAdmin, reset_failures, unlock_accounts
+from .lookups import NumberLookupsRefused
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(NumberLookupsRefused, ReadOnlyAdmin):
     """The audit trail is append-only: no one adds, edits or deletes a row here (L8)."""
 
     list_display = ["created_at", "kind", "user", "ip", "channel", "number", "challenge_id"]
     list_filter = ["kind", "channel"]
     list_select_related = ["user"]
-    search_fields = ["user__username", "user__email", "ip", "number__endswith"]
+    search_fields = ["user__username", "user__email", "ip"]
+    number_search = "number"
+    number_search_masked = True
     date_hierarchy = "created_at"
     fields = [
         "created_at",
@@ -47,7 +50,7 @@ class FailureCounterAdmin(FailureActionsMixin, ReadOnlyAdmin):
 
 
 @admin.register(LocalOtp)
-class LocalOtpAdmin(ReadOnlyAdmin):
+class LocalOtpAdmin(NumberLookupsRefused, ReadOnlyAdmin):
     """The local provider's OTPs. The code hash is never shown (G3), the number masked."""
 
     list_display = [
@@ -61,7 +64,8 @@ class LocalOtpAdmin(ReadOnlyAdmin):
         "expires",
     ]
     list_filter = ["status", "channel"]
-    search_fields = ["=otp_id", "number__endswith"]
+    search_fields = ["=otp_id"]
+    number_search = "number"
     date_hierarchy = "created"
     fields = [
         "otp_id",
