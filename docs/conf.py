@@ -43,7 +43,9 @@ extensions = [
 ]
 source_suffix = {".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "_vendor", "requirements.txt"]
+exclude_patterns = ["_build", "_vendor"]
+# A fence without a language is plain text, as on GitHub (Sphinx would guess Python).
+highlight_language = "none"
 
 # The ```mermaid blocks GitHub renders are Sphinx directives here, unchanged.
 myst_fence_as_directive = ["mermaid"]
