@@ -154,6 +154,13 @@ class LoginStateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=LOGIN_STATES)
     devices = DeviceSerializer(many=True, required=False)
     challenge = ChallengeSerializer(required=False, allow_null=True)
+    send_error = serializers.DictField(
+        required=False,
+        help_text=_(
+            "Only when the password step sent no code: its code, detail, hint (what to "
+            "do) and retry_after (seconds, or null)."
+        ),
+    )
     login_token = serializers.CharField(
         required=False, help_text=_("Apps: send it as the X-Tyntec2FA-Login header.")
     )

@@ -7,7 +7,8 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 - the support desk's actions (the admin, the management commands): ``support``;
 - the login: ``password_login``, ``owe_second_factor``, ``begin_login``,
   ``verify_login``, ``send_login_code``, ``resend_login_code``, ``step_up``,
-  ``send_step_up_code``, ``enrolling_user``, ``abort_login``, ``end_challenges``.
+  ``send_step_up_code``, ``enrolling_user``, ``abort_login``, ``end_challenges``,
+  ``login_refusal`` (why the password step sent no code).
 
 See docs/flows.md for the flows, the signals, the lockout ladder and the rate limits.
 """
@@ -31,12 +32,14 @@ from .login import (
     step_up,
     verify_login,
 )
+from .refusals import SendRefusal, login_refusal
 from .rules import cooldown_seconds
 from .verify import verify
 
 __all__ = [
     "Enrolling",
     "PasswordStep",
+    "SendRefusal",
     "abort_login",
     "begin_login",
     "cancel",
@@ -46,6 +49,7 @@ __all__ = [
     "enroll",
     "enrolling_user",
     "live_challenge",
+    "login_refusal",
     "make_primary",
     "normalize_code",
     "owe_second_factor",

@@ -31,6 +31,7 @@ from ..exceptions import (
 )
 from ..models import Challenge, PhoneDevice
 from ..policy import has_confirmed_device, login_device, login_devices, rule_requires
+from . import refusals
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
 from .common import recent_for, renew_token_proof
 from .verify import verify
@@ -128,7 +129,7 @@ def begin_login(
     ``user_logged_in`` receiver). Sending errors (provider, rate limit, lock)
     are audited by ``start`` and logged here, not raised: this runs inside
     ``auth.login()``, and the challenge page offers to send the code again. Raises
-    nothing else but database errors.
+    nothing else but database errors. A refusal is kept for ``refusals.login_refusal``.
     """
     previous = session.get_pending(request)
     if previous is not None and previous.user_pk != str(user.pk):
@@ -142,9 +143,13 @@ def begin_login(
         session.enter_pending(request, user, backend=backend, purpose=purpose)
     if purpose == Purpose.LOGIN and request.method == "POST":  # never send on GET (P5)
         try:
-            return start(request, user, purpose=Purpose.LOGIN, device=device)
+            challenge = start(request, user, purpose=Purpose.LOGIN, device=device)
         except (ChallengeError, DeviceError, ProviderError) as error:
             logger.info("Login code for user %s not sent: %s", user.pk, error.code)
+            refusals.remember(request, error)  # the challenge page and the API say why
+        else:
+            refusals.forget(request)
+            return challenge
     return None
 
 

@@ -62,6 +62,10 @@ def challenge_context(
         **feedback.cooldown_context(flows.cooldown_seconds(live)),
         "locked": locked is not None,
         "locked_message": feedback.locked_message(locked) if locked is not None else "",
+        # Why the password step sent no code (a block, a limit, the budget): issue 15.
+        "send_refusal": flows.login_refusal(request, user)
+        if live is None and locked is None and purpose == LOGIN
+        else None,
         "form": code_form or CodeForm(),
         # Only "use another phone" needs it (its choices cost a query when rendered).
         "send_form": send_form

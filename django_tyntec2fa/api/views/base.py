@@ -138,6 +138,15 @@ def login_state(request: Request, pending: session.PendingLogin, user: Any) -> d
         ).data,
         "challenge": ChallengeSerializer(challenge).data if challenge is not None else None,
     }
+    refusal = flows.login_refusal(request._request, user) if challenge is None else None
+    if refusal is not None:
+        # Why the password step sent no code, and what to do (issue 15).
+        state["send_error"] = {
+            "code": refusal.code,
+            "detail": refusal.message,
+            "hint": refusal.hint,
+            "retry_after": refusal.retry_after,
+        }
     token = transport.login_token(request._request)
     if token:
         state["login_token"] = token
