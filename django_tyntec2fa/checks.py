@@ -216,7 +216,7 @@ def check_policy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> lis
             Error(
                 f"TYNTEC2FA_TIMEOUT is {_raw('TIMEOUT')!r}; it must be a positive number of "
                 "seconds or a (connect, read) pair of them.",
-                hint="Use (connect, read) seconds, e.g. (3.05, 10). A request without a "
+                hint="Use (connect, read) seconds, e.g. (2.05, 4). A request without a "
                 "timeout can hang a worker forever.",
                 id="django_tyntec2fa.E008",
             )
@@ -232,6 +232,39 @@ def check_policy(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> lis
             )
         )
     return errors
+
+
+# --- The circuit breaker around tyntec: E041, E042 (docs/faults.md) ----------------------
+
+
+@register(Tags.security, TAG)
+def check_breaker(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E041 a breaker threshold that is not a whole number, 0 or more; E042 a breaker
+    window or cool-off that is not a positive whole number of seconds."""
+    found: list[CheckMessage] = []
+    if _invalid("BREAKER_FAILURES", lambda value: value >= 0):
+        found.append(
+            Error(
+                f"TYNTEC2FA_BREAKER_FAILURES is {_raw('BREAKER_FAILURES')!r}; it must be a "
+                "whole number, 0 or more.",
+                hint="It is the number of failed tyntec calls in a row (timeouts, connection "
+                "failures, 429, 5xx) that open the circuit breaker; 0 switches it off.",
+                id="django_tyntec2fa.E041",
+            )
+        )
+    for name in ("BREAKER_WINDOW", "BREAKER_COOL_OFF"):
+        if _invalid(name, lambda value: value >= 1):
+            found.append(
+                Error(
+                    f"TYNTEC2FA_{name} is {_raw(name)!r}; it must be a whole number of "
+                    "seconds, 1 or more.",
+                    hint="The window is how long a failure is remembered, the cool-off how "
+                    "long the breaker stays open before one call probes tyntec (defaults "
+                    "60 and 30).",
+                    id="django_tyntec2fa.E042",
+                )
+            )
+    return found
 
 
 # --- Who must use a second factor: E029 ------------------------------------------------

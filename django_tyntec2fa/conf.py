@@ -26,9 +26,11 @@ DEFAULT_BLOCKED_NUMBER_TYPES = (
     "INTERNATIONAL_NETWORK",
 )
 
-#: (connect, read) seconds. Connect is slightly above a multiple of 3 s, the TCP
-#: retransmission window, as the requests documentation recommends.
-DEFAULT_TIMEOUT: tuple[float, float] = (3.05, 10.0)
+#: (connect, read) seconds, sized for a user waiting at the login (docs/faults.md):
+#: connect allows one lost SYN (resent after 1 s, RFC 6298); tyntec answers a send once
+#: it has queued the message (delivery is reported later, by events), so a healthy
+#: answer takes well under a second and 4 s means tyntec is unwell.
+DEFAULT_TIMEOUT: tuple[float, float] = (2.05, 4.0)
 
 
 def _get(name: str, default: Any) -> Any:
@@ -65,6 +67,22 @@ class Settings:
     def SEND_RETRIES(self) -> int:
         """Retries of send/resend when the connection failed before the request went out."""
         return int(_get("SEND_RETRIES", 2))
+
+    @property
+    def BREAKER_FAILURES(self) -> int:
+        """Failed tyntec calls in a row (timeouts, connection failures, 429, 5xx) that
+        open the circuit breaker; 0 switches it off."""
+        return int(_get("BREAKER_FAILURES", 5))
+
+    @property
+    def BREAKER_WINDOW(self) -> int:
+        """Seconds a failure is remembered; a longer gap starts the count again."""
+        return int(_get("BREAKER_WINDOW", 60))
+
+    @property
+    def BREAKER_COOL_OFF(self) -> int:
+        """Seconds the breaker stays open before one call probes whether tyntec is back."""
+        return int(_get("BREAKER_COOL_OFF", 30))
 
     @property
     def PIN_LENGTH(self) -> int:

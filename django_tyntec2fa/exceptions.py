@@ -42,12 +42,33 @@ class ProviderError(Tyntec2FAError):
 
 
 class ProviderUnavailable(ProviderError):
-    """Timeout, connection failure, HTTP 429 or 5xx: try again later."""
+    """Timeout, connection failure, HTTP 429 or 5xx, or the circuit breaker is open: try
+    again later. ``retry_after`` (seconds) is set when the wait is known (the breaker)."""
 
     code = "provider_unavailable"
     default_message = _(
         "The verification service is unavailable right now. Please try again in a few minutes."
     )
+
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        message: str | Promise | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(detail, message=message)
+
+
+class CircuitOpen(ProviderUnavailable):
+    """The circuit breaker refused the call while tyntec is unwell: nothing reached the
+    provider (no code sent, no attempt spent). ``retry_after`` is the rest of the cool-off."""
+
+
+class LimitsUnavailable(ProviderUnavailable):
+    """The rate-limit cache cannot be reached, so no code is sent or checked without its
+    limits (fail closed). The user sees the same answer as for a provider outage."""
 
 
 class ProviderConfigurationError(ProviderError):
@@ -158,6 +179,18 @@ class RateLimited(ChallengeError):
     code = "rate_limited"
     http_status = 429
     default_message = _("Too many requests. Please try again later.")
+
+
+class ChallengeBusy(ChallengeError):
+    """Another request is checking a code of this challenge right now (a double click,
+    parallel requests), or the database was locked by one (SQLite): nothing was
+    counted or checked for this request; try again in a moment."""
+
+    code = "challenge_busy"
+    http_status = 429  # too early: Retry-After says when to try again
+    default_message = _(
+        "Another check of your code is still running. Please try again in a moment."
+    )
 
 
 class ResendNotAllowed(ChallengeError):

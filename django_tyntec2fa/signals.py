@@ -25,6 +25,12 @@ runs outside a request (management commands, a project's own code).
     ``code`` (``"destination_refused"``, ``"destination_blocked"``,
     ``"send_budget_exhausted"`` or ``"rate_limited"``) and ``error`` the exception,
     whose ``detail`` says which rule refused. Connect an alert to it.
+``provider_circuit_opened(failures, retry_after)``
+    The circuit breaker around tyntec opened after ``failures`` failed calls in a row:
+    every send and check fails at once for ``retry_after`` seconds (the cool-off). Sent
+    once, by the worker that opened it; ``sender`` is the provider's class, not a user's.
+``provider_circuit_closed()``
+    A probe call after the cool-off succeeded: calls go out again. ``sender`` as above.
 
 Receivers run inside the flow; an exception in a receiver propagates to the caller.
 """
@@ -40,3 +46,5 @@ account_locked = Signal()
 device_added = Signal()
 device_removed = Signal()
 send_refused = Signal()
+provider_circuit_opened = Signal()
+provider_circuit_closed = Signal()

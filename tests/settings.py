@@ -67,3 +67,7 @@ TYNTEC2FA_PROVIDER = "django_tyntec2fa.providers.local.LocalProvider"
 TYNTEC2FA_LOCAL_SINK = "django_tyntec2fa.providers.sinks.OutboxSink"
 # Tests run with DEBUG=False, so the local provider needs the explicit opt-in (R5).
 TYNTEC2FA_ALLOW_LOCAL_PROVIDER = True
+# The circuit breaker keeps its state in the cache across calls: off here, so a test
+# that provokes provider failures does not open it for the next one. Its own tests
+# (tests/faults/test_breaker.py) and the black-box site switch it on.
+TYNTEC2FA_BREAKER_FAILURES = 0

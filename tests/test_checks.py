@@ -138,6 +138,23 @@ def test_timeout_that_is_not_positive_seconds_e008(value: Any, reported: bool) -
 
 
 @pytest.mark.parametrize(
+    ("value", "reported"), [(-1, True), ("often", True), (0, False), (5, False)]
+)
+def test_breaker_threshold_that_is_not_a_count_e041(value: Any, reported: bool) -> None:
+    found = app_check_ids(TYNTEC2FA_BREAKER_FAILURES=value)
+    assert found == (["django_tyntec2fa.E041"] if reported else [])
+
+
+@pytest.mark.parametrize("name", ["BREAKER_WINDOW", "BREAKER_COOL_OFF"])
+@pytest.mark.parametrize(
+    ("value", "reported"), [(0, True), (-5, True), ("soon", True), (1, False), (30, False)]
+)
+def test_breaker_seconds_that_are_not_positive_e042(name: str, value: Any, reported: bool) -> None:
+    found = app_check_ids(**{f"TYNTEC2FA_{name}": value})
+    assert found == (["django_tyntec2fa.E042"] if reported else [])
+
+
+@pytest.mark.parametrize(
     ("value", "reported"),
     [(0, True), (-1, True), (101, True), ("many", True), (1, False), (20, False), (100, False)],
 )
@@ -231,6 +248,8 @@ EVERYTHING_WRONG: list[dict[str, Any]] = [
         "TYNTEC2FA_MAX_ATTEMPTS": 0,
         "TYNTEC2FA_TIMEOUT": 0,
         "TYNTEC2FA_LOCKOUT_THRESHOLD": 0,
+        "TYNTEC2FA_BREAKER_FAILURES": -1,
+        "TYNTEC2FA_BREAKER_COOL_OFF": 0,
         "TYNTEC2FA_REQUIRED": "no.such.rule",
         "MIDDLEWARE": [SESSION, GATE],
         "ROOT_URLCONF": "tests.gate.urls_without_the_app",

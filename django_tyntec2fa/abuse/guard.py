@@ -26,28 +26,31 @@ from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import DestinationBlocked, RateLimited
 from ..models import AuditEvent, PhoneDevice
-from . import conversion, destinations, ratelimits, velocity
+from . import conversion, counters, destinations, ratelimits, velocity
 
 
 def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, channel: str) -> None:
     """Refuse a code to ``device`` on ``channel`` unless every defence lets it through.
 
     Raises ``DestinationRefused``, ``DestinationBlocked``, ``RateLimited`` or
-    ``SendBudgetExhausted``; nothing is sent then.
+    ``SendBudgetExhausted``; nothing is sent then. ``LimitsUnavailable`` when the
+    rate-limit cache cannot be reached: no code goes out without its limits.
     """
     destinations.check_destination(device.number, channel)
-    trusted = conversion.is_trusted(device)
-    try:
-        conversion.check_not_blocked(device.number, trusted=trusted)
-    except DestinationBlocked:
-        # Trying a blocked destination costs the account, session and IP their
-        # limits too, so an actor that pumps one prefix is cut off everywhere.
-        with contextlib.suppress(RateLimited):
-            ratelimits.check_send(request, user, device.number, channel)
-        raise
-    ratelimits.check_send(request, user, device.number, channel, trusted=trusted)
+    with counters.limits_reachable("send"):
+        trusted = conversion.is_trusted(device)
+        try:
+            conversion.check_not_blocked(device.number, trusted=trusted)
+        except DestinationBlocked:
+            # Trying a blocked destination costs the account, session and IP their
+            # limits too, so an actor that pumps one prefix is cut off everywhere.
+            with contextlib.suppress(RateLimited):
+                ratelimits.check_send(request, user, device.number, channel)
+            raise
+        ratelimits.check_send(request, user, device.number, channel, trusted=trusted)
     check_lookup(request, user, device)
-    velocity.consume_budget()
+    with counters.limits_reachable("send"):
+        velocity.consume_budget()
 
 
 def check_enrollment(number: str, channel: str) -> None:

@@ -24,7 +24,6 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from ..exceptions import (
-    ChallengeError,
     LoginTimeout,
     OtpNotActive,
     OtpNotFound,
@@ -130,7 +129,7 @@ def flow_error_response(error: Tyntec2FAError) -> Response:
         status_code = status.HTTP_401_UNAUTHORIZED
     else:
         status_code = error.http_status
-    retry_after = error.retry_after if isinstance(error, ChallengeError) else None
+    retry_after = getattr(error, "retry_after", None)  # a refusal's wait, the breaker's
     return error_response(code, error.message, status_code, retry_after=retry_after)
 
 

@@ -4,16 +4,27 @@ The order of work, and why:
 
 1. The input is normalised strictly (L6); an unusable one is never sent to the
    provider but still counts as an attempt.
-2. The account lock and the verify rate limits refuse early, before any row lock.
-3. In one transaction, with the user's latest challenge for ``purpose`` row-locked
-   (``select_for_update``, L4): the account lock again, then the server clock (G6),
-   the attempts left (L1) and the device (E1); the attempt is counted *before* the
-   provider's check, so at most ``max_attempts`` codes ever reach the provider.
-4. The outcome is stored in the same transaction: the challenge's attempts and
-   status (one UPDATE: the row lock keeps every other request out until the commit,
-   so an attempt needs no write of its own before the check), the account's failure
-   counter (``lockout``; see its docstring for what counts; a success resets it only
-   when it holds something), the audit row (L8). Signals are sent after the commit.
+2. The account lock and the verify rate limits refuse early, before any row lock. An
+   unreachable rate-limit cache refuses too (``LimitsUnavailable``, fail closed).
+3. **Reserve**, in one short transaction with the user's latest challenge for
+   ``purpose`` row-locked (``select_for_update``, L4): the account lock again, then the
+   server clock (G6), the attempts left (L1) and the device (E1); the attempt is counted
+   and ``checking_until`` set *before* the provider's check, so at most
+   ``max_attempts`` codes ever reach the provider. A challenge whose check is running
+   (``checking_until`` ahead) makes the request wait, without a transaction, and try
+   again: checks of one challenge reach the provider one after the other, in order, as
+   when the row lock was held across the call, so the outcomes stay exact (one right
+   code completes exactly one login; the failure counter counts every refused code).
+4. **Check**, outside any transaction: the provider's call may take its full timeout
+   (or fail fast when the circuit breaker is open) without holding a database lock or
+   a transaction.
+5. **Record**, in a second short transaction with the row locked again: the outcome
+   (status, ``checking_until`` cleared), the account's failure counter (``lockout``; see
+   its docstring for what counts; a success resets it only when it holds something),
+   the audit row (L8); a check the circuit breaker refused (``CircuitOpen``: nothing
+   reached the provider) gives its attempt back. Signals are sent after the commit. A
+   process that dies during the check leaves ``checking_until`` to expire (one call's
+   timeout); the attempt stays counted.
 
 Errors (L7): a wrong code is ``InvalidCode``; the last allowed wrong code is
 ``TooManyAttempts``; anything about a dead challenge (expired on the server clock or
@@ -22,25 +33,34 @@ The classes differ so the page can say "request a new code" (L1), but the views 
 all of them the same HTTP status and template, and none says whether the code was
 ever right. ``AccountLocked`` and ``RateLimited`` carry ``retry_after``. Provider
 errors propagate unchanged (fail closed, R1); they are audited, the challenge keeps
-the attempt, the account is not charged.
+the attempt, the account is not charged. ``ChallengeBusy`` (try again in a moment)
+when another check of the challenge ran too long, or SQLite's database stayed locked
+by parallel requests: nothing was counted for this request.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import time
 from typing import Any, cast
 
-from django.db import transaction
+from django.db import DatabaseError, OperationalError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
 from .. import audit, lockout, signals
 from ..abuse import ratelimits
+from ..abuse.counters import limits_reachable
 from ..conf import app_settings
 from ..exceptions import (
     AccountLocked,
+    ChallengeBusy,
     ChallengeError,
     ChallengeExpired,
+    CircuitOpen,
     InvalidCode,
+    LimitsUnavailable,
     OtpNotFound,
     ProviderError,
     RateLimited,
@@ -51,7 +71,14 @@ from ..models import AuditEvent, Challenge, FailureCounter, PhoneDevice
 from ..providers import CheckOutcome, get_provider
 from .codes import normalize_code
 
+logger = logging.getLogger(__name__)
+
 Status = Challenge.Status
+#: Waits for a running check of the same challenge: the first one short (a double
+#: click), doubling up to the longest; bounded by ``_WAIT_TRIES`` and the clock.
+_FIRST_WAIT, _LONGEST_WAIT, _WAIT_TRIES = 0.02, 0.25, 200
+#: Tries of the short "record" transaction when SQLite's database is locked.
+_RECORD_TRIES = 5
 
 
 def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -> Challenge:
@@ -59,33 +86,38 @@ def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -
     verified challenge.
 
     Raises ``InvalidCode``, ``TooManyAttempts``, ``ChallengeExpired``,
-    ``AccountLocked``, ``RateLimited`` or a ``ProviderError`` (see the module docstring).
+    ``AccountLocked``, ``RateLimited``, ``ChallengeBusy`` or a ``ProviderError`` (see the
+    module docstring).
     """
+    try:
+        return _verify(request, user, purpose, code)
+    except OperationalError as error:
+        if not _database_locked(error):
+            raise
+    # SQLite only: a read met a parallel request's write lock. Raised here, outside the
+    # except block, so no database error is chained to the answer.
+    logger.warning("tyntec2fa: a code check of user %s met a locked database", user.pk)
+    raise ChallengeBusy("database locked", retry_after=1)
+
+
+def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> Challenge:
     normalized = normalize_code(code, app_settings.PIN_LENGTH)
     try:
         lockout.ensure_not_locked(user)
-        ratelimits.check_verify(request, user)
-    except (AccountLocked, RateLimited) as error:
-        limited = isinstance(error, RateLimited)
-        kind = AuditEvent.Kind.RATE_LIMITED if limited else AuditEvent.Kind.FAILED
+        with limits_reachable("check"):
+            ratelimits.check_verify(request, user)
+    except (AccountLocked, RateLimited, LimitsUnavailable) as error:
+        kind = AuditEvent.Kind.FAILED
+        if isinstance(error, RateLimited):
+            kind = AuditEvent.Kind.RATE_LIMITED
+        elif isinstance(error, LimitsUnavailable):
+            kind = AuditEvent.Kind.PROVIDER_ERROR
         audit.record(kind, request=request, user=user, detail=error.code)
         raise
-    with transaction.atomic():
-        challenge = (
-            Challenge.objects.select_for_update(of=("self",))
-            .select_related("device")
-            .filter(user_id=user.pk, purpose=purpose)
-            .order_by("-created_at", "-pk")
-            .first()
-        )
-        counter = lockout.load_counter(user)  # again: it may have changed while we waited
-        before = (challenge.attempts, challenge.status) if challenge is not None else None
-        error = _attempt(counter, challenge, normalized)
-        if challenge is not None and (challenge.attempts, challenge.status) != before:
-            # One UPDATE for the attempt and the outcome: both land in this transaction
-            # or neither does, so counting "before the provider" needs no write of its own.
-            challenge.save(update_fields=["attempts", "status", "finished_at"])
-        _book(request, user, challenge, error, counter)
+    challenge, error, checking = _reserve(request, user, purpose, normalized)
+    if checking:
+        result = _check(cast(Challenge, challenge), cast(str, normalized))
+        challenge, error = _record(request, user, cast(Challenge, challenge), result)
     if error is not None:
         if isinstance(error, ChallengeError):
             signals.second_factor_failed.send(
@@ -96,18 +128,160 @@ def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -
                 reason=error.code,
             )
         raise error
-    verified = cast(Challenge, challenge)  # _attempt verifies only an existing challenge
+    verified = cast(Challenge, challenge)  # only an existing challenge is verified
     signals.second_factor_verified.send(
         sender=type(user), request=request, user=user, challenge=verified
     )
     return verified
 
 
+def _reserve(
+    request: HttpRequest | None, user: Any, purpose: str, code: str | None
+) -> tuple[Challenge | None, Tyntec2FAError | None, bool]:
+    """Step 3: (challenge, error, True) when the provider must now check the code;
+    (challenge, error or None, False) when the attempt was decided here and booked."""
+    deadline = time.monotonic() + 2 * _check_seconds()
+    wait = _FIRST_WAIT
+    for _try in range(_WAIT_TRIES):
+        try:
+            with transaction.atomic():
+                challenge = (
+                    Challenge.objects.select_for_update(of=("self",))
+                    .select_related("device")
+                    .filter(user_id=user.pk, purpose=purpose)
+                    .order_by("-created_at", "-pk")
+                    .first()
+                )
+                now = timezone.now()
+                if not _check_running(challenge, now):
+                    return _decide(request, user, challenge, code, now)
+        except OperationalError as error:
+            if not _database_locked(error):
+                raise
+            # SQLite: a parallel request holds the write lock; like a running check.
+        if time.monotonic() + wait > deadline:
+            break
+        time.sleep(wait)
+        wait = min(wait * 2, _LONGEST_WAIT)
+    logger.warning("tyntec2fa: a code check of user %s waited too long; answered busy", user.pk)
+    raise ChallengeBusy("another check of this challenge is running", retry_after=1)
+
+
+def _decide(
+    request: HttpRequest | None,
+    user: Any,
+    challenge: Challenge | None,
+    code: str | None,
+    now: dt.datetime,
+) -> tuple[Challenge | None, Tyntec2FAError | None, bool]:
+    """Under the row lock: refuse, or count the attempt and start the provider's check."""
+    counter = lockout.load_counter(user)  # again: it may have changed while we waited
+    before = (challenge.attempts, challenge.status) if challenge is not None else None
+    error = _attempt(counter, challenge, code)
+    checking = challenge is not None and error is None and code is not None
+    if checking:
+        challenge = cast(Challenge, challenge)
+        challenge.checking_until = now + dt.timedelta(seconds=_check_seconds())
+        challenge.save(update_fields=["attempts", "checking_until"])
+        return challenge, None, True
+    if error is None and code is None:
+        error = _outcome(cast(Challenge, challenge), CheckOutcome.WRONG_CODE)  # L6
+    if challenge is not None and (challenge.attempts, challenge.status) != before:
+        challenge.save(update_fields=["attempts", "status", "finished_at"])
+    _book(request, user, challenge, error, counter)
+    return challenge, error, False
+
+
+def _check(challenge: Challenge, code: str) -> CheckOutcome | ProviderError:
+    """Step 4, outside any transaction: the provider's answer, or its error."""
+    try:
+        return get_provider().check(challenge.provider_otp_id, code).outcome
+    except ProviderError as error:
+        return error
+    except BaseException:
+        _release(challenge)  # an unexpected error: the next check need not wait for it
+        raise
+
+
+def _record(
+    request: HttpRequest | None,
+    user: Any,
+    checked: Challenge,
+    result: CheckOutcome | ProviderError,
+) -> tuple[Challenge, Tyntec2FAError | None]:
+    """Step 5: store the outcome of the provider's check, in a second short transaction."""
+    for tries in range(1, _RECORD_TRIES + 1):
+        try:
+            with transaction.atomic():
+                challenge = (
+                    Challenge.objects.select_for_update(of=("self",))
+                    .select_related("device")
+                    .get(pk=checked.pk)
+                )
+                counter = lockout.load_counter(user)
+                challenge.checking_until = None
+                if challenge.status != Status.PENDING:
+                    # Cancelled or replaced while the provider checked: the code no
+                    # longer signs anybody in, whatever the provider said.
+                    error: Tyntec2FAError | None = ChallengeExpired(
+                        f"challenge became {challenge.status} during the check"
+                    )
+                elif isinstance(result, OtpNotFound):
+                    # The provider does not know this OTP (deleted, or a send answer that
+                    # named another one): it can never verify, so the challenge dies and
+                    # the page asks for a new code instead of failing until the TTL.
+                    error = _finish(challenge, Status.EXPIRED, result)
+                elif isinstance(result, ProviderError):
+                    if isinstance(result, CircuitOpen):
+                        challenge.attempts -= 1  # the code never reached the provider
+                    error = result
+                else:
+                    error = _outcome(challenge, result)
+                challenge.save(
+                    update_fields=["attempts", "status", "finished_at", "checking_until"]
+                )
+                _book(request, user, challenge, error, counter)
+                return challenge, error
+        except OperationalError as db_error:
+            if not _database_locked(db_error) or tries >= _RECORD_TRIES:
+                raise
+            time.sleep(_FIRST_WAIT * 2**tries)
+    raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _release(challenge: Challenge) -> None:
+    """Clear ``checking_until`` after an unexpected error, best effort."""
+    try:
+        Challenge.objects.filter(pk=challenge.pk).update(checking_until=None)
+    except DatabaseError:  # the original error is the one to report
+        logger.exception("tyntec2fa: could not clear checking_until of challenge %s", challenge.pk)
+
+
+def _check_running(challenge: Challenge | None, now: dt.datetime) -> bool:
+    return (
+        challenge is not None
+        and challenge.status == Status.PENDING
+        and challenge.checking_until is not None
+        and challenge.checking_until > now
+    )
+
+
+def _check_seconds() -> float:
+    """How long one provider check may take: connect + read timeout, plus a second."""
+    connect, read = app_settings.TIMEOUT
+    return connect + read + 1
+
+
+def _database_locked(error: OperationalError) -> bool:
+    """SQLite's "database is locked" / "database table is locked"."""
+    return "locked" in str(error)
+
+
 def _attempt(
     counter: FailureCounter | None, challenge: Challenge | None, code: str | None
 ) -> Tyntec2FAError | None:
-    """Decide one attempt under the row lock; None means verified. Changes the
-    challenge in memory; the caller saves it."""
+    """Decide what can be decided under the row lock before the provider is asked; None
+    means the attempt is counted (in memory; the caller saves it) and may go on."""
     if challenge is None:
         return ChallengeExpired("no challenge")
     blocked = lockout.blocked_by(counter)  # locked while this request waited for the row
@@ -124,19 +298,7 @@ def _attempt(
     if challenge.purpose != Challenge.Purpose.ENROLL and not challenge.device.confirmed:
         return _finish(challenge, Status.CANCELLED, ChallengeExpired("device not confirmed"))
     challenge.attempts += 1  # counted before the provider sees the code (L4)
-    if code is None:
-        outcome = CheckOutcome.WRONG_CODE  # L6: never sent to the provider
-    else:
-        try:
-            outcome = get_provider().check(challenge.provider_otp_id, code).outcome
-        except OtpNotFound as error:
-            # The provider does not know this OTP (deleted, or a send answer that named
-            # another one): it can never verify, so the challenge dies and the page
-            # asks for a new code instead of failing on every try until the TTL.
-            return _finish(challenge, Status.EXPIRED, error)
-        except ProviderError as error:
-            return error
-    return _outcome(challenge, outcome)
+    return None
 
 
 def _outcome(challenge: Challenge, outcome: CheckOutcome) -> Tyntec2FAError | None:

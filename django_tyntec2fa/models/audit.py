@@ -33,6 +33,8 @@ class AuditEvent(models.Model):
         CONVERSION_BLOCK = "conversion_block", _("Destination blocked for low conversion")
         SEND_BUDGET_EXHAUSTED = "send_budget_exhausted", _("Send budget exhausted")
         LOOKUP_FAILED = "number_lookup_failed", _("Number lookup failed")
+        BREAKER_OPENED = "breaker_opened", _("Provider circuit breaker opened")
+        BREAKER_CLOSED = "breaker_closed", _("Provider circuit breaker closed")
 
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     kind = models.CharField(_("event"), max_length=24, choices=Kind.choices, db_index=True)

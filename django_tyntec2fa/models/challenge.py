@@ -58,6 +58,11 @@ class Challenge(models.Model):
     #: Decided on the server clock, whatever the provider says (G6).
     expires_at = models.DateTimeField(_("expires"))
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    #: Set while one request asks the provider about a code, with no transaction open
+    #: during that call; other checks of this challenge wait until it ends (flows/verify.py).
+    checking_until = models.DateTimeField(
+        _("code check running until"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("challenge")

@@ -17,8 +17,14 @@ import requests
 from django.views.decorators.debug import sensitive_variables
 
 from .. import __version__
+from ..abuse import breaker
 from ..conf import app_settings, normalize_timeout
-from ..exceptions import OtpNotFound, ProviderConfigurationError, ProviderError
+from ..exceptions import (
+    OtpNotFound,
+    ProviderConfigurationError,
+    ProviderError,
+    ProviderUnavailable,
+)
 from . import tyntec_answers as answers
 from .base import Channel, CheckResult, OtpEvent, OtpStatus, Provider, mask_number
 from .http import READ_RETRIES, HttpTransport
@@ -179,19 +185,35 @@ class TyntecProvider(ApplicationService, Provider):
         otp_id: str | None = None,
         number: str | None = None,
     ) -> requests.Response:
-        """One HTTP exchange and its one log record (operation, status, masked number)."""
+        """One HTTP exchange and its one log record (operation, status, masked number),
+        through the circuit breaker (``abuse/breaker.py``): only timeouts, connection
+        failures, 429 and 5xx count against tyntec, never an answer about a code or a
+        number."""
         started = time.monotonic()
         outcome: str = "no answer"
+        ticket: breaker.Ticket | None = None
         try:
             if not self._http.has_api_key:
                 raise ProviderConfigurationError(f"{operation}: no API key configured")
+            ticket = breaker.admit()
             response = self._http.request(
                 operation, method, path, params=params, json=json, retries=retries
             )
             outcome = f"HTTP {response.status_code}"
+            if response.status_code == 429 or response.status_code >= 500:
+                breaker.failure(ticket, f"{operation}: {outcome}", sender=type(self))
+            else:
+                breaker.success(ticket, sender=type(self))
             return response
+        except ProviderUnavailable as error:
+            outcome = "circuit open" if ticket is None else type(error).__name__
+            if ticket is not None:
+                breaker.failure(ticket, f"{operation}: {error.detail}", sender=type(self))
+            raise
         except ProviderError as error:
             outcome = type(error).__name__
+            if ticket is not None:
+                breaker.neutral(ticket)
             raise
         finally:
             logger.info(

@@ -4,12 +4,15 @@ table, and the small lookups the pages need. No rule of the second factor lives 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
 from django.views.decorators.cache import never_cache
@@ -19,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import PendingAccess, pending_access
 from ..conf import app_settings
-from ..exceptions import ChallengeError, Tyntec2FAError
+from ..exceptions import ChallengeError, ProviderUnavailable, Tyntec2FAError
 from . import feedback
 
 View = Callable[..., HttpResponse]
@@ -40,10 +43,25 @@ def page(
         wrapped = require_http_methods(allowed)(view)
         if hidden:
             wrapped = sensitive_post_parameters(*hidden)(wrapped)
-        wrapped = never_cache(csrf_protect(wrapped))
+        wrapped = never_cache(csrf_protect(_refusals_inside(wrapped)))
         return pending_access(PendingAccess.STEP)(wrapped) if pending else wrapped
 
     return decorate
+
+
+def _refusals_inside(view: View) -> View:
+    """A 404 or 403 the view raises becomes its response here, inside ``never_cache``,
+    so it carries ``Cache-Control`` like every other answer (issue 15); the page is the
+    project's (``handler404``, ``handler403``)."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except (Http404, PermissionDenied) as error:
+            return response_for_exception(request, error)
+
+    return wrapper
 
 
 def error_response(
@@ -72,7 +90,7 @@ def error_response(
     response = TemplateResponse(
         request, template, context, status=status if status is not None else error.http_status
     )
-    if retry_after and isinstance(error, ChallengeError):
+    if retry_after and isinstance(error, (ChallengeError, ProviderUnavailable)):
         response["Retry-After"] = str(int(retry_after))
     return response
 

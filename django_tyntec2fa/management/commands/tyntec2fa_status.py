@@ -1,7 +1,8 @@
 """``manage.py tyntec2fa_status <username>``: a user's second factor at a glance
 (support). ``--number <E.164>``: the conversion counts of a number's country and
 prefix (P4), which live in the cache. ``--blocks``: the active destination blocks and
-the prefixes, accounts and IPs behind each."""
+the prefixes, accounts and IPs behind each. ``--provider``: the circuit breaker's state
+and whether the provider answers (docs/faults.md)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from ... import policy
-from ...abuse import conversion
+from ...abuse import breaker, conversion
 from ...conf import app_settings
 from ...exceptions import DeviceError
 from ...models import Challenge, DestinationBlock, FailureCounter, PhoneDevice
 from ...phone import normalize_number
 from ...providers.base import mask_number
+from ...providers.health import provider_health
 from . import get_user
 
 
@@ -36,6 +38,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--blocks", action="store_true", help="the active destination blocks and why (P4)"
         )
+        parser.add_argument(
+            "--provider",
+            action="store_true",
+            help="the circuit breaker's state and whether the provider answers",
+        )
 
     def handle(
         self,
@@ -43,16 +50,30 @@ class Command(BaseCommand):
         username: str | None,
         number: str | None,
         blocks: bool = False,
+        provider: bool = False,
         **options: Any,
     ) -> None:
+        if provider:
+            self._provider()
         if number:
             self._conversion(number)
         if blocks:
             self._blocks()
         if username:
             self._user(username)
-        elif not number and not blocks:
-            raise CommandError("Name a username, a number with --number, or --blocks.")
+        elif not number and not blocks and not provider:
+            raise CommandError("Name a username, a number with --number, --blocks or --provider.")
+
+    def _provider(self) -> None:
+        state = breaker.state()
+        line = f"Circuit breaker: {state.name}, {state.failures} failure(s) in a row"
+        if state.retry_after is not None:
+            line += f", a probe in {state.retry_after} s"
+        self.stdout.write(line)
+        health = provider_health()
+        self.stdout.write(f"Provider: {health.summary}")
+        if not health.ok:
+            raise CommandError(f"The provider does not answer: {health.summary}")
 
     def _blocks(self) -> None:
         active = DestinationBlock.objects.filter(until__gt=timezone.now())
