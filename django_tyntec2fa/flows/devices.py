@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import audit, session, signals
 from ..abuse import guard
 from ..choices import Channel
-from ..exceptions import DeviceError, ProviderError, StepUpRequired
+from ..exceptions import DestinationRefused, DeviceError, ProviderError, StepUpRequired
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..phone import normalize_number
 from ..policy import has_confirmed_device
@@ -44,7 +44,8 @@ def enroll(
     Raises ``DeviceError`` (invalid number, already confirmed for this user, unknown
     channel, or the user already has a phone and this session has no recent second
     factor: E2), ``DestinationRefused`` (a country or number type that never gets a
-    code, P1/P2) and whatever ``start`` raises.
+    code, P1/P2, or a number another account has confirmed) and whatever ``start``
+    raises.
     """
     number = normalize_number(number)
     if channel not in Channel.values:
@@ -59,6 +60,7 @@ def enroll(
         request, user, device=guard.unsaved_device(user, number, channel), action="enroll"
     ):
         guard.check_enrollment(number, channel)
+        _not_someone_elses(user, number)
     device, created = PhoneDevice.objects.get_or_create(
         user_id=user.pk, number=number, defaults={"label": label[:64], "channel": channel}
     )
@@ -72,6 +74,15 @@ def enroll(
     else:
         audit.record(AuditEvent.Kind.DEVICE_ADDED, request=request, user=user, device=device)
     return start(request, user, purpose=Purpose.ENROLL, device=device)
+
+
+def _not_someone_elses(user: Any, number: str) -> None:
+    """Refuse a number another account has confirmed, before anything is stored or
+    sent: its owner did not ask for a text. The answer is that of any refused
+    destination (``DestinationRefused``, its default message, the same point in the
+    flow), so it does not tell whether the number belongs to an account here."""
+    if PhoneDevice.objects.filter(number=number, confirmed=True).exclude(user_id=user.pk).exists():
+        raise DestinationRefused("number confirmed by another account")
 
 
 def confirm(
