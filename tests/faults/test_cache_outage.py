@@ -1,0 +1,119 @@
+"""The rate-limit cache is a dependency too (docs/faults.md): with it unreachable no
+code is sent or checked without its limits (fail closed: 503 with ``Retry-After``, the
+provider-unavailable message), nothing answers 500, and pages that neither send nor
+check a code keep working. The cache points at a port where nothing listens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from django_tyntec2fa.abuse.counters import UNREACHABLE_RETRY_AFTER
+from django_tyntec2fa.models import AuditEvent, Challenge
+from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
+
+from ..api.conftest import API_HANDLER
+from ..api.helpers import post
+from ..people import PASSWORD
+from ..steps import LOGIN, PasswordLogin
+from .helpers import NEXT, code_for, live
+
+pytestmark = pytest.mark.django_db
+
+UNREACHABLE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",  # the discard port: the connection is refused
+    }
+}
+MESSAGE = "The verification service is unavailable right now."
+
+
+@pytest.fixture(autouse=True)
+def _limits_on(settings: Any) -> None:
+    settings.TYNTEC2FA_RATELIMIT_ENABLE = True
+
+
+def cache_down(settings: Any) -> None:
+    settings.CACHES = UNREACHABLE
+
+
+def assert_unavailable(response: Any) -> None:
+    assert response.status_code == 503, response.content
+    assert int(response["Retry-After"]) == UNREACHABLE_RETRY_AFTER
+    assert MESSAGE in response.content.decode()
+
+
+def test_the_password_step_sends_no_code_and_says_try_again_later_p3(
+    client: Client, alice: Any, fake: FakeTyntec, settings: Any
+) -> None:
+    cache_down(settings)
+    response = client.post(
+        f"{LOGIN}?next={NEXT}",
+        {"username": alice.get_username(), "password": PASSWORD},
+        follow=True,
+    )
+
+    assert response.status_code in (200, 503), response.status_code
+    assert MESSAGE in response.content.decode()
+    assert fake.outbox == [] and fake.counters.get("send", 0) == 0
+    assert not Challenge.objects.exists()
+    assert AuditEvent.objects.filter(kind=AuditEvent.Kind.PROVIDER_ERROR).exists()
+
+
+def test_the_api_password_step_sends_no_code_and_resend_is_a_503_with_retry_after_p3(
+    alice: Any, fake: FakeTyntec, settings: Any
+) -> None:
+    """The password was right, so the login is pending (as for any refused login code);
+    its state says no code was sent, why and when to try again; "send" is a 503."""
+    settings.ROOT_URLCONF = "tests.api.urls"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "EXCEPTION_HANDLER": API_HANDLER}
+    cache_down(settings)
+    client = Client()
+
+    response = post(client, "login", {"username": alice.get_username(), "password": PASSWORD})
+
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["challenge"] is None
+    assert body["send_error"]["code"] == "provider_unavailable"
+    assert MESSAGE in body["send_error"]["detail"]
+    assert body["send_error"]["retry_after"] == UNREACHABLE_RETRY_AFTER
+    send = post(client, "challenge-send", {})
+    assert send.status_code == 503, send.content
+    assert send.json()["code"] == "provider_unavailable"
+    assert int(send["Retry-After"]) == UNREACHABLE_RETRY_AFTER
+    assert fake.counters.get("send", 0) == fake.counters.get("resend", 0) == 0
+
+
+def test_resend_and_check_are_refused_with_503_and_nothing_reaches_tyntec_p3_l9(
+    client: Client, alice: Any, fake: FakeTyntec, settings: Any, password_login: PasswordLogin
+) -> None:
+    password_login(client, alice, next_url=NEXT)  # the cache still works for this one
+    challenge = live(alice)
+    code = code_for(fake, challenge)
+    cache_down(settings)
+
+    assert_unavailable(client.post(reverse("tyntec2fa:challenge-send"), {"channel": "SMS"}))
+    assert_unavailable(client.post(reverse("tyntec2fa:challenge"), {"code": code}))
+
+    assert fake.counters.get("resend", 0) == fake.counters.get("check", 0) == 0
+    challenge.refresh_from_db()
+    assert (challenge.status, challenge.attempts) == (Challenge.Status.PENDING, 0)
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    accepted = client.post(reverse("tyntec2fa:challenge"), {"code": code})
+    assert accepted.status_code == 302 and accepted["Location"] == NEXT
+
+
+def test_pages_that_neither_send_nor_check_keep_working(
+    client: Client, alice: Any, fake: FakeTyntec, settings: Any, password_login: PasswordLogin
+) -> None:
+    password_login(client, alice, next_url=NEXT)
+    cache_down(settings)
+
+    assert client.get(reverse("tyntec2fa:challenge")).status_code == 200
+    assert client.get(NEXT).status_code == 302  # the gate still keeps the pending login out
+    assert Client().get(NEXT).status_code == 302
