@@ -16,7 +16,7 @@ from django_tyntec2fa.models import AuditEvent, PhoneDevice
 from .helpers import BOB_PHONE, assert_error, post
 
 
-def test_someone_elses_confirmed_number_is_refused_without_a_text(
+def test_someone_elses_confirmed_number_is_refused_without_a_text_u1(
     verified: Client, alice: Any, bob: Any, outbox: Any
 ) -> None:
     sent = len(outbox)
