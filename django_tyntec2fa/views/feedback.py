@@ -70,6 +70,10 @@ def code_error(form: Form, field: str, context: dict[str, Any], error: Tyntec2FA
     elif isinstance(error, AccountLocked):
         message = locked_message(error)
         context["locked"] = True
+    elif context.get("locked_message"):
+        # A dead code that also started the account's wait: no new code can be sent
+        # before it ends, so the wait is what to do next, not "request a new code".
+        message = context["locked_message"]
     if not isinstance(error, InvalidCode):
         context["dead"] = True
         form.fields[field].disabled = True

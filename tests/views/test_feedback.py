@@ -57,6 +57,23 @@ def test_too_many_wrong_codes_disable_the_field_with_one_message_what_next(
     assert " disabled" in code_input(html) and right not in html
 
 
+def test_a_dead_code_that_starts_the_wait_says_wait_not_send(
+    pending: Client, last_code: LastCode, settings: Any
+) -> None:
+    """The third wrong code kills the code and starts the account's wait: a new code
+    cannot be sent before the wait ends, so the one message is the wait."""
+    settings.TYNTEC2FA_BACKOFF_AFTER = 3
+    code = wrong_code(last_code())
+    for _ in range(3):
+        response = pending.post(url("challenge"), {"code": code})
+    html = response.content.decode()
+    assert " disabled" in code_input(html)
+    assert "Please request a new code" not in html
+    assert html.count("Too many wrong codes. Please wait before you try again.") == 1
+    assert re.search(r"You can try again at \d\d:\d\d:\d\d UTC\.", html)
+    assert "Send a code by text message" not in html
+
+
 def test_a_locked_account_disables_the_field_and_says_until_when(
     pending: Client, last_code: LastCode, settings: Any
 ) -> None:
