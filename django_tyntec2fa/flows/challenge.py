@@ -118,7 +118,10 @@ def resend(
     lockout.ensure_not_locked(user)
     refusal: Tyntec2FAError | None = None
     with transaction.atomic():
-        # The row lock makes cooldown and resend count hold under parallel requests.
+        # The row lock makes cooldown and resend count hold under parallel requests: the
+        # resend is counted here, before the provider is asked, and given back if the
+        # provider fails. The provider's call is outside the transaction (no row lock
+        # or transaction waits for tyntec).
         challenge = (
             Challenge.objects.select_for_update(of=("self",))
             .select_related("device")
@@ -128,14 +131,9 @@ def resend(
         if challenge is None or not challenge.is_live():
             raise ChallengeExpired("no live challenge to resend")
         via = check_resend(challenge, channel)
+        before = (challenge.resend_count, challenge.last_sent_at, challenge.channel)
         try:
             guard.check_send(request, user, challenge.device, via)
-            get_provider().resend(challenge.provider_otp_id, via=Channel(via))
-        except (OtpNotActive, OtpNotFound):
-            # Final or unknown at the provider: the code can never be used again.
-            challenge.status, challenge.finished_at = Status.EXPIRED, timezone.now()
-            challenge.save(update_fields=["status", "finished_at"])
-            refusal = ChallengeExpired("the provider's OTP is no longer active")
         except (RateLimited, SendRefused, ProviderError) as error:
             refusal = error
         else:
@@ -143,6 +141,16 @@ def resend(
             challenge.last_sent_at = timezone.now()
             challenge.channel = via
             challenge.save(update_fields=["resend_count", "last_sent_at", "channel"])
+    if refusal is None:
+        try:
+            get_provider().resend(challenge.provider_otp_id, via=Channel(via))
+        except (OtpNotActive, OtpNotFound):
+            # Final or unknown at the provider: the code can never be used again.
+            _undo_resend(challenge, before, expired=True)
+            refusal = ChallengeExpired("the provider's OTP is no longer active")
+        except ProviderError as error:
+            _undo_resend(challenge, before, expired=False)
+            refusal = error
     if refusal is not None:
         # Audited after the transaction, which an exception raised inside would undo.
         with audited(request, user, challenge=challenge, action="resend"):
@@ -152,6 +160,21 @@ def resend(
         sender=type(user), request=request, user=user, challenge=challenge, device=challenge.device
     )
     return challenge
+
+
+def _undo_resend(challenge: Challenge, before: tuple[Any, ...], *, expired: bool) -> None:
+    """The provider did not resend: give the resend back (count, time, channel), unless
+    another request changed the challenge since; a dead OTP ends the challenge."""
+    resends, sent_at, channel = before
+    Challenge.objects.filter(pk=challenge.pk, resend_count=challenge.resend_count).update(
+        resend_count=resends, last_sent_at=sent_at, channel=channel
+    )
+    challenge.resend_count, challenge.last_sent_at, challenge.channel = resends, sent_at, channel
+    if expired:
+        challenge.status, challenge.finished_at = Status.EXPIRED, timezone.now()
+        Challenge.objects.filter(pk=challenge.pk, status=Status.PENDING).update(
+            status=challenge.status, finished_at=challenge.finished_at
+        )
 
 
 def send_code(
