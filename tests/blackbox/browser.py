@@ -65,9 +65,10 @@ class Browser:
         )
 
     async def sign_in(self, username: str, password: str) -> httpx.Response:
-        """Open the login page and send the password. The site's login (the app's
-        LoginView) answers a user who owes a code with the challenge page itself (and
-        has stored ``next``); anyone else is signed in and redirected, as by Django's."""
+        """Open the login page and send the password, then follow the redirect: the
+        site's login (the app's LoginView) sends a user who owes a code to the challenge
+        page (and has stored ``next``); anyone else is signed in and redirected, as by
+        Django's."""
         await self.open_login()
         response = await self.post_password(username, password)
         if response.status_code == 302:

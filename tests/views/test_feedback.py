@@ -141,3 +141,17 @@ def test_remove_asks_first_then_confirms(verified: Client, alice: Any) -> None:
 def test_the_removal_page_of_another_users_phone_is_404(verified: Client, bob: Any) -> None:
     theirs = PhoneDevice.objects.get(user=bob)
     assert verified.get(url("device-remove", pk=theirs.pk)).status_code == 404
+
+
+def test_a_dead_enrollment_code_leads_to_entering_the_number_again(
+    client: Client, carol: Any
+) -> None:
+    client.force_login(carol)
+    client.post(url("enroll"), {"number": "+4915123456799", "channel": "SMS"})
+    code = wrong_code(sinks.outbox[-1].code)
+    for _ in range(3):
+        response = client.post(url("enroll-confirm"), {"code": code})
+    html = response.content.decode()
+    assert response.status_code == 400 and " disabled" in code_input(html)
+    assert "Enter the number again to get a new code" in html
+    assert "Use a different number" not in html
