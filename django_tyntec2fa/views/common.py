@@ -87,6 +87,7 @@ def error_response(
     else:
         context["error"] = error.message
         context["retry_after"] = retry_after
+        context["retry_at"] = feedback.retry_at(retry_after)
     response = TemplateResponse(
         request, template, context, status=status if status is not None else error.http_status
     )

@@ -20,7 +20,7 @@ from typing import Any
 from django.forms import Form
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.formats import time_format
+from django.utils.formats import date_format, time_format
 from django.utils.translation import npgettext, pgettext
 
 from ..exceptions import (
@@ -46,8 +46,18 @@ def clock(seconds: int | float) -> dt.datetime:
 
 def clock_text(moment: dt.datetime) -> str:
     """A clock time a person can act on without JavaScript: hours, minutes, seconds and
-    the zone (the server cannot know the reader's zone), e.g. "14:05:30 UTC"."""
-    return time_format(timezone.localtime(moment), "H:i:s T")
+    the zone (the server cannot know the reader's zone), e.g. "14:05:30 UTC"; with the
+    date in front when it is not today."""
+    local = timezone.localtime(moment)
+    text = time_format(local, "H:i:s T")
+    if local.date() != timezone.localdate():
+        text = f"{date_format(local, 'DATE_FORMAT')}, {text}"
+    return text
+
+
+def retry_at(seconds: int | float | None) -> str:
+    """When trying again makes sense, as ``clock_text``; "" when not known."""
+    return clock_text(clock(seconds)) if seconds else ""
 
 
 def cooldown_context(cooldown: int) -> dict[str, Any]:

@@ -5,6 +5,7 @@ account backoff (403)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -67,7 +68,7 @@ def test_step_up_send_with_the_provider_down_is_503(verified: Client, provider_d
 def test_send_rate_limit_is_429_with_retry_after(
     client: Client, alice: Any, settings: Any, password_login: PasswordLogin
 ) -> None:
-    """A send limit shows "try again in N seconds" with a 429 and Retry-After; nothing
+    """A send limit shows "try again at" a clock time with a 429 and Retry-After; nothing
     is sent and the login stays pending. (Another phone: no resend cooldown in the way.)"""
     settings.TYNTEC2FA_SEND_RATE_USER = "1/h"
     password_login(client, alice)  # the login code uses up the one send
@@ -76,7 +77,7 @@ def test_send_rate_limit_is_429_with_retry_after(
     response = client.post(url("challenge-send"), {"device": backup.pk})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
-    assert "try again in" in response.content.decode()
+    assert re.search(r"Please try again at \d\d:\d\d:\d\d UTC\.", response.content.decode())
     assert len(sinks.outbox) == sent
     assert client.get(url("challenge")).status_code == 200
 
