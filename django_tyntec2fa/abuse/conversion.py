@@ -185,19 +185,23 @@ def reasons(block: DestinationBlock, limit: int = 5) -> dict[str, list[tuple[str
         prefixes[number_prefix(number)] += 1
         users[user_id] += 1
         ips[ip or "unknown"] += 1
-    model = get_user_model()
+    top_users = _top(users, limit)
     names = {
         user.pk: user.get_username()
-        for user in model.objects.filter(pk__in=[pk for pk, _n in users.most_common(limit)])
+        for user in get_user_model().objects.filter(pk__in=[pk for pk, _n in top_users])
     }
     return {
-        "prefixes": prefixes.most_common(limit),
+        "prefixes": _top(prefixes, limit),
         "accounts": [
-            (f"{names.get(pk, '?')} (id {pk})" if pk else "none", count)
-            for pk, count in users.most_common(limit)
+            (f"{names.get(pk, '?')} (id {pk})" if pk else "none", count) for pk, count in top_users
         ],
-        "ips": ips.most_common(limit),
+        "ips": _top(ips, limit),
     }
+
+
+def _top(counts: Counter[Any], limit: int) -> list[tuple[Any, int]]:
+    """The ``limit`` most common, ties in the order of their names (stable output)."""
+    return sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))[:limit]
 
 
 def describe_reasons(block: DestinationBlock) -> str:

@@ -218,7 +218,8 @@ def test_the_operator_sees_why_a_block_exists_and_lifts_it_p4(
         text = page.content.decode()
         assert "top prefixes: +491512345 (10)" in text
         assert "top accounts: pump" in text and "(id " in text
-        assert "top ips: 203.0.113.1 (2), 203.0.113.2 (2)" in text
+        ips = ", ".join(f"203.0.113.{n} (2)" for n in range(1, 6))
+        assert f"top ips: {ips}" in text
         assert "+4915123450001" not in text
         out = StringIO()
         call_command("tyntec2fa_status", "--blocks", stdout=out)
