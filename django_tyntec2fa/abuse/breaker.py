@@ -82,6 +82,21 @@ def admit() -> Ticket:
     raise CircuitOpen("circuit breaker open", retry_after=retry_after)
 
 
+def refuse_while_open() -> None:
+    """Raise ``CircuitOpen`` while the breaker is open (not once it is half-open): the
+    send defences ask first, so a send that cannot go out costs the user none of their
+    rate limits. Read only; an unreachable cache raises nothing here."""
+    if app_settings.BREAKER_FAILURES <= 0:
+        return
+    try:
+        until = counter_cache().get(OPEN_KEY)
+    except CACHE_ERRORS:
+        return
+    wait = float(until) - time.time() if until is not None else 0.0
+    if wait > 0:
+        raise CircuitOpen("circuit breaker open", retry_after=max(1, math.ceil(wait)))
+
+
 def success(ticket: Ticket, *, sender: Any = None) -> None:
     """tyntec answered (anything but 429/5xx): forget the failures; a probe closes."""
     if not ticket.enabled or (ticket.failures == 0 and not ticket.probe):

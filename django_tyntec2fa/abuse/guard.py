@@ -5,6 +5,8 @@ enrollment send); ``check_enrollment`` refuses a number before a phone is even s
 for it. The order is deliberate:
 
 1. the destination policy (``destinations``: countries, number types): free, no I/O;
+   then tyntec's circuit breaker (``breaker``: one cache read): while it is open no
+   code can go out, and the user's limits are not spent on trying;
 2. conversion blocks (``conversion``): one query, none for a trusted phone;
 3. the rate limits (``ratelimits``: user, number, IP, session, prefix), counted even
    when they or a block (2) refuse, so probing costs the prober;
@@ -26,7 +28,7 @@ from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import DestinationBlocked, RateLimited
 from ..models import AuditEvent, PhoneDevice
-from . import conversion, counters, destinations, ratelimits, velocity
+from . import breaker, conversion, counters, destinations, ratelimits, velocity
 
 
 def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, channel: str) -> None:
@@ -35,8 +37,10 @@ def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, chan
     Raises ``DestinationRefused``, ``DestinationBlocked``, ``RateLimited`` or
     ``SendBudgetExhausted``; nothing is sent then. ``LimitsUnavailable`` when the
     rate-limit cache cannot be reached: no code goes out without its limits.
+    ``CircuitOpen`` first while tyntec's circuit breaker is open.
     """
     destinations.check_destination(device.number, channel)
+    breaker.refuse_while_open()  # tyntec is down: no limit is spent on a send that fails
     with counters.limits_reachable("send"):
         trusted = conversion.is_trusted(device)
         try:

@@ -216,15 +216,19 @@ def _wait_until_up(url: str, process: subprocess.Popen[Any], log: Path) -> None:
 
 
 @contextmanager
-def serve(directory: Path) -> Iterator[BlackBoxSite]:
-    """Fake, database, migrations and gunicorn; everything stopped or dropped after."""
-    run = f"blackbox{os.getpid()}"
+def serve(
+    directory: Path, *, name: str = "blackbox", extra_env: dict[str, str] | None = None
+) -> Iterator[BlackBoxSite]:
+    """Fake, database, migrations and gunicorn; everything stopped or dropped after.
+    ``name`` tells two sites of one run apart; ``extra_env`` is added to the site's
+    environment (``BLACKBOX_*`` values that site_settings.py reads)."""
+    run = f"{name}{os.getpid()}"
     processes: list[subprocess.Popen[Any]] = []
     try:
         fake, fake_url = start_fake(API_KEY)
         processes.append(fake)
         with fresh_database(f"test_{run}") as database:
-            env = site_env(database, fake_url, run)
+            env = {**site_env(database, fake_url, run), **(extra_env or {})}
             port = free_port()
             site = BlackBoxSite(
                 url=f"http://127.0.0.1:{port}",

@@ -32,7 +32,8 @@ TYNTEC2FA_VERIFY_RATE_USER = "1000/m"
 TYNTEC2FA_VERIFY_RATE_IP = "1000/m"
 TYNTEC2FA_SEND_RATE_USER = "5/10m"
 TYNTEC2FA_SEND_RATE_NUMBER = "5/10m"
-TYNTEC2FA_SEND_RATE_IP = "8/h"
+# The outage test (test_outage.py) signs in 17 users from 127.0.0.1 on a site of its own.
+TYNTEC2FA_SEND_RATE_IP = os.environ.get("BLACKBOX_SEND_RATE_IP", "8/h")
 # Not what these tests measure: high enough never to be the limit that trips.
 TYNTEC2FA_SEND_RATE_PREFIX = "1000/h"
 TYNTEC2FA_SEND_RATE_SESSION = "1000/h"

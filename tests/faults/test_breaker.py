@@ -247,3 +247,20 @@ def test_the_status_command_reports_a_provider_that_does_not_answer(fake: FakeTy
     fake.inject(Fault("status", status=500))
     with pytest.raises(CommandError, match="ProviderUnavailable"):
         run("tyntec2fa_status", provider=True)
+
+
+def test_a_send_the_open_breaker_refuses_spends_no_rate_limit_p3(
+    client: Client, alice: Any, fake: FakeTyntec, settings: Any, password_login: PasswordLogin
+) -> None:
+    """The breaker is asked before the limits: users who try again during an outage
+    still have their limits when tyntec is back."""
+    settings.TYNTEC2FA_RATELIMIT_ENABLE = True
+    settings.TYNTEC2FA_SEND_RATE_USER = "2/10m"
+    password_login(client, alice, next_url=NEXT)  # the first of the two sends
+    failing_sends(fake, UNWELL["503"], FAILURES)
+    send = reverse("tyntec2fa:challenge-send")
+    for _index in range(3):
+        assert client.post(send, {"channel": "SMS"}).status_code == 503
+
+    breaker.reset()
+    assert client.post(send, {"channel": "SMS"}).status_code == 302  # the second send
