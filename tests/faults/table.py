@@ -138,7 +138,96 @@ def render() -> str:
     lines += [f"- {key}: {text}" for key, text in STATES.items()]
     lines += ["", "Retries:", ""]
     lines += [f"- {key}: {text}" for key, text in RETRIES.items()]
+    lines += ["", OUTAGES.strip()]
     return "\n".join(lines) + "\n"
+
+
+#: Timeouts, the circuit breaker and the cache: proven by tests/faults/test_breaker.py,
+#: tests/faults/test_cache_outage.py, tests/flows/test_no_transaction.py and the
+#: black-box outage test (tests/blackbox/test_outage.py), whose figures are quoted.
+OUTAGES = """
+## Timeouts
+
+`TYNTEC2FA_TIMEOUT` defaults to **(2.05, 4.0)**: 2.05 s to open the connection, 4 s to
+wait for an answer (it was (3.05, 10.0)). Why:
+
+- tyntec's 2FA API answers a send once the message is accepted; delivery happens later and
+  is reported by the OTP's events (`GET /otp/{otpId}/events`), so a healthy send, resend or
+  check is one short request-response, not a wait for the SMS. tyntec documents no latency
+  figure and no rate limit for this API; hosted verification APIs of this kind commonly
+  answer within a few hundred milliseconds, and slow ones in about a second. A read of 4 s
+  leaves several times that, and anything slower means tyntec is unwell, not busy.
+- A user is waiting at the login. With (3.05, 10) a hanging tyntec made every login wait
+  10 s before it learnt that no code was sent; now it waits at most 4 s, and only until
+  the circuit breaker has seen `TYNTEC2FA_BREAKER_FAILURES` failures, after which it is
+  told at once.
+- 2.05 s to connect allows one lost SYN (Linux resends it after 1 s, RFC 6298). A send or
+  resend whose connection could not be opened is retried `TYNTEC2FA_SEND_RETRIES` (2)
+  times, since it never reached tyntec (R2), so an unreachable tyntec costs at most about
+  6.3 s; nothing else is retried.
+
+## The circuit breaker
+
+Every call to tyntec (`TyntecProvider._call`) goes through `abuse/breaker.py`. Its state is
+kept in the rate-limit cache (`RATELIMIT_USE_CACHE`), so every worker and every machine
+agrees.
+
+| what tyntec does | what the breaker does | what the user sees | what is stored |
+|---|---|---|---|
+| answers (any status but 429/5xx), including every answer about a code or a number: 401/403/410 of a check, 404 of an unknown OTP, 400 of a bad number | forgets the failures in a row | the answer's own outcome | nothing more |
+| times out, refuses or resets the connection, answers 429 or 5xx | counts one failure (kept `TYNTEC2FA_BREAKER_WINDOW`, 60 s, after the last one) | 503 “unavailable” (table above) | the `provider_error` audit event of that operation |
+| the `TYNTEC2FA_BREAKER_FAILURES`th (5) failure in a row | **opens** for `TYNTEC2FA_BREAKER_COOL_OFF` (30 s) | as above | one `breaker_opened` audit event, the `provider_circuit_opened` signal, an ERROR log line `tyntec circuit breaker opened` |
+| (open) | every send, resend and check fails at once, without a network call; the send defences ask it first, so such a send spends none of the user's rate limits | 503 with `Retry-After` (the rest of the cool-off) and “The verification service is unavailable right now. Please try again in a few minutes.”; the API's `provider_unavailable` with `Retry-After`; the password step keeps the login pending and says no code was sent and when to try again | a `provider_error` audit event per refused send; a refused check gives its attempt back (the code never reached tyntec) and charges nobody |
+| (cool-off over) answers the one probe call | **closes** | the probe's request succeeds; the others go out again | one `breaker_closed` audit event, the `provider_circuit_closed` signal, a WARNING log line |
+| (cool-off over) fails the probe | opens for another cool-off | 503 with `Retry-After` | the probe's `provider_error` |
+
+While the probe is out, the other requests still fail fast. `TYNTEC2FA_BREAKER_FAILURES = 0`
+switches the breaker off. `manage.py tyntec2fa_status --provider` prints its state and asks
+tyntec one cheap read (`GET /application`); it exits with an error when tyntec does not
+answer.
+
+No transaction and no row lock is held while tyntec is asked: a check reserves its attempt
+in one short transaction (the challenge's `checking_until` makes other checks of the same
+code wait, so the counting stays exact), asks tyntec outside, and records the outcome in a
+second one; a resend is counted under the row lock, sent outside it, and given back when
+tyntec fails. So a hanging tyntec holds a worker for at most the read timeout, never a
+database connection inside a transaction or a lock.
+
+## The rate-limit cache
+
+The rate limits, the send budget, the conversion counters and the breaker live in the cache
+named by `RATELIMIT_USE_CACHE`. When it cannot be reached (Redis down, a wrong address):
+
+| part | what it does | what the user sees | what is stored |
+|---|---|---|---|
+| the password step | the password is checked as always; no code is sent without its limits (fail closed) | the login stays pending and says no code was sent and to try again later (the API's `send_error`, `provider_unavailable`, `retry_after` 60) | a `provider_error` audit event; no challenge |
+| “send a new code”, a step-up or enrollment send | refused before tyntec is asked | 503 with `Retry-After: 60`, “The verification service is unavailable right now…” | a `provider_error` audit event |
+| checking a code | refused before the attempt is counted (the verify limits cannot be counted) | 503 with `Retry-After: 60` | a `provider_error` audit event; the challenge unchanged |
+| the circuit breaker | stays closed for that call (an ERROR log line is written by the limits, a WARNING by the breaker) | — | — |
+| pages that neither send nor check (the challenge page itself, the site's own pages, the gate) | work as before | — | — |
+
+Sessions are not the app's business: if the project keeps them in the same Redis, every
+page needs it (docs/deployment.md).
+
+## Measured: tyntec hanging under load
+
+`tests/blackbox/test_outage.py`: the example project under gunicorn with 4 sync workers on
+PostgreSQL and Redis, the fake tyntec accepting connections and never answering, 16 users
+signing in through `POST /api/login/` over 20 s while the home page is requested every
+0.25 s on a fixed schedule. One run on a shared 2-core machine:
+
+| | before (issue 12) | now |
+|---|---|---|
+| logins | 10.5 s, 15.7 s, 21 s, 26 s, queued behind each other | the first 8 wait the 4 s read timeout (4.1-4.7 s), then the breaker is open: the last 8 answer in 0.18 s (median) |
+| home page p95 | 20.7 s | 0.15 s after the first 12 s (the slowest page of the run: 0.84 s) |
+| 5xx or dropped connections | — | none |
+| sends that reached tyntec | 16 | 8 |
+| a login once tyntec answers again | — | completed 20 s later (the rest of the cool-off, then the probe) |
+
+The test asserts: no 500/502/504 and no dropped connection; the median of the last 8 logins
+under 1 s; the page's p95 after 12 s under 2 s; a completed login within 90 s of tyntec
+answering again; the `breaker_opened` and `breaker_closed` audit events.
+"""
 
 
 if __name__ == "__main__":
