@@ -43,6 +43,8 @@ USERS = {
     "de": ("pages-de", "+4915123456772", "+4915123456782"),
     "fr": ("pages-fr", "+4915123456773", "+4915123456783"),
 }
+#: A user for the page without JavaScript.
+NO_SCRIPT = ("pages-noscript", "+4915123456774")
 LOCALES = {"en": "en-US", "de": "de-DE", "fr": "fr-FR"}
 DESKTOP = {"width": 1024, "height": 760}
 PHONE = {"width": 375, "height": 740}
@@ -116,7 +118,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         TYNTEC2FA_VERIFY_RATE_IP="500/m",
     )
     manage("migrate", "--noinput", env=env)
-    users = [(name, number) for name, number, _ in USERS.values()]
+    users = [(name, number) for name, number, _ in USERS.values()] + [NO_SCRIPT]
     script = CREATE_USERS.format(users=users, password=PASSWORD)
     subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script],
@@ -358,3 +360,30 @@ def test_every_page_state_passes_axe_and_fits_320_px(
     finally:
         context.close()
     assert walk.findings == []
+
+
+def test_without_javascript_the_cooldown_is_a_clock_time(browser: Any, site: Site) -> None:
+    """No script: the send buttons work at once, the page says when a new code may be
+    sent as a clock time, and a send pressed too early is answered on the code page."""
+    context = browser.new_context(
+        base_url=site.url, viewport=PHONE, locale="en-US", java_script_enabled=False
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    walk = Walk(page, site, "en", "")
+    try:
+        walk.sign_in(NO_SCRIPT[0])
+        cooldown = page.locator("#tyntec2fa-cooldown")
+        assert re.fullmatch(
+            r"You can request a new code at \d\d:\d\d:\d\d UTC\.", cooldown.inner_text()
+        )
+        button = page.get_by_role("button", name=walk.text["new_code"], exact=True)
+        assert button.is_enabled()
+        with page.expect_navigation():
+            button.click()
+        assert page.url.endswith("/2fa/challenge/")
+        assert page.get_by_text(walk.text["wait"]).count() == 1
+        assert page.get_by_role("alert").count() == 0
+        page.screenshot(path=str(ARTIFACTS / "pages-en-noscript-early-375.png"), full_page=True)
+    finally:
+        context.close()
