@@ -48,9 +48,11 @@ def clock_text(moment: dt.datetime) -> str:
     """A clock time a person can act on without JavaScript: hours, minutes, seconds and
     the zone (the server cannot know the reader's zone), e.g. "14:05:30 UTC"; with the
     date in front when it is not today."""
-    local = timezone.localtime(moment)
+    aware = timezone.is_aware(moment)  # naive under USE_TZ = False
+    local = timezone.localtime(moment) if aware else moment
+    today = timezone.localdate() if aware else dt.date.today()
     text = time_format(local, "H:i:s T")
-    if local.date() != timezone.localdate():
+    if local.date() != today:
         text = f"{date_format(local, 'DATE_FORMAT')}, {text}"
     return text
 

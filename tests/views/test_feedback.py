@@ -12,6 +12,7 @@ from django.test import Client
 
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
+from django_tyntec2fa.views import feedback
 
 from ..steps import LastCode, PasswordLogin, wrong_code
 from .helpers import ALICE_BACKUP, url
@@ -155,3 +156,9 @@ def test_a_dead_enrollment_code_leads_to_entering_the_number_again(
     assert response.status_code == 400 and " disabled" in code_input(html)
     assert "Enter the number again to get a new code" in html
     assert "Use a different number" not in html
+
+
+def test_the_clock_time_without_time_zone_support(settings: Any) -> None:
+    """USE_TZ = False: naive datetimes, the same clock time, no error."""
+    settings.USE_TZ = False
+    assert re.fullmatch(r"\d\d:\d\d:\d\d.*", feedback.retry_at(30))
