@@ -7,6 +7,13 @@ the login page, no database), ``send`` (POST the challenge's send form: a new co
 the fake) and ``login`` (POST the password, which sends a code, then POST the right
 code: a verification). Figures: requests per second and p50/p95/p99 latency next to the
 baseline's, and errors (5xx or no answer; target: none).
+
+Then the latency phase (issue 12): the fake answers every call after 150 ms, as a
+distant or busy provider would, and the ``login`` phase runs twice, on 4 sync workers and
+on 4 threaded workers (``gthread``, ``--threads``), while the home page is requested
+every 0.25 s. Figures: logins per second and the p99 of each login request, the home
+page's p95 meanwhile; targets: no errors, and threaded workers at least as fast as sync
+ones (a worker waiting for tyntec must not hold up its other threads).
 """
 
 from __future__ import annotations
@@ -16,6 +23,9 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import requests
@@ -87,6 +97,131 @@ def drive(url: str, phase: str, args: argparse.Namespace) -> dict[str, Any]:
     return dict(json.loads(done.stdout))
 
 
+#: The fake's answer delay in the latency phase, and the home page's sampling period.
+PROVIDER_DELAY = 0.15
+PAGE_EVERY = 0.25
+#: Worker models of the latency phase: name -> gunicorn arguments.
+WORKER_MODELS = {
+    "sync": ["--workers", "4"],
+    "gthread": ["--workers", "4", "--worker-class", "gthread", "--threads", "4"],
+}
+
+
+def serve(env: dict[str, str], port: int, worker_args: list[str]) -> subprocess.Popen[bytes]:
+    """gunicorn with ``worker_args``, up and answering."""
+    command = [sys.executable, "-m", "gunicorn", *worker_args]
+    command += ["--bind", f"127.0.0.1:{port}", "example.wsgi:application"]
+    server = subprocess.Popen(command, cwd=common.ROOT, env=env, stderr=subprocess.DEVNULL)
+    try:
+        common.wait_for_http(f"http://127.0.0.1:{port}/accounts/login/", server)
+    except BaseException:
+        common.stop(server)
+        raise
+    return server
+
+
+def pages_meanwhile(
+    url: str, stop: threading.Event, deadline: float, latencies: list[float]
+) -> None:
+    """GET / every PAGE_EVERY seconds, each on its own, until ``stop``; the latencies in
+    ms go to ``latencies`` (a failed request counts as 30 000 ms)."""
+
+    def one() -> None:
+        started = time.perf_counter()
+        try:
+            ok = requests.get(url + "/", timeout=30).status_code == 200
+        except requests.RequestException:
+            ok = False
+        latencies.append((time.perf_counter() - started) * 1000 if ok else 30_000.0)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        due = time.monotonic()
+        while not stop.is_set() and time.monotonic() < deadline:  # bounded by deadline
+            pool.submit(one)
+            due += PAGE_EVERY
+            stop.wait(max(0.0, due - time.monotonic()))
+
+
+def latency_phase(
+    env: dict[str, str], fake_url: str, args: argparse.Namespace
+) -> dict[str, dict[str, Any]]:
+    """The login phase with a 150 ms provider, per worker model, and the home page."""
+    delay = {"kind": "latency", "delay": PROVIDER_DELAY, "times": 10**7}
+    requests.post(
+        fake_url + "/_fake/faults", json=delay, headers={"apiKey": API_KEY}, timeout=5
+    ).raise_for_status()
+    results: dict[str, dict[str, Any]] = {}
+    for model, worker_args in WORKER_MODELS.items():
+        port = common.free_port()
+        server = serve(env, port, worker_args)
+        try:
+            url = f"http://127.0.0.1:{port}"
+            stop = threading.Event()
+            pages: list[float] = []
+            deadline = time.monotonic() + args.duration + 180
+            sampler = threading.Thread(target=pages_meanwhile, args=(url, stop, deadline, pages))
+            sampler.start()
+            try:
+                measured = drive(url, "login", args)
+            finally:
+                stop.set()
+                sampler.join(60)
+            results[model] = {**measured, "pages": pages}
+        finally:
+            common.stop(server)
+    return results
+
+
+def summarise_latency(
+    latency: dict[str, dict[str, Any]], results: dict[str, dict[str, Any]]
+) -> list[Figure]:
+    """Logins/s and p99 per worker model (sync against the login phase without
+    latency, gthread against sync), the home page's p95 against the baseline GET's."""
+    figures: list[Figure] = []
+    base_get = next(iter(results["baseline"]["latencies"].values()))
+    no_latency = len(results["login"]["latencies"]["POST verify"]) / results["login"]["elapsed"]
+    rates: dict[str, float] = {}
+    for model, result in latency.items():
+        rates[model] = len(result["latencies"].get("POST verify", [])) / result["elapsed"]
+    for model, result in latency.items():
+        baseline, name = (
+            (no_latency, "login, no delay")
+            if model == "sync"
+            else (
+                rates["sync"],
+                "sync",
+            )
+        )
+        target = "" if model == "sync" else ">= sync"
+        passed = None if model == "sync" else rates[model] >= rates["sync"]
+        figures.append(
+            Figure(f"150 ms, {model}: logins/s", rates[model], baseline, "", name, target, passed)
+        )
+        for label, values in result["latencies"].items():
+            figures.append(
+                Figure(f"150 ms, {model}: {label} p99", common.percentile(values, 99), None, "ms")
+            )
+        figures.append(
+            Figure(
+                f"150 ms, {model}: home page p95",
+                common.percentile(result["pages"], 95),
+                common.percentile(base_get, 95),
+                "ms",
+                "GET",
+            )
+        )
+    errors = sum(
+        r.get("errors", 0)
+        + sum(n for s in r.get("statuses", {}).values() for c, n in s.items() if int(c) >= 500)
+        + sum(1 for value in r["pages"] if value >= 30_000.0)
+        for r in latency.values()
+    )
+    figures.append(
+        Figure("150 ms: errors (5xx or no answer)", errors, None, "", "", "0", errors == 0)
+    )
+    return figures
+
+
 def summarise(results: dict[str, dict[str, Any]]) -> list[Figure]:
     """Throughput and percentiles of each phase next to the baseline's; errors."""
     base = results["baseline"]
@@ -125,6 +260,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-requests", type=int, default=30000, help="per phase")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--pin-length", type=int, default=6)
+    parser.add_argument(
+        "--no-latency", dest="latency", action="store_false", help="skip the 150 ms phase"
+    )
     args = parser.parse_args(argv)
     common.header("bench_load: gunicorn + PostgreSQL + Redis + fake tyntec under load")
     import redis
@@ -137,15 +275,13 @@ def main(argv: list[str] | None = None) -> int:
             port = common.free_port()
             env = environment(database, port) | {"TYNTEC2FA_API_URL": fake_url}
             prepare(env, args.concurrency)
-            command = [sys.executable, "-m", "gunicorn", "--workers", str(args.workers)]
-            command += ["--bind", f"127.0.0.1:{port}", "example.wsgi:application"]
-            server = subprocess.Popen(command, cwd=common.ROOT, env=env, stderr=subprocess.DEVNULL)
+            server = serve(env, port, ["--workers", str(args.workers)])
             try:
                 url = f"http://127.0.0.1:{port}"
-                common.wait_for_http(url + "/accounts/login/", server)
                 results = {p: drive(url, p, args) for p in ("baseline", "send", "login")}
             finally:
                 common.stop(server)
+            latency = latency_phase(env, fake_url, args) if args.latency else {}
         counters = requests.get(
             fake_url + "/_fake/counters", headers={"apiKey": API_KEY}, timeout=5
         ).json()["counters"]
@@ -153,10 +289,15 @@ def main(argv: list[str] | None = None) -> int:
         common.stop(fake)
         cache.flushdb()
 
-    figures = summarise(results)
+    figures = summarise(results) + (summarise_latency(latency, results) if latency else [])
     common.print_table("bench_load", figures)
     for phase, result in results.items():
         print(f"{phase}: statuses {result['statuses']}, {result['elapsed']:.1f} s")
+    for model, result in latency.items():
+        print(
+            f"150 ms, {model}: statuses {result.get('statuses')}, {result.get('elapsed', 0):.1f} s,"
+            f" {len(result['pages'])} home pages; gunicorn {' '.join(WORKER_MODELS[model])}"
+        )
     print(f"fake tyntec calls: { ({k: v for k, v in counters.items() if v}) }")
     print(
         f"{args.concurrency} concurrent browsers x {args.duration:g} s per phase "
