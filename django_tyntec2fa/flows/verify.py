@@ -45,7 +45,7 @@ import logging
 import time
 from typing import Any, cast
 
-from django.db import DatabaseError, OperationalError, transaction
+from django.db import DatabaseError, OperationalError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -274,7 +274,7 @@ def _check_seconds() -> float:
 
 def _database_locked(error: OperationalError) -> bool:
     """SQLite's "database is locked" / "database table is locked"."""
-    return "locked" in str(error)
+    return connection.vendor == "sqlite" and "locked" in str(error)
 
 
 def _attempt(
