@@ -41,7 +41,9 @@ logger = logging.getLogger("django_tyntec2fa.flows")
 
 @dataclass(frozen=True)
 class PasswordStep:
-    """What ``password_login`` started: enough to show the challenge page at once."""
+    """What ``password_login`` started. The app's ``LoginView`` needs only ``purpose``
+    (it redirects to the code page); the phones and the challenge are there for a front
+    end that shows them at once."""
 
     #: ``Purpose.LOGIN`` (a code is owed) or ``Purpose.ENROLL`` (the policy requires
     #: a phone first).
