@@ -55,7 +55,7 @@ from .. import audit, signals
 from ..conf import app_settings
 from ..exceptions import DestinationBlocked
 from ..models import AuditEvent, Challenge, DestinationBlock, SafeListEntry, Scope
-from .counters import counter_cache, increment
+from .counters import CACHE_ERRORS, counter_cache, increment
 from .ratelimits import ip_key
 from .velocity import number_prefix, session_bucket
 
@@ -310,19 +310,27 @@ def on_challenge_sent(
     **kwargs: Any,
 ) -> None:
     """Count every code that went out, resends included (they cost the same)."""
-    record_send(
-        device.number,
-        actors=actors_of(request, user),
-        trusted=is_trusted(device),
-        challenge_id=getattr(challenge, "pk", None),
-    )
+    try:
+        record_send(
+            device.number,
+            actors=actors_of(request, user),
+            trusted=is_trusted(device),
+            challenge_id=getattr(challenge, "pk", None),
+        )
+    except CACHE_ERRORS as error:
+        # The code went out: a lost count must not turn the answer into a 500.
+        logger.error("conversion: a sent code was not counted (%s)", type(error).__name__)
 
 
 @receiver(signals.second_factor_verified, dispatch_uid="tyntec2fa.conversion.verified")
 def on_second_factor_verified(sender: Any, challenge: Any, **kwargs: Any) -> None:
     """Count a verified code whose send counted."""
     if challenge.device is not None:
-        record_verification(challenge.device.number, challenge_id=challenge.pk)
+        try:
+            record_verification(challenge.device.number, challenge_id=challenge.pk)
+        except CACHE_ERRORS as error:
+            # The code was right: a lost count must not turn the login into a 500.
+            logger.error("conversion: a verified code was not counted (%s)", type(error).__name__)
 
 
 def bucket_seconds() -> int:

@@ -8,9 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 from django.urls import reverse
 
+from django_tyntec2fa.abuse import conversion
 from django_tyntec2fa.abuse.counters import UNREACHABLE_RETRY_AFTER
 from django_tyntec2fa.models import AuditEvent, Challenge
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
@@ -117,3 +119,24 @@ def test_pages_that_neither_send_nor_check_keep_working(
     assert client.get(reverse("tyntec2fa:challenge")).status_code == 200
     assert client.get(NEXT).status_code == 302  # the gate still keeps the pending login out
     assert Client().get(NEXT).status_code == 302
+
+
+def test_a_cache_lost_after_the_check_still_signs_in(
+    client: Client,
+    alice: Any,
+    fake: FakeTyntec,
+    password_login: PasswordLogin,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The cache goes away between the limits and the conversion count that follows a
+    right code: the code was right, so the login completes; only the count is lost."""
+    password_login(client, alice, next_url=NEXT)
+    code = code_for(fake, live(alice))
+    broken = RedisCache(UNREACHABLE["default"]["LOCATION"], {})
+    monkeypatch.setattr(conversion, "counter_cache", lambda: broken)
+
+    response = client.post(reverse("tyntec2fa:challenge"), {"code": code})
+
+    assert response.status_code == 302 and response["Location"] == NEXT
+    assert "a verified code was not counted" in caplog.text
