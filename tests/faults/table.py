@@ -204,6 +204,7 @@ named by `RATELIMIT_USE_CACHE`. When it cannot be reached (Redis down, a wrong a
 | “send a new code”, a step-up or enrollment send | refused before tyntec is asked | 503 with `Retry-After: 60`, “The verification service is unavailable right now…” | a `provider_error` audit event |
 | checking a code | refused before the attempt is counted (the verify limits cannot be counted) | 503 with `Retry-After: 60` | a `provider_error` audit event; the challenge unchanged |
 | the circuit breaker | stays closed for that call (an ERROR log line is written by the limits, a WARNING by the breaker) | — | — |
+| the conversion counts after a code went out or was right (the cache lost mid-request) | the count is lost and logged as an ERROR | the answer stands: the code was sent, the login completes | — |
 | pages that neither send nor check (the challenge page itself, the site's own pages, the gate) | work as before | — | — |
 
 Sessions are not the app's business: if the project keeps them in the same Redis, every
