@@ -6,23 +6,25 @@ The order of work, and why:
    provider but still counts as an attempt.
 2. The account lock and the verify rate limits refuse early, before any row lock. An
    unreachable rate-limit cache refuses too (``LimitsUnavailable``, fail closed).
-3. **Reserve**, in one short transaction with the user's latest challenge for
-   ``purpose`` row-locked (``select_for_update``, L4): the account lock again, then the
-   server clock (G6), the attempts left (L1) and the device (E1); the attempt is counted
-   and ``checking_until`` set *before* the provider's check, so at most
-   ``max_attempts`` codes ever reach the provider. A challenge whose check is running
-   (``checking_until`` ahead) makes the request wait, without a transaction, and try
-   again: checks of one challenge reach the provider one after the other, in order, as
-   when the row lock was held across the call, so the outcomes stay exact (one right
-   code completes exactly one login; the failure counter counts every refused code).
+3. **Reserve** the user's latest challenge for ``purpose`` (L4): the account lock (read again after a wait),
+   then the server clock (G6), the attempts left (L1) and the device (E1); the attempt
+   is counted and ``checking_until`` set *before* the provider's check, so at most
+   ``max_attempts`` codes ever reach the provider. The write is one conditional UPDATE
+   that holds only while the row is as it was read (same attempts and status, no check
+   running): of parallel requests exactly one wins, the others read again. A challenge
+   whose check is running (``checking_until`` ahead) makes the request wait and try
+   again: checks of one challenge reach the provider one after the other, in order, so
+   the outcomes stay exact (one right code completes exactly one login; the failure
+   counter counts every refused code). No transaction is open, none is needed.
 4. **Check**, outside any transaction: the provider's call may take its full timeout
    (or fail fast when the circuit breaker is open) without holding a database lock or
    a transaction.
-5. **Record**, in a second short transaction with the row locked again: the outcome
-   (status, ``checking_until`` cleared), the account's failure counter (``lockout``; see
-   its docstring for what counts; a success resets it only when it holds something),
-   the audit row (L8); a check the circuit breaker refused (``CircuitOpen``: nothing
-   reached the provider) gives its attempt back. Signals are sent after the commit. A
+5. **Record**: the outcome in one conditional UPDATE that holds only while the
+   challenge is still pending (cancelled or replaced during the check: the code signs
+   nobody in), ``checking_until`` cleared; then the account's failure counter
+   (``lockout``; see its docstring for what counts; a success resets it when the counter
+   read at step 3 held something), the audit row (L8); a check the circuit breaker
+   refused (``CircuitOpen``: nothing reached the provider) gives its attempt back. Signals are sent after the commit. A
    process that dies during the check leaves ``checking_until`` to expire (one call's
    timeout); the attempt stays counted.
 
@@ -45,7 +47,8 @@ import logging
 import time
 from typing import Any, cast
 
-from django.db import DatabaseError, OperationalError, connection, transaction
+from django.db import DatabaseError, OperationalError, connection
+from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -102,8 +105,11 @@ def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -
 
 def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> Challenge:
     normalized = normalize_code(code, app_settings.PIN_LENGTH)
+    counter = lockout.load_counter(user)
     try:
-        lockout.ensure_not_locked(user)
+        blocked = lockout.blocked_by(counter)
+        if blocked is not None:
+            raise blocked
         with limits_reachable("check"):
             ratelimits.check_verify(request, user)
     except (AccountLocked, RateLimited, LimitsUnavailable) as error:
@@ -114,10 +120,10 @@ def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> 
             kind = AuditEvent.Kind.PROVIDER_ERROR
         audit.record(kind, request=request, user=user, detail=error.code)
         raise
-    challenge, error, checking = _reserve(request, user, purpose, normalized)
+    challenge, error, checking, counter = _reserve(request, user, purpose, normalized, counter)
     if checking:
         result = _check(cast(Challenge, challenge), cast(str, normalized))
-        challenge, error = _record(request, user, cast(Challenge, challenge), result)
+        challenge, error = _record(request, user, cast(Challenge, challenge), result, counter)
     if error is not None:
         if isinstance(error, ChallengeError):
             signals.second_factor_failed.send(
@@ -136,25 +142,34 @@ def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> 
 
 
 def _reserve(
-    request: HttpRequest | None, user: Any, purpose: str, code: str | None
-) -> tuple[Challenge | None, Tyntec2FAError | None, bool]:
-    """Step 3: (challenge, error, True) when the provider must now check the code;
-    (challenge, error or None, False) when the attempt was decided here and booked."""
+    request: HttpRequest | None,
+    user: Any,
+    purpose: str,
+    code: str | None,
+    counter: FailureCounter | None,
+) -> tuple[Challenge | None, Tyntec2FAError | None, bool, FailureCounter | None]:
+    """Step 3: (challenge, error, True, counter) when the provider must now check the
+    code; (challenge, error or None, False, counter) when the attempt was decided here
+    and booked. ``counter``: the account's failure counter as step 2 read it, read again
+    after every wait (the account may have been locked meanwhile)."""
     deadline = time.monotonic() + 2 * _check_seconds()
     wait = _FIRST_WAIT
     for _try in range(_WAIT_TRIES):
         try:
-            with transaction.atomic():
-                challenge = (
-                    Challenge.objects.select_for_update(of=("self",))
-                    .select_related("device")
-                    .filter(user_id=user.pk, purpose=purpose)
-                    .order_by("-created_at", "-pk")
-                    .first()
-                )
-                now = timezone.now()
-                if not _check_running(challenge, now):
-                    return _decide(request, user, challenge, code, now)
+            challenge = (
+                Challenge.objects.select_related("device")
+                .filter(user_id=user.pk, purpose=purpose)
+                .order_by("-created_at", "-pk")
+                .first()
+            )
+            now = timezone.now()
+            if not _check_running(challenge, now):
+                decided = _decide(request, user, challenge, code, now, counter)
+                if decided is not None:
+                    return decided
+                # Another request changed the challenge between our read and our write.
+                counter = lockout.load_counter(user)
+                continue
         except OperationalError as error:
             if not _database_locked(error):
                 raise
@@ -163,6 +178,7 @@ def _reserve(
             break
         time.sleep(wait)
         wait = min(wait * 2, _LONGEST_WAIT)
+        counter = lockout.load_counter(user)
     logger.warning("tyntec2fa: a code check of user %s waited too long; answered busy", user.pk)
     raise ChallengeBusy("another check of this challenge is running", retry_after=1)
 
@@ -173,23 +189,46 @@ def _decide(
     challenge: Challenge | None,
     code: str | None,
     now: dt.datetime,
-) -> tuple[Challenge | None, Tyntec2FAError | None, bool]:
-    """Under the row lock: refuse, or count the attempt and start the provider's check."""
-    counter = lockout.load_counter(user)  # again: it may have changed while we waited
+    counter: FailureCounter | None,
+) -> tuple[Challenge | None, Tyntec2FAError | None, bool, FailureCounter | None] | None:
+    """Refuse, or count the attempt and start the provider's check. The write is one
+    conditional UPDATE that holds only while the challenge is as it was read (same
+    status and attempts, no check running): of parallel requests exactly one wins, and
+    the others (None) read again. No transaction stays open."""
     before = (challenge.attempts, challenge.status) if challenge is not None else None
     error = _attempt(counter, challenge, code)
     checking = challenge is not None and error is None and code is not None
     if checking:
         challenge = cast(Challenge, challenge)
         challenge.checking_until = now + dt.timedelta(seconds=_check_seconds())
-        challenge.save(update_fields=["attempts", "checking_until"])
-        return challenge, None, True
+        if not _claim(challenge, before, attempts=challenge.attempts):
+            return None
+        return challenge, None, True, counter
     if error is None and code is None:
         error = _outcome(cast(Challenge, challenge), CheckOutcome.WRONG_CODE)  # L6
     if challenge is not None and (challenge.attempts, challenge.status) != before:
-        challenge.save(update_fields=["attempts", "status", "finished_at"])
+        if not _claim(challenge, before, attempts=challenge.attempts):
+            return None
     _book(request, user, challenge, error, counter)
-    return challenge, error, False
+    return challenge, error, False, counter
+
+
+def _claim(challenge: Challenge, before: tuple[int, str] | None, **fields: Any) -> bool:
+    """Write the attempt (and any outcome) of ``challenge`` when its row still holds the
+    ``before`` (attempts, status) and no check is running; False when another request
+    got there first."""
+    attempts, status = cast(tuple[int, str], before)
+    now = timezone.now()
+    return bool(
+        Challenge.objects.filter(pk=challenge.pk, attempts=attempts, status=status)
+        .exclude(checking_until__gt=now)
+        .update(
+            status=challenge.status,
+            finished_at=challenge.finished_at,
+            checking_until=challenge.checking_until,
+            **fields,
+        )
+    )
 
 
 def _check(challenge: Challenge, code: str) -> CheckOutcome | ProviderError:
@@ -206,47 +245,60 @@ def _check(challenge: Challenge, code: str) -> CheckOutcome | ProviderError:
 def _record(
     request: HttpRequest | None,
     user: Any,
-    checked: Challenge,
+    challenge: Challenge,
     result: CheckOutcome | ProviderError,
+    counter: FailureCounter | None,
 ) -> tuple[Challenge, Tyntec2FAError | None]:
-    """Step 5: store the outcome of the provider's check, in a second short transaction."""
+    """Step 5: store the outcome of the provider's check: one conditional UPDATE that
+    holds only while the challenge is still pending (a cancel or a replacement during
+    the check wins: the code then signs nobody in), then the phone, the audit row and
+    the failure counter."""
     for tries in range(1, _RECORD_TRIES + 1):
         try:
-            with transaction.atomic():
-                challenge = (
-                    Challenge.objects.select_for_update(of=("self",))
-                    .select_related("device")
-                    .get(pk=checked.pk)
-                )
-                counter = lockout.load_counter(user)
-                challenge.checking_until = None
-                if challenge.status != Status.PENDING:
-                    # Cancelled or replaced while the provider checked: the code no
-                    # longer signs anybody in, whatever the provider said.
-                    error: Tyntec2FAError | None = ChallengeExpired(
-                        f"challenge became {challenge.status} during the check"
-                    )
-                elif isinstance(result, OtpNotFound):
-                    # The provider does not know this OTP (deleted, or a send answer that
-                    # named another one): it can never verify, so the challenge dies and
-                    # the page asks for a new code instead of failing until the TTL.
-                    error = _finish(challenge, Status.EXPIRED, result)
-                elif isinstance(result, ProviderError):
-                    if isinstance(result, CircuitOpen):
-                        challenge.attempts -= 1  # the code never reached the provider
-                    error = result
-                else:
-                    error = _outcome(challenge, result)
-                challenge.save(
-                    update_fields=["attempts", "status", "finished_at", "checking_until"]
-                )
-                _book(request, user, challenge, error, counter)
-                return challenge, error
+            return _store_outcome(request, user, challenge, result, counter)
         except OperationalError as db_error:
             if not _database_locked(db_error) or tries >= _RECORD_TRIES:
                 raise
             time.sleep(_FIRST_WAIT * 2**tries)
     raise AssertionError("unreachable")  # the loop returns or raises
+
+
+def _store_outcome(
+    request: HttpRequest | None,
+    user: Any,
+    challenge: Challenge,
+    result: CheckOutcome | ProviderError,
+    counter: FailureCounter | None,
+) -> tuple[Challenge, Tyntec2FAError | None]:
+    challenge.checking_until = None
+    fields: dict[str, Any] = {}
+    if isinstance(result, OtpNotFound):
+        # The provider does not know this OTP (deleted, or a send answer that named
+        # another one): it can never verify, so the challenge dies and the page asks
+        # for a new code instead of failing until the TTL.
+        error: Tyntec2FAError | None = _finish(challenge, Status.EXPIRED, result)
+    elif isinstance(result, ProviderError):
+        if isinstance(result, CircuitOpen):
+            fields["attempts"] = F("attempts") - 1  # the code never reached the provider
+            challenge.attempts -= 1
+        error = result
+    else:
+        error = _outcome(challenge, result)
+    stored = Challenge.objects.filter(pk=challenge.pk, status=Status.PENDING).update(
+        status=challenge.status, finished_at=challenge.finished_at, checking_until=None, **fields
+    )
+    if not stored:
+        # Cancelled or replaced while the provider checked: whatever it said, the
+        # code no longer signs anybody in.
+        Challenge.objects.filter(pk=challenge.pk).update(checking_until=None)
+        challenge.refresh_from_db(fields=["status", "finished_at", "attempts"])
+        error = ChallengeExpired(f"challenge became {challenge.status} during the check")
+    elif error is None:
+        now = timezone.now()
+        PhoneDevice.objects.filter(pk=challenge.device_id).update(last_used_at=now)
+        challenge.device.last_used_at = now
+    _book(request, user, challenge, error, counter)
+    return challenge, error
 
 
 def _release(challenge: Challenge) -> None:
@@ -302,11 +354,10 @@ def _attempt(
 
 
 def _outcome(challenge: Challenge, outcome: CheckOutcome) -> Tyntec2FAError | None:
+    """The error of ``outcome`` (None: verified), with the challenge's new status set in
+    memory; the caller stores it."""
     if outcome is CheckOutcome.VERIFIED:
         _finish(challenge, Status.VERIFIED, None)
-        now = timezone.now()
-        PhoneDevice.objects.filter(pk=challenge.device_id).update(last_used_at=now)
-        challenge.device.last_used_at = now
         return None
     if outcome is CheckOutcome.WRONG_CODE and challenge.attempts < challenge.max_attempts:
         return InvalidCode("wrong code")

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import time_machine
 from django.test import override_settings
+from django.utils import timezone
 
 from django_tyntec2fa import flows, lockout, signals
 from django_tyntec2fa.exceptions import AccountLocked, InvalidCode, TooManyAttempts
@@ -154,15 +155,27 @@ def test_only_success_resets_the_count_l3(user: Any, device: Any, make_request, 
 def test_an_attempt_that_waited_for_the_row_while_the_account_locked_counts_l4(
     user: Any, device: Any, make_request, last_code, ladder: Any
 ) -> None:
-    """The lock is checked again under the row lock (what a parallel attempt sees when
-    the account locked while it waited): refused, counted, not evaluated."""
+    """The lock is read again after every wait for a running check of the challenge
+    (what a parallel attempt sees when the account locked while it waited): refused,
+    counted, not evaluated."""
     request = make_request()
     flows.start(request, user, purpose=LOGIN)
     FailureCounter.objects.create(user=user, failures=6, locked=True)
+    # Another check of this challenge is running for a moment.
+    running = timezone.now() + dt.timedelta(seconds=0.2)
+    Challenge.objects.filter(user=user).update(checking_until=running)
+    real_load = lockout.load_counter
+    reads: list[Any] = []
+
+    def unlocked_at_first(account: Any) -> Any:
+        reads.append(account)
+        return None if len(reads) == 1 else real_load(account)  # passed before it locked
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(lockout, "ensure_not_locked", lambda user: None)  # passed before
+        patch.setattr(lockout, "load_counter", unlocked_at_first)
         with pytest.raises(AccountLocked):
             flows.verify(request, user, purpose=LOGIN, code=last_code())
+    assert len(reads) >= 2
     assert failures(user) == 7
     assert flows.live_challenge(user, LOGIN).attempts == 0
 
