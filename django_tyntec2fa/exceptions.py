@@ -49,6 +49,8 @@ class ProviderUnavailable(ProviderError):
     default_message = _(
         "The verification service is unavailable right now. Please try again in a few minutes."
     )
+    #: The message when the page also says when to try again (``retry_after`` known).
+    timed_message = _("The verification service is unavailable right now.")
 
     def __init__(
         self,

@@ -85,9 +85,11 @@ def error_response(
     if form is not None and field and isinstance(error, feedback.FIELD_ERRORS):
         feedback.code_error(form, field, context, error)
     else:
-        context["error"] = error.message
         context["retry_after"] = retry_after
         context["retry_at"] = feedback.retry_at(retry_after)
+        timed = retry_after and isinstance(error, ProviderUnavailable)
+        # One sentence about when to try again: the alert adds the time.
+        context["error"] = error.timed_message if timed else error.message
     response = TemplateResponse(
         request, template, context, status=status if status is not None else error.http_status
     )

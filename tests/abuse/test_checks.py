@@ -90,9 +90,7 @@ def test_conversion_rate_outside_0_to_1_e028(value: Any) -> None:
 
 @pytest.mark.parametrize("value", [-1, "many"])
 def test_country_floor_that_is_not_a_whole_number_e040(value: Any) -> None:
-    assert app_check_ids(TYNTEC2FA_CONVERSION_COUNTRY_MIN_SENDS=value) == [
-        "django_tyntec2fa.E040"
-    ]
+    assert app_check_ids(TYNTEC2FA_CONVERSION_COUNTRY_MIN_SENDS=value) == ["django_tyntec2fa.E040"]
 
 
 def test_every_documented_cost_defence_value_passes() -> None:

@@ -172,7 +172,10 @@ def test_the_page_says_what_to_do_with_503_and_retry_after_r1(
 
     assert response.status_code == 503
     assert 0 < int(response["Retry-After"]) <= COOL_OFF
-    assert "Please try again in a few minutes" in response.content.decode()
+    page = response.content.decode()
+    # One sentence about when: the time, not also "in a few minutes".
+    assert "The verification service is unavailable right now." in page
+    assert "Please try again at" in page and "in a few minutes" not in page
     assert fake.counters.get("resend", 0) == sends
 
 
