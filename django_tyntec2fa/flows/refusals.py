@@ -17,7 +17,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Purpose
-from ..exceptions import AccountLocked, Tyntec2FAError
+from ..exceptions import AccountLocked, ProviderUnavailable, Tyntec2FAError
 from .challenge import live_challenge
 
 _KEY = "_tyntec2fa_login_refusal"
@@ -36,6 +36,12 @@ class SendRefusal:
     message: str
     hint: str
     retry_after: int | None
+
+    @property
+    def unavailable(self) -> bool:
+        """The service was down (tyntec, or the rate-limit cache): the pages and the API
+        answer 503 with ``Retry-After`` while it explains the empty challenge."""
+        return self.code == ProviderUnavailable.code
 
 
 def remember(request: HttpRequest, error: Tyntec2FAError) -> None:

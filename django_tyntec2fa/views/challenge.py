@@ -88,7 +88,14 @@ def challenge(request: HttpRequest) -> HttpResponse:
             session.set_next(request, redirects.safe_next(request, request.GET["next"]))
         context = challenge_context(request, user)
         context["early"] = feedback.take_notice(request) == feedback.EARLY
-        return TemplateResponse(request, TEMPLATE, context)
+        response = TemplateResponse(request, TEMPLATE, context)
+        refusal = context.get("send_refusal")
+        if refusal is not None and refusal.unavailable:
+            # No code could be sent because the service is down: say so with the status.
+            response.status_code = 503
+            if refusal.retry_after:
+                response["Retry-After"] = str(refusal.retry_after)
+        return response
 
     form = CodeForm(request.POST)
     if not form.is_valid():

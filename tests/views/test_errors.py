@@ -50,10 +50,11 @@ def test_login_with_the_provider_down_offers_to_send_again(
     last_code: LastCode,
     password_login: PasswordLogin,
 ) -> None:
-    """The password step survives a failed send; the page offers "send a code"."""
+    """The password step survives a failed send; the code page says the service is down
+    (503 with ``Retry-After``) and offers "send a code"."""
     password_login(client, alice)
     page = client.get(url("challenge"))
-    assert page.status_code == 200 and "Send a code by text message" in page.content.decode()
+    assert page.status_code == 503 and "Send a code by text message" in page.content.decode()
     assert client.post(url("challenge-send"), {"channel": "SMS"}).status_code == 503
     monkeypatch.undo()  # the provider is back (provider_down patched with this monkeypatch)
     assert client.post(url("challenge-send"), {"channel": "SMS"}).status_code == 302
