@@ -33,7 +33,7 @@ test-sqlite: $(STAMP)
 # here; under CI=true a missing service fails the run (.ci/run starts them first).
 test-postgres: $(STAMP)
 	@if $(BIN)/python -m tests.services; then \
-		$(BIN)/python -m pytest --ds=tests.settings_postgres -m "postgres or not own_site"; \
+		$(BIN)/python -m pytest --ds=tests.settings_postgres -m "(postgres or not own_site) and not sqlite"; \
 	elif [ "$$CI" = "true" ]; then \
 		echo "CI: PostgreSQL and Redis are required (.ci/run starts them)"; exit 1; \
 	else \

@@ -17,7 +17,7 @@ from django_tyntec2fa import flows
 from django_tyntec2fa.exceptions import ChallengeBusy, ChallengeExpired, Tyntec2FAError
 from django_tyntec2fa.models import Challenge
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
 THREADS = 8
 LOGIN = Challenge.Purpose.LOGIN
