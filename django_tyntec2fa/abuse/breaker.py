@@ -28,10 +28,9 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .. import audit, signals
+from .. import signals
 from ..conf import app_settings
 from ..exceptions import CircuitOpen
-from ..models import AuditEvent
 from .counters import CACHE_ERRORS, counter_cache, increment
 
 logger = logging.getLogger(__name__)
@@ -113,7 +112,7 @@ def success(ticket: Ticket, *, sender: Any = None) -> None:
         return
     if closed:
         logger.warning("tyntec circuit breaker closed: the probe call succeeded")
-        audit.record(AuditEvent.Kind.BREAKER_CLOSED, detail="probe succeeded")
+        _audit("BREAKER_CLOSED", "probe succeeded")
         signals.provider_circuit_closed.send(sender=sender)
 
 
@@ -140,7 +139,7 @@ def failure(ticket: Ticket, reason: str, *, sender: Any = None) -> None:
     if opened:
         detail = f"{failures} failures in a row, last: {reason}; cool-off {cool_off} s"
         logger.error("tyntec circuit breaker opened: %s", detail)
-        audit.record(AuditEvent.Kind.BREAKER_OPENED, detail=detail)
+        _audit("BREAKER_OPENED", detail)
         signals.provider_circuit_opened.send(sender=sender, failures=failures, retry_after=cool_off)
 
 
@@ -182,3 +181,13 @@ def _probe_seconds() -> float:
     its retries, plus a second."""
     connect, read = app_settings.TIMEOUT
     return (connect + read) * (max(0, app_settings.SEND_RETRIES) + 1) + 1
+
+
+def _audit(kind: str, detail: str) -> None:
+    """An audit row for opening or closing. Imported here, not at the top: the provider
+    (and so this module) is importable without the app's models, e.g. a
+    ``TyntecProvider`` used on its own; only a change of state needs the database."""
+    from .. import audit
+    from ..models import AuditEvent
+
+    audit.record(AuditEvent.Kind[kind], detail=detail)
