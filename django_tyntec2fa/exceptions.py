@@ -22,8 +22,17 @@ class Tyntec2FAError(Exception):
     http_status: int = 400
     default_message: str | Promise = _("The second factor could not be processed.")
 
-    def __init__(self, detail: str = "", *, message: str | Promise | None = None) -> None:
+    def __init__(
+        self,
+        detail: str = "",
+        *,
+        message: str | Promise | None = None,
+        retry_after: int | None = None,
+    ) -> None:
         self.detail = detail
+        #: Seconds until trying again makes sense, when known (the pages show it as a
+        #: time, the API sends ``Retry-After``); None for most refusals.
+        self.retry_after = retry_after
         self.message = message if message is not None else self.default_message
         super().__init__(detail or str(self.message))
 
@@ -51,16 +60,6 @@ class ProviderUnavailable(ProviderError):
     )
     #: The message when the page also says when to try again (``retry_after`` known).
     timed_message = _("The verification service is unavailable right now.")
-
-    def __init__(
-        self,
-        detail: str = "",
-        *,
-        message: str | Promise | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        self.retry_after = retry_after
-        super().__init__(detail, message=message)
 
 
 class CircuitOpen(ProviderUnavailable):
@@ -127,18 +126,6 @@ class ChallengeError(Tyntec2FAError):
     """The user's attempt at the second factor was refused; nothing was verified."""
 
     code = "challenge_error"
-    #: Seconds until trying again makes sense, when known (shown to the user).
-    retry_after: int | None = None
-
-    def __init__(
-        self,
-        detail: str = "",
-        *,
-        message: str | Promise | None = None,
-        retry_after: int | None = None,
-    ) -> None:
-        self.retry_after = retry_after
-        super().__init__(detail, message=message)
 
 
 class InvalidCode(ChallengeError):

@@ -129,7 +129,7 @@ def flow_error_response(error: Tyntec2FAError) -> Response:
         status_code = status.HTTP_401_UNAUTHORIZED
     else:
         status_code = error.http_status
-    retry_after = getattr(error, "retry_after", None)  # a refusal's wait, the breaker's
+    retry_after = error.retry_after  # a refusal's wait, the breaker's
     return error_response(code, error.message, status_code, retry_after=retry_after)
 
 

@@ -46,7 +46,7 @@ class SendRefusal:
 
 def remember(request: HttpRequest, error: Tyntec2FAError) -> None:
     """Keep why the login code was not sent, for ``login_refusal``."""
-    retry_after = getattr(error, "retry_after", None)
+    retry_after = error.retry_after
     request.session[_KEY] = {
         "code": error.code,
         # In the language of the password step, the one the user reads the page in.

@@ -13,20 +13,9 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
-from ..choices import Channel
-from ..masking import mask_number
-
-__all__ = [
-    "Application",
-    "Channel",
-    "CheckOutcome",
-    "CheckResult",
-    "OtpEvent",
-    "OtpState",
-    "OtpStatus",
-    "Provider",
-    "mask_number",
-]
+# Re-exported: the provider interface speaks of both (``providers.Channel``, ``mask_number``).
+from ..choices import Channel as Channel
+from ..masking import mask_number as mask_number
 
 
 class OtpState(enum.StrEnum):

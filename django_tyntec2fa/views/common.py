@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from ..access import PendingAccess, pending_access
 from ..conf import app_settings
-from ..exceptions import ChallengeError, ProviderUnavailable, Tyntec2FAError
+from ..exceptions import ProviderUnavailable, Tyntec2FAError
 from . import feedback
 
 View = Callable[..., HttpResponse]
@@ -81,7 +81,7 @@ def error_response(
     (``feedback.code_error``); the rest become the page's alert, with the wait when
     known.
     """
-    retry_after = getattr(error, "retry_after", None)
+    retry_after = error.retry_after
     if form is not None and field and isinstance(error, feedback.FIELD_ERRORS):
         feedback.code_error(form, field, context, error)
     else:
@@ -93,7 +93,7 @@ def error_response(
     response = TemplateResponse(
         request, template, context, status=status if status is not None else error.http_status
     )
-    if retry_after and isinstance(error, (ChallengeError, ProviderUnavailable)):
+    if retry_after:
         response["Retry-After"] = str(int(retry_after))
     return response
 
