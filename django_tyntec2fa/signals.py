@@ -31,6 +31,25 @@ runs outside a request (management commands, a project's own code).
     once, by the worker that opened it; ``sender`` is the provider's class, not a user's.
 ``provider_circuit_closed()``
     A probe call after the cool-off succeeded: calls go out again. ``sender`` as above.
+``recovery_codes_generated(request, user, count)``
+    A new set of ``count`` recovery codes replaced the user's old set (never the codes).
+``recovery_code_used(request, user, remaining)``
+    A recovery code was right and is used up; ``remaining`` codes are left.
+``recovery_codes_revoked(request, user, count)``
+    The user's ``count`` unused recovery codes were removed (an operator, or
+    ``tyntec2fa_disable``).
+``browser_trusted(request, user, browser)``
+    The user chose "don't ask for a code on this browser"; ``browser`` is the
+    ``TrustedBrowser``.
+``trusted_browser_used(request, user, browser)``
+    A password sign-in skipped the code because the browser is trusted.
+``trusted_browsers_revoked(request, user, count, reason)``
+    ``count`` trusted browsers of the user stopped working; ``reason`` says why
+    (``"forgotten"``, ``"device_added"``, ``"device_removed"``, ``"password_changed"``,
+    ``"recovery_generated"``, ``"signed_out_everywhere"``, ``"operator"``, ``"disabled"``).
+``voice_fallback_placed(request, user, challenge, device)``
+    The app called the user's confirmed phone by itself because the SMS was not
+    delivered (``TYNTEC2FA_AUTO_VOICE_FALLBACK``).
 
 Receivers run inside the flow; an exception in a receiver propagates to the caller.
 """
@@ -48,3 +67,10 @@ device_removed = Signal()
 send_refused = Signal()
 provider_circuit_opened = Signal()
 provider_circuit_closed = Signal()
+recovery_codes_generated = Signal()
+recovery_code_used = Signal()
+recovery_codes_revoked = Signal()
+browser_trusted = Signal()
+trusted_browser_used = Signal()
+trusted_browsers_revoked = Signal()
+voice_fallback_placed = Signal()

@@ -6,7 +6,9 @@ from .conversion import DestinationBlock, SafeListEntry, Scope
 from .device import PhoneDevice
 from .failures import FailureCounter
 from .local_otp import LocalOtp
+from .recovery import RecoveryCode
 from .token_proof import TokenProof
+from .trusted_browser import TrustedBrowser
 
 __all__ = [
     "AuditEvent",
@@ -15,7 +17,9 @@ __all__ = [
     "FailureCounter",
     "LocalOtp",
     "PhoneDevice",
+    "RecoveryCode",
     "SafeListEntry",
     "Scope",
     "TokenProof",
+    "TrustedBrowser",
 ]
