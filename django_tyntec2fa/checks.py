@@ -33,6 +33,7 @@ PIN_LENGTH_RANGE = (6, 10)  # NIST SP 800-63B-4 3.1.3.2 (>= 6 digits, G2); tynte
 OTP_TTL_RANGE = (30, 600)  # tyntec's minimum; NIST's 10 minute maximum (G6)
 MAX_ATTEMPTS_RANGE = (1, 10)  # L1
 LOCKOUT_THRESHOLD_RANGE = (1, 100)  # NIST SP 800-63B-4 3.2.2: at most 100 failures (L2)
+RECOVERY_CODES_RANGE = (0, 50)  # 0: off; a longer list than 50 is no longer read by anyone
 
 GATE_MIDDLEWARE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -265,6 +266,25 @@ def check_breaker(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> li
                 )
             )
     return found
+
+
+# --- Recovery codes: E043 (docs/recovery.md) ---------------------------------------------
+
+
+@register(Tags.security, TAG)
+def check_recovery(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E043 ``TYNTEC2FA_RECOVERY_CODES`` is not a whole number from 0 to 50."""
+    if not _invalid("RECOVERY_CODES", _between(RECOVERY_CODES_RANGE)):
+        return []
+    return [
+        Error(
+            f"TYNTEC2FA_RECOVERY_CODES is {_raw('RECOVERY_CODES')!r}; it must be a whole "
+            "number from 0 to 50.",
+            hint="It is the number of recovery codes in a set (10 by default); 0 switches "
+            "recovery codes off.",
+            id="django_tyntec2fa.E043",
+        )
+    ]
 
 
 # --- Who must use a second factor: E029 ------------------------------------------------

@@ -165,6 +165,12 @@ class Settings:
         return int(_get("STEP_UP_MAX_AGE", 300))
 
     @property
+    def RECOVERY_CODES(self) -> int:
+        """Recovery codes in a set (1-50); 0 switches recovery codes off: no set can be
+        generated and no code is accepted, even one generated earlier."""
+        return int(_get("RECOVERY_CODES", 10))
+
+    @property
     def LOCKOUT_THRESHOLD(self) -> int:
         """Consecutive failures after which the factor is locked until an operator unlocks
         it; values above 100 count as 100."""

@@ -156,6 +156,15 @@ def test_breaker_seconds_that_are_not_positive_e042(name: str, value: Any, repor
 
 @pytest.mark.parametrize(
     ("value", "reported"),
+    [(-1, True), (51, True), ("some", True), (None, True), (0, False), (10, False), (50, False)],
+)
+def test_recovery_codes_outside_0_to_50_e043(value: Any, reported: bool) -> None:
+    found = app_check_ids(TYNTEC2FA_RECOVERY_CODES=value)
+    assert found == (["django_tyntec2fa.E043"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
     [(0, True), (-1, True), (101, True), ("many", True), (1, False), (20, False), (100, False)],
 )
 def test_lockout_threshold_outside_1_to_100_e009_l2(value: Any, reported: bool) -> None:
@@ -250,6 +259,7 @@ EVERYTHING_WRONG: list[dict[str, Any]] = [
         "TYNTEC2FA_LOCKOUT_THRESHOLD": 0,
         "TYNTEC2FA_BREAKER_FAILURES": -1,
         "TYNTEC2FA_BREAKER_COOL_OFF": 0,
+        "TYNTEC2FA_RECOVERY_CODES": -1,
         "TYNTEC2FA_REQUIRED": "no.such.rule",
         "MIDDLEWARE": [SESSION, GATE],
         "ROOT_URLCONF": "tests.gate.urls_without_the_app",
