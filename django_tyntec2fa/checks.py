@@ -287,6 +287,28 @@ def check_recovery(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     ]
 
 
+# --- Security notices: E044 (docs/recovery.md) -------------------------------------------
+
+
+@register(Tags.security, TAG)
+def check_notify(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E044 ``TYNTEC2FA_NOTIFY`` is neither True, False, a callable nor the import path
+    of one (else: no notice would ever reach the user, and only the log would say so)."""
+    value = app_settings.NOTIFY
+    if isinstance(value, bool) or _names_a_callable(value):
+        return []
+    return [
+        Error(
+            f"TYNTEC2FA_NOTIFY {value!r} is not True, False, a callable or the import path "
+            "of one.",
+            hint="Use True (email the user with Django's mail framework), False (no "
+            "notices), or a function (event, user, context) -> None that sends them your "
+            "way, or its import path.",
+            id="django_tyntec2fa.E044",
+        )
+    ]
+
+
 # --- Who must use a second factor: E029 ------------------------------------------------
 
 

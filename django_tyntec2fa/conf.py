@@ -205,6 +205,13 @@ class Settings:
         return int(_get("TRUSTED_PROXY_COUNT", 0))
 
     @property
+    def NOTIFY(self) -> Any:
+        """Security notices by email (``flows/notices.py``): ``True`` sends them with
+        Django's mail framework, ``False`` sends none, a callable ``(event, user,
+        context) -> None`` or its import path sends them instead."""
+        return _get("NOTIFY", True)
+
+    @property
     def SHOW_RISK_NOTICE(self) -> bool:
         """Show the notice that SMS and voice are a weaker factor at enrollment."""
         return bool(_get("SHOW_RISK_NOTICE", True))

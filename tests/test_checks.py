@@ -165,6 +165,24 @@ def test_recovery_codes_outside_0_to_50_e043(value: Any, reported: bool) -> None
 
 @pytest.mark.parametrize(
     ("value", "reported"),
+    [
+        ("no.such.sender", True),
+        ("django_tyntec2fa.conf", True),  # a module, not a callable
+        (42, True),
+        (None, True),
+        (True, False),
+        (False, False),
+        (print, False),
+        ("django.core.mail.send_mail", False),
+    ],
+)
+def test_notify_that_is_not_a_switch_or_a_sender_e044(value: Any, reported: bool) -> None:
+    found = app_check_ids(TYNTEC2FA_NOTIFY=value)
+    assert found == (["django_tyntec2fa.E044"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
     [(0, True), (-1, True), (101, True), ("many", True), (1, False), (20, False), (100, False)],
 )
 def test_lockout_threshold_outside_1_to_100_e009_l2(value: Any, reported: bool) -> None:
@@ -260,6 +278,7 @@ EVERYTHING_WRONG: list[dict[str, Any]] = [
         "TYNTEC2FA_BREAKER_FAILURES": -1,
         "TYNTEC2FA_BREAKER_COOL_OFF": 0,
         "TYNTEC2FA_RECOVERY_CODES": -1,
+        "TYNTEC2FA_NOTIFY": "no.such.sender",
         "TYNTEC2FA_REQUIRED": "no.such.rule",
         "MIDDLEWARE": [SESSION, GATE],
         "ROOT_URLCONF": "tests.gate.urls_without_the_app",
