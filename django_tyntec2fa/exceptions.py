@@ -122,6 +122,15 @@ class OtpNotActive(ProviderError):
     default_message = _("This code is no longer valid. Please request a new code.")
 
 
+class ApplicationError(Tyntec2FAError):
+    """The tyntec application cannot be read or changed as asked (``manage.py
+    tyntec2fa_application``): an unknown or malformed ``TYNTEC2FA_APPLICATION_ID``, or a
+    change the operator has not allowed. ``detail`` says which, for the operator."""
+
+    code = "application_error"
+    http_status = 409  # the configuration, not the request, is in the way
+
+
 class ChallengeError(Tyntec2FAError):
     """The user's attempt at the second factor was refused; nothing was verified."""
 
@@ -260,6 +269,14 @@ class SendBudgetExhausted(SendRefused):
         "No codes can be sent right now. Please try again later. "
         "A code you have already received still works."
     )
+
+
+class RecoveryDisabled(Tyntec2FAError):
+    """Recovery codes are switched off on this site (``TYNTEC2FA_RECOVERY_CODES = 0``)."""
+
+    code = "recovery_disabled"
+    http_status = 404  # the feature does not exist here
+    default_message = _("Recovery codes are not available on this site.")
 
 
 #: Wrong, expired, used up or already used: one status and one answer for all (L7). The

@@ -5,6 +5,7 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
   two a "send me a code" asks for), ``verify``, ``cancel``, ``cooldown_seconds``;
 - devices: ``enroll``, ``confirm``, ``remove``, ``make_primary``;
 - the support desk's actions (the admin, the management commands): ``support``;
+- recovery codes (generate, use at sign-in, revoke, status): ``recovery``;
 - the login: ``password_login``, ``owe_second_factor``, ``begin_login``,
   ``verify_login``, ``send_login_code``, ``resend_login_code``, ``step_up``,
   ``send_step_up_code``, ``enrolling_user``, ``abort_login``, ``end_challenges``,
@@ -13,7 +14,7 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 See docs/flows.md for the flows, the signals, the lockout ladder and the rate limits.
 """
 
-from . import support
+from . import recovery, support
 from .challenge import cancel, live_challenge, resend, send_code, start
 from .codes import normalize_code
 from .devices import confirm, enroll, make_primary, remove
@@ -54,6 +55,7 @@ __all__ = [
     "normalize_code",
     "owe_second_factor",
     "password_login",
+    "recovery",
     "remove",
     "resend",
     "resend_login_code",

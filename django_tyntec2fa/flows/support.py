@@ -25,6 +25,7 @@ from .. import audit, lockout
 from ..abuse import conversion
 from ..exceptions import DeviceError, OtpNotFound, ProviderError
 from ..models import AuditEvent, Challenge, FailureCounter, PhoneDevice
+from . import recovery
 from .challenge import cancel_where
 from .devices import _remove
 
@@ -124,15 +125,17 @@ class Disabled:
 
     devices_removed: int = 0
     cancelled: Cancelled = field(default_factory=Cancelled)
+    #: Unused recovery codes removed (``recovery.revoke``).
+    recovery_codes_revoked: int = 0
 
 
 def disable(request: HttpRequest | None, user: Any) -> Disabled:
     """Turn the second factor off for ``user`` (the support desk: a lost phone).
 
     Cancels every live challenge of the user (codes at the provider too, best
-    effort), removes every phone as ``remove_device`` does, and clears the failure
-    counter. If the policy requires a second factor of this user, their next sign-in
-    goes to enrollment.
+    effort), removes every phone as ``remove_device`` does, removes the recovery codes
+    (``recovery.revoke``) and clears the failure counter. If the policy requires a
+    second factor of this user, their next sign-in goes to enrollment.
     """
     by = operator(request)
     result, failed = Disabled(), {}
@@ -148,6 +151,7 @@ def disable(request: HttpRequest | None, user: Any) -> Disabled:
             continue  # removed meanwhile
         result.devices_removed += 1
         result.cancelled.add(count, failed)
+    result.recovery_codes_revoked = recovery.revoke(user, request=request, actor=by)
     unlock_account(request, user)
     audit.record(
         AuditEvent.Kind.DISABLED,

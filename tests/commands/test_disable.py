@@ -36,7 +36,7 @@ def test_disable_removes_devices_cancels_challenges_and_resets_s11(
         out, err = run("tyntec2fa_disable", "alice", "--yes")
     finally:
         signals.device_removed.disconnect(on_removed)
-    assert "2 phone(s) removed, 1 challenge(s) cancelled." in out and not err
+    assert "2 phone(s) removed, 1 challenge(s) cancelled," in out and not err
     assert not PhoneDevice.objects.filter(user=alice).exists()
     # The challenge stays as a record (L8), cancelled and without its phone.
     challenge = Challenge.objects.get(user=alice)

@@ -1,8 +1,8 @@
 """``manage.py tyntec2fa_disable <username> [--yes]``: turn a user's second factor off.
 
 For the support desk when a user lost their phone: live challenges are cancelled (at
-the provider too), every phone is removed as in the admin and the failure counter is
-cleared; the challenges and the audit trail stay. The user signs in with the password
+the provider too), every phone is removed as in the admin, the recovery codes are
+removed and the failure counter is cleared; the challenges and the audit trail stay. The user signs in with the password
 alone afterwards, or is sent to enrollment when the policy requires a second factor.
 The work is ``flows.support.disable``'s.
 """
@@ -40,7 +40,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Disabled two-factor authentication for {username!r}: "
             f"{result.devices_removed} phone(s) removed, "
-            f"{result.cancelled.count} challenge(s) cancelled."
+            f"{result.cancelled.count} challenge(s) cancelled, "
+            f"{result.recovery_codes_revoked} unused recovery code(s) removed."
         )
         for pk, error in sorted(result.cancelled.provider_errors.items()):
             self.stderr.write(
