@@ -186,7 +186,13 @@ def _probe_seconds() -> float:
 def _audit(kind: str, detail: str) -> None:
     """An audit row for opening or closing. Imported here, not at the top: the provider
     (and so this module) is importable without the app's models, e.g. a
-    ``TyntecProvider`` used on its own; only a change of state needs the database."""
+    ``TyntecProvider`` used on its own; only a change of state needs the database.
+    A site without the app in ``INSTALLED_APPS`` (``contrib.two_factor``) has no audit
+    table: it keeps the log line and the signal."""
+    from django.apps import apps
+
+    if not apps.is_installed("django_tyntec2fa"):
+        return
     from .. import audit
     from ..models import AuditEvent
 

@@ -19,9 +19,10 @@ _lock = threading.Lock()
 _cache: dict[str, Provider] = {}
 
 
-def get_provider() -> Provider:
-    """Return the provider named by ``TYNTEC2FA_PROVIDER``."""
-    path = app_settings.PROVIDER
+def get_provider(path: str | None = None) -> Provider:
+    """Return the provider named by ``path``, by default ``TYNTEC2FA_PROVIDER``; one
+    instance per import path (``contrib.two_factor`` asks for tyntec's by name)."""
+    path = path or app_settings.PROVIDER
     provider = _cache.get(path)
     if provider is None:
         with _lock:

@@ -1,0 +1,1 @@
+"""Adapters for other libraries; each module imports only what its library needs."""

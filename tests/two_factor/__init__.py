@@ -1,0 +1,1 @@
+"""A django-two-factor-auth site whose SMS and call gateway is ``contrib.two_factor``."""
