@@ -20,3 +20,26 @@ class Tyntec2FAConfig(AppConfig):
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="tyntec2fa.user_logged_in")
         user_logged_out.connect(on_user_logged_out, dispatch_uid="tyntec2fa.user_logged_out")
+        self._connect_trust()
+
+    @staticmethod
+    def _connect_trust() -> None:
+        """What ends the trust of a user's browsers (S9): the rules are in flows/trust.py."""
+        from django.conf import settings
+        from django.db.models.signals import post_save
+
+        from . import signals
+        from .flows import trust
+
+        signals.device_added.connect(trust.on_device_added, dispatch_uid="tyntec2fa.trust.added")
+        signals.device_removed.connect(
+            trust.on_device_removed, dispatch_uid="tyntec2fa.trust.removed"
+        )
+        signals.recovery_codes_generated.connect(
+            trust.on_recovery_codes_generated, dispatch_uid="tyntec2fa.trust.recovery"
+        )
+        post_save.connect(
+            trust.on_user_saved,
+            sender=settings.AUTH_USER_MODEL,
+            dispatch_uid="tyntec2fa.trust.password",
+        )

@@ -34,6 +34,7 @@ OTP_TTL_RANGE = (30, 600)  # tyntec's minimum; NIST's 10 minute maximum (G6)
 MAX_ATTEMPTS_RANGE = (1, 10)  # L1
 LOCKOUT_THRESHOLD_RANGE = (1, 100)  # NIST SP 800-63B-4 3.2.2: at most 100 failures (L2)
 RECOVERY_CODES_RANGE = (0, 50)  # 0: off; a longer list than 50 is no longer read by anyone
+TRUST_BROWSER_DAYS_RANGE = (0, 365)  # 0: off; a year at most, as a password is not forever
 
 GATE_MIDDLEWARE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
@@ -305,6 +306,27 @@ def check_notify(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> lis
             "notices), or a function (event, user, context) -> None that sends them your "
             "way, or its import path.",
             id="django_tyntec2fa.E044",
+        )
+    ]
+
+
+# --- Remember this browser: E050 (S9, docs/recovery.md) --------------------------------------
+
+
+@register(Tags.security, TAG)
+def check_trust_browser(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E050 ``TYNTEC2FA_TRUST_BROWSER_DAYS`` is not a whole number from 0 to 365."""
+    if not _invalid("TRUST_BROWSER_DAYS", _between(TRUST_BROWSER_DAYS_RANGE)):
+        return []
+    return [
+        Error(
+            f"TYNTEC2FA_TRUST_BROWSER_DAYS is {_raw('TRUST_BROWSER_DAYS')!r}; it must be a "
+            "whole number from 0 to 365.",
+            hint="It is how many days a trusted browser skips the code (0, the default, "
+            "switches 'remember this browser' off).",
+            id="django_tyntec2fa.E050",
         )
     ]
 

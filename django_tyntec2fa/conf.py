@@ -171,6 +171,13 @@ class Settings:
         return int(_get("RECOVERY_CODES", 10))
 
     @property
+    def TRUST_BROWSER_DAYS(self) -> int:
+        """Days a browser the user chose to trust skips the code at their password
+        sign-in (0-365); 0, the default, switches "remember this browser" off: the box
+        is not offered and no cookie is accepted, even one set earlier (S9)."""
+        return int(_get("TRUST_BROWSER_DAYS", 0))
+
+    @property
     def LOCKOUT_THRESHOLD(self) -> int:
         """Consecutive failures after which the factor is locked until an operator unlocks
         it; values above 100 count as 100."""

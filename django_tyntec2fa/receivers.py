@@ -34,7 +34,11 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
             # views.LoginView asked the policy a moment ago (flows.password_login).
             session.remember_not_required(request)
             return
-        flows.owe_second_factor(request, user)
+        if getattr(request, session.TRUSTED_ATTR, None) == str(user.pk):
+            # flows.password_login accepted this browser's trust a moment ago (S9).
+            session.mark_trusted(request)
+            return
+        flows.owe_second_factor(request, user, sign_in=True)
     except BaseException:
         # login() has already written the user into the session; an error here must
         # not leave a logged-in session without its second factor (fail closed).

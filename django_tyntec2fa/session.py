@@ -36,6 +36,10 @@ COMPLETING_ATTR = "_tyntec2fa_completing"
 #: Set on the request by ``flows.password_login`` when the user needs no second
 #: factor, so the ``user_logged_in`` receiver of the login that follows need not ask.
 NOT_REQUIRED_ATTR = "_tyntec2fa_not_required"
+#: Set on the request by ``flows.password_login`` to the user's pk when a trusted
+#: browser (``flows.trust``) spares this sign-in its code, for the receiver of the
+#: ``auth.login`` that follows.
+TRUSTED_ATTR = "_tyntec2fa_trusted"
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,20 @@ def mark_verified(request: HttpRequest) -> None:
     }
 
 
+def mark_trusted(request: HttpRequest) -> None:
+    """Record that the logged-in user skipped the code on a trusted browser (S9).
+
+    The gate lets the session through like a verified one, but the proof carries no
+    time: a trusted browser is never a recent second factor, so a step-up still asks
+    for a code (``verified_at`` answers None)."""
+    request.session[PROOF_KEY] = {
+        "user": str(request.session[SESSION_KEY]),
+        "hash": request.session.get(HASH_SESSION_KEY, ""),
+        "at": None,
+        "trusted_browser": True,
+    }
+
+
 def _proof(request: HttpRequest) -> dict[str, Any] | None:
     session = getattr(request, "session", None)
     if session is None:
@@ -232,9 +250,12 @@ def is_verified(request: HttpRequest) -> bool:
 
 
 def verified_at(request: HttpRequest) -> float | None:
-    """Epoch seconds of the latest second factor in this session, or None."""
+    """Epoch seconds of the latest second factor in this session, or None (also after
+    a sign-in on a trusted browser, which asked for no code: ``mark_trusted``)."""
     proof = _proof(request)
-    return float(proof["at"]) if proof else None
+    if proof is None or proof.get("at") is None:
+        return None
+    return float(proof["at"])
 
 
 def is_recent(request: HttpRequest, max_age: int | None = None) -> bool:

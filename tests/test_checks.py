@@ -156,6 +156,15 @@ def test_breaker_seconds_that_are_not_positive_e042(name: str, value: Any, repor
 
 @pytest.mark.parametrize(
     ("value", "reported"),
+    [(-1, True), (366, True), ("month", True), (None, True), (0, False), (30, False), (365, False)],
+)
+def test_trust_browser_days_outside_0_to_365_e050(value: Any, reported: bool) -> None:
+    found = app_check_ids(TYNTEC2FA_TRUST_BROWSER_DAYS=value)
+    assert found == (["django_tyntec2fa.E050"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
     [(-1, True), (51, True), ("some", True), (None, True), (0, False), (10, False), (50, False)],
 )
 def test_recovery_codes_outside_0_to_50_e043(value: Any, reported: bool) -> None:
@@ -278,6 +287,7 @@ EVERYTHING_WRONG: list[dict[str, Any]] = [
         "TYNTEC2FA_BREAKER_FAILURES": -1,
         "TYNTEC2FA_BREAKER_COOL_OFF": 0,
         "TYNTEC2FA_RECOVERY_CODES": -1,
+        "TYNTEC2FA_TRUST_BROWSER_DAYS": 366,
         "TYNTEC2FA_NOTIFY": "no.such.sender",
         "TYNTEC2FA_REQUIRED": "no.such.rule",
         "MIDDLEWARE": [SESSION, GATE],

@@ -31,7 +31,7 @@ from ..exceptions import (
 )
 from ..models import Challenge, PhoneDevice
 from ..policy import has_confirmed_device, login_device, login_devices, rule_requires
-from . import refusals
+from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
 from .common import recent_for, renew_token_proof
 from .verify import verify
@@ -60,12 +60,17 @@ def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:
 
     Returns what was started, or None when ``user`` needs no second factor: the caller
     logs them in with ``auth.login`` then. One query decides (the user's phones).
+    None too when a trusted browser spares the code (``trust.sign_in``, S9): the
+    ``user_logged_in`` receiver then marks the session as signed in without a code.
     Raises what ``begin_login`` raises.
     """
     devices = login_devices(user)
     device = devices[0] if devices else None
     if not _owes(user, device):
         setattr(request, session.NOT_REQUIRED_ATTR, True)
+        return None
+    if device is not None and trust.sign_in(request, user) is not None:
+        setattr(request, session.TRUSTED_ATTR, str(user.pk))
         return None
     if session.has_pending_state(request):
         abort_login(request)  # S4: whoever's it was, its code dies with it
@@ -74,19 +79,27 @@ def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:
     return PasswordStep(purpose=purpose, devices=devices, challenge=challenge)
 
 
-def owe_second_factor(request: HttpRequest, user: Any) -> session.PendingLogin | None:
+def owe_second_factor(
+    request: HttpRequest, user: Any, *, sign_in: bool = False
+) -> session.PendingLogin | None:
     """``user`` has just been logged in (or was found logged in without proof of the
     second factor): begin the second factor if the policy asks for one.
 
     Returns the pending login that now stands in the session, or None when ``user``
     owes no second factor (remembered in the session, so it is not asked again this
-    login). One query decides for a user with a phone. Raises ``ImproperlyConfigured``
-    (a broken ``TYNTEC2FA_REQUIRED``), ``LoginTimeout`` when the session did not keep
-    the pending login (fail closed), and database errors.
+    login). One query decides for a user with a phone. ``sign_in``: this is a fresh
+    login (the ``user_logged_in`` receiver), where a trusted browser may spare the
+    code (``trust.sign_in``, S9); a session found logged in without proof always owes
+    it. Raises ``ImproperlyConfigured`` (a broken ``TYNTEC2FA_REQUIRED``),
+    ``LoginTimeout`` when the session did not keep the pending login (fail closed),
+    and database errors.
     """
     device = login_device(user)  # one query answers "required?" and "which phone?"
     if not _owes(user, device):
         session.remember_not_required(request)
+        return None
+    if sign_in and device is not None and trust.sign_in(request, user) is not None:
+        session.mark_trusted(request)
         return None
     begin_login(request, user, device=device)
     pending = session.get_pending(request)
@@ -156,19 +169,26 @@ def begin_login(
 
 
 def verify_login(
-    request: HttpRequest, code: Any, *, found: tuple[session.PendingLogin, Any] | None = None
+    request: HttpRequest,
+    code: Any,
+    *,
+    found: tuple[session.PendingLogin, Any] | None = None,
+    remember: bool = False,
 ) -> Any:
     """Check the pending login's code and sign the user in; returns the user.
 
     ``found``: the ``(pending, user)`` this request already loaded with
     ``session.get_pending`` and ``session.pending_user`` (saves loading the user
-    again); None loads them. Raises ``LoginTimeout`` when there is no pending login,
-    it timed out (S2) or the user's password changed since; otherwise what ``verify``
-    raises.
+    again); None loads them. ``remember``: the user asked to trust this browser
+    (``trust.remember``; the front end sets the cookie with ``trust.update_cookie``).
+    Raises ``LoginTimeout`` when there is no pending login, it timed out (S2) or the
+    user's password changed since; otherwise what ``verify`` raises.
     """
     pending, user = found if found is not None else _pending(request)
     verify(request, user, purpose=Purpose.LOGIN, code=code)
     session.complete_login(request, user, pending)
+    if remember:
+        trust.remember(request, user)
     return user
 
 

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 
 from .. import flows, lockout, policy, redirects, session
 from ..exceptions import LoginTimeout, Tyntec2FAError
+from ..flows import trust
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
 from . import feedback
@@ -67,6 +68,8 @@ def challenge_context(
         if live is None and locked is None and purpose == LOGIN
         else None,
         "form": code_form or CodeForm(),
+        # "Don't ask for a code on this browser for N days" (S9): at sign-in only.
+        "trust_days": trust.days() if purpose == LOGIN else 0,
         # Only "use another phone" needs it (its choices cost a query when rendered).
         "send_form": send_form
         or (SendForm(user=user, exclude_pk=device.pk if device else None) if others else None),
@@ -103,8 +106,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
             request, TEMPLATE, challenge_context(request, user, code_form=form), status=400
         )
     next_url = pending.next_url
+    remember = request.POST.get("remember") == "1"
     try:
-        flows.verify_login(request, form.cleaned_data["code"], found=found)
+        flows.verify_login(request, form.cleaned_data["code"], found=found, remember=remember)
     except LoginTimeout:
         return redirect(login_url())
     except Tyntec2FAError as error:
@@ -112,7 +116,8 @@ def challenge(request: HttpRequest) -> HttpResponse:
         return error_response(request, TEMPLATE, context, error, form=form, field="code")
     # Not redirect(): it would take a `next` such as "home" for a URL name (a 500
     # when none matches); a checked `next` is a URL, as in Django's LoginView.
-    return HttpResponseRedirect(redirects.next_or_default(request, next_url))
+    response = HttpResponseRedirect(redirects.next_or_default(request, next_url))
+    return trust.update_cookie(request, response)  # "remember this browser" (S9)
 
 
 @page(["POST"], pending=True)

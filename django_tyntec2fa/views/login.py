@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from .. import flows, redirects, session
 from ..choices import Purpose
+from ..flows import trust
 
 #: The app's sign-in page, for projects without a ``registration/login.html``.
 FALLBACK_TEMPLATE = "django_tyntec2fa/login.html"
@@ -46,6 +47,10 @@ class LoginView(auth_views.LoginView):
         """Log in, or start the pending login and show its challenge."""
         user = form.get_user()  # type: ignore[attr-defined]
         started = flows.password_login(self.request, user)
+        # A trusted browser may have spared the code, or its stale cookie goes (S9).
+        return trust.update_cookie(self.request, self._answer(form, started))
+
+    def _answer(self, form: object, started: flows.PasswordStep | None) -> HttpResponse:
         if started is None:
             return super().form_valid(form)  # type: ignore[arg-type]
         next_url = redirects.safe_next(self.request, self.get_redirect_url())
