@@ -17,8 +17,14 @@ from ..exceptions import ProviderRejected
 from .base import Application
 from .http import READ_RETRIES
 from .http import query_params as _query
-from .tyntec_answers import body, common_error
-from .tyntec_parse import ID_PATTERN, parse_application, parse_application_list
+from .tyntec_answers import body, common_error, describe
+from .tyntec_parse import (
+    ID_PATTERN,
+    decode_json,
+    error_code,
+    parse_application,
+    parse_application_list,
+)
 
 
 def _flag(value: bool | None) -> str | None:
@@ -132,6 +138,12 @@ class ApplicationService:
         response = self._call("delete_application", "DELETE", _app_path(application_id))
         if response.status_code == 204:
             return None
+        code = error_code(decode_json(response)) if response.status_code == 403 else None
+        if code is not None:
+            # A 403 with an ErrorResponse refuses this application (the default one cannot
+            # be deleted), unlike the gateway's 403 {"message"} about the API key.
+            detail = describe("delete_application", response, application_id, kind="application")
+            raise ProviderRejected(f"{detail}, code {code}", provider_code=code)
         return _answer("delete_application", response, application_id)
 
     def save_template(

@@ -2,7 +2,9 @@
 
 ``local``  - ``LocalProvider`` on the test database, clock frozen with time-machine.
 ``tyntec`` - ``TyntecProvider`` over real HTTP to ``FakeTyntec`` on 127.0.0.1, whose
-             clock the harness moves.
+             clock the harness moves. Every request the client sends and every answer
+             the fake gives is recorded and, after the test, validated against tyntec's
+             OpenAPI file (``tests/openapi/recorder.py``): the test fails otherwise.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from django_tyntec2fa.providers import Provider, sinks
 from django_tyntec2fa.providers.local import LocalProvider
 from django_tyntec2fa.providers.tyntec import TyntecProvider
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
+
+from ..openapi.recorder import ExchangeRecorder
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,7 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
         return
     with FakeTyntec(api_key="contract-key") as fake:
         provider = TyntecProvider(api_key=fake.api_key, base_url=fake.url, timeout=(2, 5))
+        recorder = ExchangeRecorder.attach(provider.session)
         try:
             yield Harness(
                 name="tyntec",
@@ -72,3 +77,4 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
             )
         finally:
             provider.close()
+        recorder.assert_valid()  # every exchange of the test, whatever it called

@@ -14,6 +14,8 @@ API_KEY = "fake-tests-key"
 NUMBER = "+4915112345678"
 OTHER_NUMBER = "+4930123456789"
 TIMEOUT = (2.0, 5.0)  # every request in these tests is bounded
+#: An OTP record without a referenceId: unset fields are left out, as in tyntec's examples
+#: (the OpenAPI file types them as strings, so ``null`` would not be valid).
 ENTITY_FIELDS = {
     "accountId",
     "applicationId",
@@ -23,10 +25,10 @@ ENTITY_FIELDS = {
     "otpStatus",
     "created",
     "expire",
-    "referenceId",
     "timestampCreated",
     "timestampExpire",
 }
+#: An application without a caller (left out when unset, like ``referenceId``).
 APP_FIELDS = {
     "accountId",
     "applicationId",
@@ -36,7 +38,6 @@ APP_FIELDS = {
     "attempts",
     "expire",
     "sender",
-    "caller",
     "template",
     "created",
 }

@@ -128,9 +128,10 @@ def app_edit(state: FakeState, params: Params, args: dict[str, str], body: bytes
 
 
 def app_delete(state: FakeState, params: Params, args: dict[str, str], body: bytes) -> Reply:
-    """DELETE /application/{applicationId}; the default application stays."""
+    """DELETE /application/{applicationId}; the default application stays: 403, the one
+    refusal the OpenAPI file lists for this operation (200, 204, 401, 403, 404, 500)."""
     if args["app_id"] in ("default", DEFAULT_APPLICATION_ID):
-        raise ApiError(400, DEFAULT_APP_PROTECTED, "The default application cannot be deleted.")
+        raise ApiError(403, DEFAULT_APP_PROTECTED, "The default application cannot be deleted.")
     app = state.application(args["app_id"])
     del state.applications[app.application_id]
     return Reply(200, app.to_json(state.account_id))

@@ -82,8 +82,9 @@ class FakeApplication:
     template: dict[str, str] = field(default_factory=lambda: {"en": DEFAULT_SMS_TEMPLATE})
 
     def to_json(self, account_id: str) -> dict[str, Any]:
-        """The entity as tyntec returns it."""
-        return {
+        """The entity as tyntec returns it; an unset ``caller`` is left out, as in tyntec's
+        samples (the OpenAPI file types it as a string, so ``null`` would not be valid)."""
+        entity: dict[str, Any] = {
             "accountId": account_id,
             "applicationId": self.application_id,
             "name": self.name,
@@ -96,6 +97,7 @@ class FakeApplication:
             "template": dict(self.template),
             "created": self.created_ms,
         }
+        return {key: value for key, value in entity.items() if value is not None}
 
 
 @dataclass
@@ -135,8 +137,9 @@ class FakeOtp:
         return self.status
 
     def to_json(self, account_id: str, now_ms: int) -> dict[str, Any]:
-        """``OtpStatusEntity`` with exactly its 11 fields."""
-        return {
+        """``OtpStatusEntity`` with its 11 fields; an unset ``referenceId`` is left out, as
+        in tyntec's documented examples (the OpenAPI file types it as a string)."""
+        entity = {
             "accountId": account_id,
             "applicationId": self.application_id,
             "otpId": self.otp_id,
@@ -149,3 +152,6 @@ class FakeOtp:
             "timestampCreated": iso_timestamp(self.created_ms),
             "timestampExpire": iso_timestamp(self.expire_ms),
         }
+        if self.reference_id is None:
+            del entity["referenceId"]
+        return entity
