@@ -1,9 +1,12 @@
-"""Message texts of the local provider (G8): name the service, say "do not share".
+"""The app's message texts (G8): name the service, say "do not share".
 
-Built-in templates are translated with gettext under the OTP's language. A caller's
-own ``text`` follows tyntec's placeholders: ``{{OTP}}`` is the code and ``{{SEC}}``
-the lifetime in seconds. The code is substituted here, server-side, and nothing
-else dynamic goes into a built-in text.
+The local provider renders them with the code; ``template_text`` renders the same
+texts with tyntec's ``{{OTP}}`` placeholder for the templates of the tyntec
+application (``flows/application.py``), so a user reads the same words from either
+provider. Built-in templates are translated with gettext under the OTP's language.
+A caller's own ``text`` follows tyntec's placeholders: ``{{OTP}}`` is the code and
+``{{SEC}}`` the lifetime in seconds. The code is substituted here, server-side, and
+nothing else dynamic goes into a built-in text.
 """
 
 from __future__ import annotations
@@ -34,6 +37,17 @@ def render_text(
         if channel is Channel.VOICE:
             return _voice_text(spoken)
         return _sms_text(code, ttl_seconds)
+
+
+def template_text(*, channel: Channel, language: str, ttl_seconds: int) -> str:
+    """The built-in text in ``language`` with ``{{OTP}}`` where the code goes, for a
+    tyntec template: tyntec substitutes (and, in a call, speaks) the code itself. The
+    lifetime is written out from ``ttl_seconds`` rather than tyntec's ``{{SEC}}``,
+    which would say the application's expiry instead of the app's own (G6)."""
+    with translation.override(language):
+        if channel is Channel.VOICE:
+            return _voice_text(OTP_PLACEHOLDER)
+        return _sms_text(OTP_PLACEHOLDER, ttl_seconds)
 
 
 def _service_prefix(sentence: str) -> str:

@@ -125,8 +125,13 @@ class TyntecProvider(ApplicationService, Provider):
         sender: str | None = None,
         caller: str | None = None,
     ) -> OtpStatus:
-        """POST /otp/{otpId}: the same code again, maybe on another channel."""
-        params = _query(via=Channel(via).value, sender=sender, caller=caller)
+        """POST /otp/{otpId}: the same code again, maybe on another channel. The OTP keeps
+        its application; ``TYNTEC2FA_SENDER``/``_CALLER`` apply as on ``send``."""
+        params = _query(
+            via=Channel(via).value,
+            sender=sender or app_settings.SENDER,
+            caller=caller or app_settings.CALLER,
+        )
         response = self._call(
             "resend",
             "POST",
