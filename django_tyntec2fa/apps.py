@@ -20,6 +20,10 @@ class Tyntec2FAConfig(AppConfig):
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="tyntec2fa.user_logged_in")
         user_logged_out.connect(on_user_logged_out, dispatch_uid="tyntec2fa.user_logged_out")
+        # Security notices by email (E2, E3, E4, E7): the rules are in flows/notices.py.
+        from .flows import notices
+
+        notices.connect()
         self._connect_trust()
 
     @staticmethod

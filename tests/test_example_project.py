@@ -107,6 +107,33 @@ def test_migrate_and_seed_are_idempotent(tmp_path: Path) -> None:
     assert state == f"1 True True [('{DEMO_NUMBER}', 'Demo phone', True, True)]"
 
 
+def test_the_demo_writes_its_notices_where_the_environment_says(tmp_path: Path) -> None:
+    """EMAIL_BACKEND and EMAIL_FILE_PATH from the environment: a script reads the
+    demo's security notices from files (docs/recovery.md); the number is masked (G4)."""
+    mails = tmp_path / "mails"
+    env = example_env(
+        tmp_path,
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(mails),
+    )
+    manage("migrate", "--noinput", env=env)
+    manage("seed_demo", env=env)
+    manage(
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from django.contrib.auth.models import User; from django_tyntec2fa import flows; "
+        "u = User.objects.get(username='demo'); "
+        "flows.support.remove_device(None, u.tyntec2fa_devices.get())",
+        env=env,
+    )
+    [notice] = [path.read_text("utf-8") for path in mails.iterdir()]
+    assert "Subject: Example: A phone was removed from your account" in notice
+    assert "To: demo@example.com" in notice
+    assert "+49*******6789" in notice and DEMO_NUMBER not in notice
+
+
 def test_runserver_serves_the_login_page(site: Site) -> None:
     page = requests.get(site.url + "/accounts/login/", timeout=5)
     assert page.status_code == 200

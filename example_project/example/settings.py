@@ -108,8 +108,14 @@ TYNTEC2FA_LOCAL_SINK = "django_tyntec2fa.providers.sinks.ConsoleAndOutboxSink"
 TYNTEC2FA_ALLOW_LOCAL_PROVIDER = flag(os.environ.get("TYNTEC2FA_ALLOW_LOCAL_PROVIDER"), False)
 TYNTEC2FA_SERVICE_NAME = "Example"
 
-# Password-reset mails of the demo go to the console, like its codes.
-EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Mail (password resets, the security notices of docs/recovery.md) goes to the console,
+# like the codes, unless the environment names another backend: with
+# EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend and EMAIL_FILE_PATH=<dir>
+# each message is a file there, which a script can read while the demo runs.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND") or "django.core.mail.backends.console.EmailBackend"
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "security@example.invalid"
 
 # Knobs for the browser test and for experiments; unset, the app's defaults apply.
 # The step-up age decides when the sensitive page asks for a fresh code (S10).

@@ -14,18 +14,21 @@ USERNAME = "demo"
 PASSWORD = "demo-pass-2fa"
 NUMBER = "+4915123456789"
 LABEL = "Demo phone"
+#: Where the demo's security notices go (docs/recovery.md): the console by default.
+EMAIL = "demo@example.com"
 
 
 class Command(BaseCommand):
     help = (
-        f"Create or reset the demo superuser '{USERNAME}' (password '{PASSWORD}') with the "
-        f"confirmed primary phone {NUMBER}."
+        f"Create or reset the demo superuser '{USERNAME}' (password '{PASSWORD}', email "
+        f"{EMAIL}) with the confirmed primary phone {NUMBER}."
     )
 
     @transaction.atomic
     def handle(self, *args: Any, **options: Any) -> None:
         user, created = get_user_model().objects.get_or_create(username=USERNAME)
         user.is_staff = user.is_superuser = user.is_active = True
+        user.email = EMAIL
         user.set_password(PASSWORD)
         user.save()
         # Any other primary phone steps back first: one primary per user (a DB constraint).

@@ -1,0 +1,90 @@
+"""Security notices through the pages: the mail goes out when the page's change is
+committed, and a mail server that fails never fails the page (E2, E3).
+
+These tests run without the test's own transaction (``transaction=True``), so the
+notice is sent at the real commit, inside the request, as on a site."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from ..people import ALICE_BACKUP, ALICE_PRIMARY
+from ..steps import FullLogin, LastCode
+from .helpers import url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+NEW_NUMBER = "+4915712345678"
+
+
+@pytest.fixture
+def carol_with_email(carol: Any) -> Any:
+    carol.email = "carol@example.com"
+    carol.save(update_fields=["email"])
+    return carol
+
+
+def add_phone(client: Client, last_code: LastCode) -> tuple[Any, str]:
+    """The enrollment pages: the number, then its code; returns the answer and code."""
+    response = client.post(url("enroll"), {"number": NEW_NUMBER, "channel": "SMS"})
+    assert response.status_code == 302
+    code = last_code()
+    return client.post(url("enroll-confirm"), {"code": code}), code
+
+
+def test_adding_a_phone_on_the_page_sends_the_notice_e2(
+    client: Client, carol_with_email: Any, last_code: LastCode
+) -> None:
+    client.force_login(carol_with_email)
+    response, code = add_phone(client, last_code)
+    assert response.status_code == 302  # to the phones page (or the offer of recovery codes)
+    [message] = mail.outbox
+    assert message.to == ["carol@example.com"]
+    assert "+49*******5678" in message.body
+    assert NEW_NUMBER not in message.body and code not in message.body
+
+
+class BrokenBackend:
+    """An email backend whose server is down."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def send_messages(self, messages: Any) -> int:
+        raise ConnectionRefusedError("mail server down")
+
+
+def test_a_failing_mail_server_never_fails_the_page_e2(
+    client: Client, carol_with_email: Any, last_code: LastCode, settings: Any, caplog: Any
+) -> None:
+    """The phone is added and the page answers as usual; the log tells the operator."""
+    settings.EMAIL_BACKEND = "tests.views.test_notices.BrokenBackend"
+    client.force_login(carol_with_email)
+    with caplog.at_level(logging.ERROR, logger="django_tyntec2fa.notices"):
+        response, code = add_phone(client, last_code)
+    assert response.status_code == 302  # to the phones page (or the offer of recovery codes)
+    assert carol_with_email.tyntec2fa_devices.get().confirmed
+    assert client.get(url("devices")).status_code == 200
+    [record] = [r for r in caplog.records if r.name == "django_tyntec2fa.notices"]
+    assert "device_added" in record.getMessage() and "not sent" in record.getMessage()
+    assert code not in caplog.text and NEW_NUMBER not in caplog.text
+    assert mail.outbox == []
+
+
+def test_removing_a_phone_on_the_page_sends_the_notice_e3(
+    client: Client, alice: Any, full_login: FullLogin
+) -> None:
+    alice.email = "alice@example.com"
+    alice.save(update_fields=["email"])
+    full_login(client, alice)
+    backup = alice.tyntec2fa_devices.get(number=ALICE_BACKUP)
+    assert client.post(url("device-remove", pk=backup.pk)).status_code == 302
+    [message] = mail.outbox
+    assert message.subject == "A phone was removed from your account"
+    assert "+49*******5678" in message.body
+    assert ALICE_BACKUP not in message.body and ALICE_PRIMARY not in message.body
