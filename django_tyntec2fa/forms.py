@@ -139,3 +139,27 @@ class EnrollForm(forms.Form):
         initial=Channel.SMS,
         widget=forms.RadioSelect,
     )
+
+
+class RecoveryCodeForm(forms.Form):
+    """One recovery code, typed at sign-in when the phone is not at hand. Only ever read
+    from POST data (S7); ``flows.recovery`` normalises it."""
+
+    code = forms.CharField(
+        label=_("Recovery code"),
+        max_length=CODE_MAX_CHARS,
+        help_text=_(
+            "One of the recovery codes you saved, for example k7qm-4xta-9rhe. Each code works once."
+        ),
+        # The same never-a-value widget as the code box; not "one-time-code", which
+        # would invite the phone's SMS autofill into a field it cannot fill.
+        widget=CodeInput(
+            attrs={
+                "autocomplete": "off",
+                "autocapitalize": "off",
+                "spellcheck": "false",
+                "autofocus": True,
+                "size": "16",
+            }
+        ),
+    )

@@ -18,4 +18,6 @@ urlpatterns = [
     path("devices/<int:pk>/remove/", views.device_remove, name="device-remove"),
     path("step-up/", views.step_up, name="step-up"),
     path("step-up/send/", views.step_up_send, name="step-up-send"),
+    path("recover/", views.recover, name="recover"),
+    path("recovery-codes/", views.recovery_codes, name="recovery-codes"),
 ]

@@ -4,6 +4,7 @@ from .challenge import challenge, challenge_cancel, challenge_send
 from .devices import device_primary, device_remove, devices
 from .enroll import enroll, enroll_confirm
 from .login import LoginView
+from .recovery import recover, recovery_codes
 from .stepup import step_up, step_up_send
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "devices",
     "enroll",
     "enroll_confirm",
+    "recover",
+    "recovery_codes",
     "step_up",
     "step_up_send",
 ]

@@ -68,6 +68,9 @@ def challenge_context(
         if live is None and locked is None and purpose == LOGIN
         else None,
         "form": code_form or CodeForm(),
+        # "Use a recovery code": offered whether or not the user has any (no query,
+        # and a password alone does not learn whether they do).
+        "recovery_enabled": purpose == LOGIN and flows.recovery.enabled(),
         # "Don't ask for a code on this browser for N days" (S9): at sign-in only.
         "trust_days": trust.days() if purpose == LOGIN else 0,
         # Only "use another phone" needs it (its choices cost a query when rendered).

@@ -30,6 +30,8 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     return {
         "devices": list(PhoneDevice.objects.filter(user=request.user)),
         "notice": feedback.take_notice(request),
+        # How many recovery codes are left and when they were made (None: switched off).
+        "recovery": flows.recovery.status(request.user) if flows.recovery.enabled() else None,
     }
 
 

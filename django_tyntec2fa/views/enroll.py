@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, redirects, session
+from .. import flows, policy, redirects, session
 from ..exceptions import (
     DeviceError,
     LoginTimeout,
@@ -142,6 +142,7 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         context = _confirm_context(user, next_url, form)
         return TemplateResponse(request, CONFIRM_TEMPLATE, context, status=400)
+    first = not policy.has_confirmed_device(user)
     try:
         flows.confirm(request, user, code=form.cleaned_data["code"])
     except LoginTimeout:
@@ -152,6 +153,9 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
     # A pending login completed by this enrollment goes where the user was heading.
     if pending is not None:
         next_url = redirects.safe_next(request, pending.next_url) or next_url
+    if first and flows.recovery.enabled():
+        # The first phone: offer a set of recovery codes before going on (issue 11).
+        return _with_next("recovery-codes", next_url)
     # Not redirect(): a `next` such as "home" is a URL here, never a URL name.
     return HttpResponseRedirect(next_url or reverse("tyntec2fa:devices"))
 

@@ -39,7 +39,7 @@ def test_first_phone_of_a_signed_in_user(client: Client, carol: Any, last_code: 
     response = client.post(url("enroll-confirm"), {"code": wrong_code(code)})
     assert response.status_code == 400 and "That code is not valid" in response.content.decode()
     response = client.post(url("enroll-confirm"), {"code": code})
-    assert response.status_code == 302 and response.url == url("devices")
+    assert response.status_code == 302 and response.url == url("recovery-codes")  # a set is offered
     device.refresh_from_db()
     assert device.confirmed and device.is_primary and device.label == "Work"
     listing = client.get(url("devices")).content.decode()
@@ -119,7 +119,9 @@ def test_required_enrollment_completes_the_login(
     response = client.post(url("enroll"), {"number": NEW_NUMBER, "channel": "SMS"})
     assert response.status_code == 302 and response.url == url("enroll-confirm")
     response = client.post(url("enroll-confirm"), {"code": last_code(NEW_NUMBER)})
-    assert response.status_code == 302 and response.url == "/protected/"
+    assert (
+        response.status_code == 302 and response.url == url("recovery-codes") + "?next=/protected/"
+    )
     assert client.get("/protected/").content == b"protected page of carol"
 
 
@@ -177,4 +179,4 @@ def test_next_is_carried_through_enrollment(
     response = client.post(
         url("enroll-confirm"), {"code": last_code(), "next": "https://evil.example/"}
     )
-    assert response.status_code == 302 and response.url == url("devices")
+    assert response.status_code == 302 and response.url == url("recovery-codes")

@@ -17,7 +17,14 @@ from ..steps import AssertNeverCached, LastCode, wrong_code
 from .helpers import BROWSER_HEADERS, url
 
 #: The app's pages a pending login may reach (the rest are behind the gate).
-PENDING_PAGES = {"challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm"}
+PENDING_PAGES = {
+    "challenge",
+    "challenge-send",
+    "challenge-cancel",
+    "enroll",
+    "enroll-confirm",
+    "recover",
+}
 POST_ONLY = {
     "challenge-send",
     "challenge-cancel",
@@ -42,7 +49,7 @@ def test_every_pattern_is_covered(alice: Any) -> None:
     names = {name for name, _ in every_url(alice)}
     assert POST_ONLY < names
     assert set(CODE_VIEWS) < names
-    assert len(names) == len(app_urls.urlpatterns) == 10
+    assert len(names) == len(app_urls.urlpatterns) == 12
 
 
 @pytest.mark.parametrize("stage", ["anonymous", "pending", "verified"])
