@@ -18,6 +18,7 @@ from django.utils import translation
 from django_tyntec2fa.conf import TYNTEC_PROVIDER
 from django_tyntec2fa.management.commands.tyntec2fa_application import Command
 from django_tyntec2fa.providers import registry
+from django_tyntec2fa.providers.http import HttpTransport
 from django_tyntec2fa.testing.fake_tyntec import DEFAULT_APPLICATION_ID, FakeTyntec, Fault
 
 from ..openapi.recorder import ExchangeRecorder
@@ -29,8 +30,19 @@ WRITES = ("app_create", "app_edit", "app_delete", "template_save", "template_del
 
 
 @pytest.fixture
-def fake(settings: Any) -> Iterator[FakeTyntec]:
-    """The fake tyntec server, and the settings that point the TyntecProvider at it."""
+def fake(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTyntec]:
+    """The fake tyntec server, and the settings that point the TyntecProvider at it.
+
+    Every exchange of every provider built during the test (a changed setting builds a
+    new one) is recorded and, at the end, validated against tyntec's OpenAPI file."""
+    recorders: list[ExchangeRecorder] = []
+    built = HttpTransport.__init__
+
+    def recording(transport: HttpTransport, **kwargs: Any) -> None:
+        built(transport, **kwargs)
+        recorders.append(ExchangeRecorder.attach(transport.session))
+
+    monkeypatch.setattr(HttpTransport, "__init__", recording)
     with FakeTyntec(api_key=API_KEY) as server:
         settings.TYNTEC2FA_PROVIDER = TYNTEC_PROVIDER
         settings.TYNTEC2FA_API_KEY = API_KEY
@@ -38,14 +50,8 @@ def fake(settings: Any) -> Iterator[FakeTyntec]:
         settings.TYNTEC2FA_TIMEOUT = (1.0, 2.0)
         settings.TYNTEC2FA_SERVICE_NAME = "Shop"
         yield server
-
-
-@pytest.fixture
-def wire(fake: FakeTyntec) -> Iterator[ExchangeRecorder]:
-    """Every exchange of the command (the provider instance it will use, built now)."""
-    recorder = ExchangeRecorder.attach(registry.get_provider().session)  # type: ignore[attr-defined]
-    yield recorder
-    recorder.assert_valid()
+    for recorder in recorders:
+        recorder.assert_valid()
 
 
 def _api(fake: FakeTyntec, method: str, path: str, **kwargs: Any) -> Any:
@@ -98,7 +104,7 @@ def _writes(fake: FakeTyntec) -> int:
 
 
 def test_check_finds_the_drift_sync_dry_run_changes_nothing_apply_fixes_it(
-    fake: FakeTyntec, drifted: str, wire: ExchangeRecorder
+    fake: FakeTyntec, drifted: str
 ) -> None:
     status, out, message = _call("check")
     assert status == 1
