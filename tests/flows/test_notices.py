@@ -460,3 +460,58 @@ def test_every_event_has_its_templates() -> None:
     }
     for event in notices.EVENTS:
         assert getattr(signals, event).has_listeners()
+
+
+# --- Through the recovery, trust and support flows ---------------------------------------
+
+
+def test_generating_and_using_recovery_codes_through_the_flows_e4(
+    member, make_request, committed
+) -> None:
+    """E4: the set's notice and the use's notice, with how many are left; none of the
+    codes, in any spelling, is in a mail."""
+    add_device(member)
+    request = make_request(member, verified=True)
+    with committed():
+        generated = flows.recovery.generate(request, member)
+    with committed():
+        left = flows.recovery.redeem(make_request(), member, generated.codes[0].upper())
+    assert left == 9
+    made, used = mail.outbox
+    assert "A new set of 10 recovery codes" in made.body
+    assert used.subject == "A recovery code was used to sign in to your account"
+    assert "9 recovery codes are left." in used.body
+    spellings = [c for code in generated.codes for c in (code, code.replace("-", ""))]
+    for message in mail.outbox:
+        assert_nothing_secret(message, *spellings)
+        assert not any(s.upper() in text_of(message) for s in spellings)
+
+
+def test_trusting_a_browser_through_the_flow(member, make_request, committed, settings) -> None:
+    settings.TYNTEC2FA_TRUST_BROWSER_DAYS = 30
+    request = make_request(member, verified=True)
+    request.META["HTTP_USER_AGENT"] = FIREFOX
+    with committed(), time_machine.travel(T0, tick=False):
+        browser = flows.trust.remember(request, member)
+    assert browser is not None
+    [message] = mail.outbox
+    assert message.subject == "A browser can now sign in to your account without a code"
+    assert "Firefox (Linux)" in message.body and "April 1, 2026" in message.body
+
+
+def test_disabling_the_second_factor_tells_the_user_e3(member, make_request, committed) -> None:
+    """E3: the support desk turning the factor off removes every phone; the user hears
+    of each confirmed one."""
+    add_device(member)
+    add_device(member, OTHER_NUMBER, is_primary=False)
+    with committed():
+        flows.support.disable(make_request(), member)
+    assert [m.subject for m in mail.outbox] == ["A phone was removed from your account"] * 2
+    assert {"+49*******6789", "+49*******5432"} == {
+        number
+        for m in mail.outbox
+        for number in ("+49*******6789", "+49*******5432")
+        if number in m.body
+    }
+    for message in mail.outbox:
+        assert_nothing_secret(message)
