@@ -203,3 +203,23 @@ class ErrorSerializer(serializers.Serializer):
         required=False,
         help_text=_("Validation: every field with its messages."),
     )
+
+
+# --- Recovery codes (issue 11) -----------------------------------------------------------
+
+
+class RecoveryStatusSerializer(serializers.Serializer):
+    """How many recovery codes are left and when the set was generated."""
+
+    remaining = serializers.IntegerField(help_text=_("Unused recovery codes."))
+    generated_at = serializers.DateTimeField(
+        allow_null=True, help_text=_("When the set was generated; null without a set.")
+    )
+
+
+class RecoveryCodesSerializer(RecoveryStatusSerializer):
+    """A new set: the codes, shown this once and never again."""
+
+    codes = serializers.ListField(
+        child=serializers.CharField(), help_text=_("The new codes; no API returns them again.")
+    )

@@ -21,6 +21,7 @@ urlpatterns = [
     path("challenge/resend/", views.ChallengeResendView.as_view(), name="challenge-resend"),
     path("challenge/verify/", views.ChallengeVerifyView.as_view(), name="challenge-verify"),
     path("challenge/cancel/", views.ChallengeCancelView.as_view(), name="challenge-cancel"),
+    path("challenge/recover/", views.ChallengeRecoverView.as_view(), name="challenge-recover"),
     path("devices/", views.DeviceListView.as_view(), name="devices"),
     path("devices/add/", views.DeviceAddView.as_view(), name="device-add"),
     path("devices/confirm/", views.DeviceConfirmView.as_view(), name="device-confirm"),
@@ -30,4 +31,5 @@ urlpatterns = [
     re_path(r"^devices/[^/]+/(?:primary/)?$", views.UnknownDeviceView.as_view()),
     path("step-up/send/", views.StepUpSendView.as_view(), name="step-up-send"),
     path("step-up/verify/", views.StepUpVerifyView.as_view(), name="step-up-verify"),
+    path("recovery-codes/", views.RecoveryCodesView.as_view(), name="recovery-codes"),
 ]

@@ -138,7 +138,7 @@ def generate(request: HttpRequest | None, user: Any) -> GeneratedSet:
     nothing to recover) and ``StepUpRequired`` (no second factor within
     ``TYNTEC2FA_STEP_UP_MAX_AGE`` in this session or API token, E3).
     """
-    _require_enabled()
+    require_enabled()
     if not has_confirmed_device(user):
         raise DeviceError(
             "recovery codes need a confirmed phone",
@@ -190,7 +190,7 @@ def redeem(request: HttpRequest | None, user: Any, code: Any) -> int:
     refuse first (nothing counted, L2); then every wrong, used or malformed code counts
     one failure (L4) and is ``InvalidCode`` (one answer for all, L7).
     """
-    _require_enabled()
+    require_enabled()
     counter = lockout.load_counter(user)
     try:
         blocked = lockout.blocked_by(counter)
@@ -292,6 +292,7 @@ def _count() -> int:
     return app_settings.RECOVERY_CODES
 
 
-def _require_enabled() -> None:
+def require_enabled() -> None:
+    """Raise ``RecoveryDisabled`` when ``TYNTEC2FA_RECOVERY_CODES`` is 0."""
     if not enabled():
         raise RecoveryDisabled("TYNTEC2FA_RECOVERY_CODES is 0")

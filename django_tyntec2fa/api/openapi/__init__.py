@@ -26,10 +26,12 @@ from .login import (
     login_post,
     logout,
 )
+from .recovery import challenge_recover, recovery_generate, recovery_status
 
 __all__ = [
     "challenge_cancel",
     "challenge_get",
+    "challenge_recover",
     "challenge_resend",
     "challenge_send",
     "challenge_verify",
@@ -42,6 +44,8 @@ __all__ = [
     "login_get",
     "login_post",
     "logout",
+    "recovery_generate",
+    "recovery_status",
     "step_up_send",
     "step_up_verify",
 ]

@@ -16,10 +16,12 @@ from .devices import (
     UnknownDeviceView,
 )
 from .login import LoginView, LogoutView
+from .recovery import ChallengeRecoverView, RecoveryCodesView
 from .stepup import StepUpSendView, StepUpVerifyView
 
 __all__ = [
     "ChallengeCancelView",
+    "ChallengeRecoverView",
     "ChallengeResendView",
     "ChallengeSendView",
     "ChallengeVerifyView",
@@ -31,6 +33,7 @@ __all__ = [
     "DevicePrimaryView",
     "LoginView",
     "LogoutView",
+    "RecoveryCodesView",
     "StepUpSendView",
     "StepUpVerifyView",
     "UnknownDeviceView",
