@@ -6,6 +6,8 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 - devices: ``enroll``, ``confirm``, ``remove``, ``make_primary``;
 - the support desk's actions (the admin, the management commands): ``support``;
 - recovery codes (generate, use at sign-in, revoke, status): ``recovery``;
+- the tyntec application and the settings (``manage.py tyntec2fa_application``):
+  ``application``;
 - the login: ``password_login``, ``owe_second_factor``, ``begin_login``,
   ``verify_login``, ``send_login_code``, ``resend_login_code``, ``step_up``,
   ``send_step_up_code``, ``enrolling_user``, ``abort_login``, ``end_challenges``,
@@ -14,7 +16,7 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 See docs/flows.md for the flows, the signals, the lockout ladder and the rate limits.
 """
 
-from . import recovery, support
+from . import application, recovery, support
 from .challenge import cancel, live_challenge, resend, send_code, start
 from .codes import normalize_code
 from .devices import confirm, enroll, make_primary, remove
@@ -42,6 +44,7 @@ __all__ = [
     "PasswordStep",
     "SendRefusal",
     "abort_login",
+    "application",
     "begin_login",
     "cancel",
     "confirm",
