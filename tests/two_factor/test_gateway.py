@@ -122,7 +122,7 @@ def test_a_phone_number_given_as_a_string_is_sent_too(fake: FakeTyntec) -> None:
 
 
 @pytest.mark.parametrize("down", ["HTTP 503", "connection refused"])
-def test_a_failed_send_raises_the_providers_error_and_logs_neither_token_nor_number(
+def test_a_failed_send_raises_the_providers_error_and_logs_neither_token_nor_number_g4(
     fake: FakeTyntec, caplog: pytest.LogCaptureFixture, down: str
 ) -> None:
     """G4, R1: every logger at DEBUG (urllib3's included) while a send fails."""
@@ -145,7 +145,7 @@ def test_a_failed_send_raises_the_providers_error_and_logs_neither_token_nor_num
         assert NUMBER[1:] not in text
 
 
-def test_an_error_report_hides_the_token_in_the_gateways_frames(fake: FakeTyntec) -> None:
+def test_an_error_report_hides_the_token_in_the_gateways_frames_g4(fake: FakeTyntec) -> None:
     """G4: Django's error report (the 500 mail, a debug page) of a failed send shows
     the gateway's and the provider's frames with the token replaced by stars."""
     fake.inject(Fault("status", operation="send", status=503))

@@ -181,7 +181,7 @@ def test_a_phone_added_in_the_setup_wizard_is_confirmed_with_a_token_tyntec_deli
     assert number not in site.output()
 
 
-def test_tyntec_down_at_sign_in_is_the_sites_error_page_and_opens_the_breaker(
+def test_tyntec_down_at_sign_in_is_the_sites_error_page_and_opens_the_breaker_r1_g4(
     fresh_site: Site, fake: FakeTyntec
 ) -> None:
     """R1 (fail closed), G4: no code goes out, none is logged; after
