@@ -183,6 +183,12 @@ class Inspection:
         return not self.differences
 
 
+def service_named() -> bool:
+    """False when ``TYNTEC2FA_SERVICE_NAME`` is empty: the texts then do not say who
+    sends the code, which G8 asks for."""
+    return bool(app_settings.SERVICE_NAME)
+
+
 def target_id() -> str:
     """The application every send uses: ``TYNTEC2FA_APPLICATION_ID`` or ``default``."""
     return app_settings.APPLICATION_ID or DEFAULT_APPLICATION
@@ -267,6 +273,7 @@ def _fixes(live: Application | None, want: Wanted) -> dict[str, Any]:
 
 def plan_sync(*, create: bool = False, service: ApplicationService | None = None) -> Plan:
     """What a sync would change, without changing anything (the dry run)."""
+    service = service or application_service()
     want = wanted()
     if create:
         if app_settings.APPLICATION_ID:

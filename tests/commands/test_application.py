@@ -240,6 +240,18 @@ def test_a_failure_midway_is_reported_and_the_next_sync_finishes(
     assert "agrees" in _run("check")
 
 
+def test_without_a_service_name_every_subcommand_warns_g8(
+    fake: FakeTyntec, drifted: str, settings: Any
+) -> None:
+    settings.TYNTEC2FA_SERVICE_NAME = ""
+    out, err = StringIO(), StringIO()
+
+    call_command("tyntec2fa_application", "sync", "--apply", stdout=out, stderr=err)
+
+    assert "TYNTEC2FA_SERVICE_NAME is empty" in err.getvalue()
+    assert fake.applications[drifted].template["en"].startswith("Your verification code")
+
+
 # -- without TYNTEC2FA_APPLICATION_ID: tyntec's default application ---------------------
 
 
@@ -249,6 +261,7 @@ def test_the_default_application_is_not_changed_without_being_told(fake: FakeTyn
     assert _call("check")[0] == 1  # 4 digits, tyntec's texts
     out = _run("sync")
     assert "Plan for tyntec application default" in out
+    assert "--apply also needs --default, or use --create" in out
     status, _, message = _call("sync", "--apply")
 
     assert status == 2

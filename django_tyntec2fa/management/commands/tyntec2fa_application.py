@@ -78,6 +78,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, action: str, **options: Any) -> None:
+        if not flow.service_named():
+            self.stderr.write(
+                "Warning: TYNTEC2FA_SERVICE_NAME is empty, so the templates do not say who "
+                "sends the code (G8). Set it and sync."
+            )
         try:
             if action == "show":
                 self._show(flow.inspect())
@@ -158,6 +163,12 @@ class Command(BaseCommand):
             return
         if not apply:
             self.stdout.write("Dry run: nothing was changed. Run again with --apply to change it.")
+            if plan.application_id == flow.DEFAULT_APPLICATION and not allow_default:
+                self.stdout.write(
+                    "TYNTEC2FA_APPLICATION_ID is not set, so this is tyntec's default "
+                    "application: --apply also needs --default, or use --create for an "
+                    "application of this site."
+                )
             return
         try:
             application = flow.apply_plan(plan, allow_default=allow_default)
