@@ -8,7 +8,8 @@
 django-two-factor-auth makes the token (a TOTP of the phone device's key) and checks it
 itself; tyntec only delivers it, as the ``otpCode`` of a send, so tyntec never checks a
 code here. The send goes through the app's ``TyntecProvider`` (one per process): its
-timeouts, its retry rule, its circuit breaker and its log redaction apply. This module
+timeouts, its retry rule, its circuit breaker and its log redaction apply, and before it
+the app's destination policy (countries, number types: P1, P2). This module
 imports nothing of django-two-factor-auth: a device is anything with ``number`` (a
 ``PhoneNumber`` or an E.164 string). docs/two_factor.md.
 """
@@ -21,8 +22,9 @@ from typing import Any
 from django.utils import translation
 from django.views.decorators.debug import sensitive_variables
 
+from ..abuse import destinations
 from ..choices import Channel
-from ..exceptions import ProviderError
+from ..exceptions import Tyntec2FAError
 from ..masking import mask_number
 from ..providers import OtpStatus, Provider, get_provider
 
@@ -34,7 +36,7 @@ TYNTEC_PROVIDER = "django_tyntec2fa.providers.tyntec.TyntecProvider"
 class TyntecGateway:
     """django-two-factor-auth's gateway interface, ``send_sms`` and ``make_call``.
 
-    A failed send is logged (masked number, no token) and the provider's error is
+    A refused or failed send is logged (masked number, no token) and the error is
     raised again, as django-two-factor-auth's own gateways let theirs through: its
     phone setup catches it and says the code could not be sent; its login step does
     not catch it, so the site answers with its error page (docs/two_factor.md).
@@ -72,10 +74,14 @@ class TyntecGateway:
 
     @sensitive_variables("token", "device", "number")
     def deliver(self, device: Any, token: str, channel: Channel) -> OtpStatus:
-        """Send ``token`` as the OTP code on ``channel``; raises the provider's
-        ``ProviderError`` (after one masked log record) when it could not."""
+        """Send ``token`` as the OTP code on ``channel``. Raises ``DestinationRefused``
+        (a country or number type the settings refuse) or the provider's
+        ``ProviderError``, after one masked log record."""
         number = str(getattr(device.number, "as_e164", device.number))
         try:
+            # Free and without I/O, so before tyntec is paid: premium-rate numbers and
+            # countries outside TYNTEC2FA_SMS_COUNTRIES / _VOICE_COUNTRIES get nothing.
+            destinations.check_destination(number, channel)
             return self.provider().send(
                 number,
                 via=channel,
@@ -83,9 +89,9 @@ class TyntecGateway:
                 otp_code=token,
                 pin_length=len(token),
             )
-        except ProviderError as error:
-            # error.detail names the operation and the failure, never the code or the
-            # number (G4); the provider logged its own record of the call already.
+        except Tyntec2FAError as error:
+            # error.detail names the rule or the failed operation, never the code or
+            # the number (G4); the provider logged its own record of a call already.
             logger.warning(
                 "django-two-factor-auth %s to %s not sent: %s (%s)",
                 channel.value,

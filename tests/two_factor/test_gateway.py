@@ -23,7 +23,7 @@ from django.views.debug import ExceptionReporter
 from phonenumber_field.phonenumber import PhoneNumber
 
 from django_tyntec2fa.contrib.two_factor import TyntecGateway
-from django_tyntec2fa.exceptions import ProviderUnavailable
+from django_tyntec2fa.exceptions import DestinationRefused, ProviderUnavailable
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec, Fault
 
 from ..example_site import free_port
@@ -119,6 +119,40 @@ def test_a_subclass_sends_in_the_language_stored_with_the_user(fake: FakeTyntec)
 def test_a_phone_number_given_as_a_string_is_sent_too(fake: FakeTyntec) -> None:
     TyntecGateway().send_sms(device=SimpleNamespace(number=NUMBER), token=TOKEN)
     assert fake.outbox[0].number == NUMBER
+
+
+@pytest.mark.parametrize(
+    ("number", "countries", "send", "detail"),
+    [
+        ("+499001234567", None, "send_sms", "number type PREMIUM_RATE blocked"),
+        ("+33612345678", ["DE"], "send_sms", "country FR not in TYNTEC2FA_SMS_COUNTRIES"),
+        ("+4915123456789", None, "send_sms", None),
+        ("+4915123456789", ["+49"], "make_call", None),
+    ],
+)
+def test_the_destination_policy_refuses_before_tyntec_is_asked_p1_p2(
+    fake: FakeTyntec,
+    caplog: pytest.LogCaptureFixture,
+    number: str,
+    countries: list[str] | None,
+    send: str,
+    detail: str | None,
+) -> None:
+    """P1, P2: the app's countries and number types hold for django-two-factor-auth's
+    tokens too; a refused number costs nothing (tyntec is not asked)."""
+    with override_settings(TYNTEC2FA_SMS_COUNTRIES=countries):
+        deliver = getattr(TyntecGateway(), send)
+        if detail is None:
+            deliver(device=_device(number), token=TOKEN)
+            assert [message.number for message in fake.outbox] == [number]
+            return
+        with pytest.raises(DestinationRefused) as raised:
+            deliver(device=_device(number), token=TOKEN)
+    assert raised.value.detail == detail
+    assert fake.counters.get("send", 0) == 0
+    assert fake.outbox == []
+    assert f"not sent: destination_refused ({detail})" in caplog.text
+    assert number not in caplog.text
 
 
 @pytest.mark.parametrize("down", ["HTTP 503", "connection refused"])
