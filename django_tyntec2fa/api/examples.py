@@ -93,3 +93,13 @@ TOKEN_NEEDS_SECOND_FACTOR = error(
     "API tokens are issued only after a second factor. Please add a phone number first.",
 )
 DEVICE_NOT_CONFIRMED = error("device_error", "This phone is not confirmed yet.")
+
+#: ``GET /api/trusted-browsers/`` (S9).
+TRUSTED_BROWSER: dict[str, Any] = {
+    "id": 7,
+    "description": "Chrome (Android)",
+    "created": "2025-01-01T12:00:00Z",
+    "last_used": "2025-01-08T08:30:00Z",
+    "expires": "2025-01-31T12:00:00Z",
+    "current": True,
+}

@@ -39,6 +39,16 @@ def second_factor_at(request: Request) -> float | None:
     return session.request_verified_at(request._request, request.user)
 
 
+def has_second_factor(request: Request) -> bool:
+    """The request's credentials prove the second factor: ``second_factor_at``, or a
+    session signed in on a trusted browser (S9), which proves it without a time and so
+    never counts as recent."""
+    authenticator = request.successful_authenticator
+    if isinstance(authenticator, SessionAuthentication):
+        return session.is_verified(request._request)
+    return second_factor_at(request) is not None
+
+
 def refusal(request: Request) -> APIException:
     """The 401 for a request without the second factor: who is asking decides the code."""
     if request.user.is_authenticated or session.has_pending_state(request._request):
@@ -51,7 +61,7 @@ class IsSecondFactorVerified(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         """True, or raise the 401 (see ``refusal``)."""
-        if request.user.is_authenticated and second_factor_at(request) is not None:
+        if request.user.is_authenticated and has_second_factor(request):
             return True
         raise refusal(request)
 
@@ -88,7 +98,7 @@ class SecondFactorOrNotRequired(BasePermission):
         """True, or raise the 401 (see ``refusal``)."""
         user = request.user
         if user.is_authenticated:
-            if second_factor_at(request) is not None:
+            if has_second_factor(request):
                 return True
             authenticator = request.successful_authenticator
             if isinstance(authenticator, SessionAuthentication) and session.is_not_required(

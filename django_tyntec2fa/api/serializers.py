@@ -223,3 +223,33 @@ class RecoveryCodesSerializer(RecoveryStatusSerializer):
     codes = serializers.ListField(
         child=serializers.CharField(), help_text=_("The new codes; no API returns them again.")
     )
+
+
+class LoginCodeSerializer(CodeSerializer):
+    """The code of a pending login; ``remember`` trusts this browser (S9)."""
+
+    remember = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "Cookie clients: don't ask for a code at this user's password sign-ins on this "
+            "browser for TYNTEC2FA_TRUST_BROWSER_DAYS days (ignored when that is 0 and for "
+            "apps without cookies)."
+        ),
+    )
+
+
+class TrustedBrowserSerializer(serializers.Serializer):
+    """One of the user's trusted browsers; never its secret or hashes."""
+
+    id = serializers.IntegerField()
+    description = serializers.CharField(
+        help_text=_("From the User-Agent, e.g. 'Chrome (Android)'.")
+    )
+    created = serializers.DateTimeField(source="created_at")
+    last_used = serializers.DateTimeField(source="last_used_at", allow_null=True)
+    expires = serializers.DateTimeField(source="expires_at")
+    current = serializers.SerializerMethodField(help_text=_("This request's own browser."))
+
+    def get_current(self, browser: Any) -> bool:
+        """True for the browser whose cookie the request carries."""
+        return bool(self.context.get("current") == browser.pk)

@@ -30,6 +30,13 @@ urlpatterns = [
     # Any other id (not a number): a JSON 404, not the project's HTML one.
     re_path(r"^devices/[^/]+/(?:primary/)?$", views.UnknownDeviceView.as_view()),
     path("step-up/send/", views.StepUpSendView.as_view(), name="step-up-send"),
+    path("trusted-browsers/", views.TrustedBrowserListView.as_view(), name="trusted-browsers"),
+    path(
+        "trusted-browsers/<int:pk>/",
+        views.TrustedBrowserDetailView.as_view(),
+        name="trusted-browser-detail",
+    ),
+    re_path(r"^trusted-browsers/[^/]+/$", views.UnknownTrustedBrowserView.as_view()),
     path("step-up/verify/", views.StepUpVerifyView.as_view(), name="step-up-verify"),
     path("recovery-codes/", views.RecoveryCodesView.as_view(), name="recovery-codes"),
 ]

@@ -52,6 +52,7 @@ from ..exceptions import (
 )
 from ..models import AuditEvent, RecoveryCode
 from ..policy import has_confirmed_device
+from . import trust
 from .challenge import cancel_where
 from .common import recent_for
 from .login import _pending
@@ -167,12 +168,17 @@ def generate(request: HttpRequest | None, user: Any) -> GeneratedSet:
 
 
 def recover_login(
-    request: HttpRequest, code: Any, *, found: tuple[session.PendingLogin, Any] | None = None
+    request: HttpRequest,
+    code: Any,
+    *,
+    found: tuple[session.PendingLogin, Any] | None = None,
+    remember: bool = False,
 ) -> Recovered:
     """Complete the pending login with a recovery code, as ``verify_login`` does with a
     phone code; the live phone code of the login is cancelled (at the provider too).
 
-    ``found``: the ``(pending, user)`` the caller already loaded. Raises
+    ``found``: the ``(pending, user)`` the caller already loaded. ``remember``: trust
+    this browser (``trust.remember``, S9; the front end sets the cookie). Raises
     ``LoginTimeout`` (no pending login), ``RecoveryDisabled``, ``InvalidCode``,
     ``AccountLocked``, ``RateLimited`` and ``LimitsUnavailable``.
     """
@@ -180,6 +186,8 @@ def recover_login(
     remaining = redeem(request, user, code)
     cancel_where(request, user_id=user.pk, purpose=Purpose.LOGIN, detail="recovery code used")
     session.complete_login(request, user, pending)
+    if remember:
+        trust.remember(request, user)
     return Recovered(user=user, remaining=remaining)
 
 

@@ -25,7 +25,7 @@ from .. import audit, lockout
 from ..abuse import conversion
 from ..exceptions import DeviceError, OtpNotFound, ProviderError
 from ..models import AuditEvent, Challenge, FailureCounter, PhoneDevice
-from . import recovery
+from . import recovery, trust
 from .challenge import cancel_where
 from .devices import _remove
 
@@ -127,6 +127,8 @@ class Disabled:
     cancelled: Cancelled = field(default_factory=Cancelled)
     #: Unused recovery codes removed (``recovery.revoke``).
     recovery_codes_revoked: int = 0
+    #: Trusted browsers forgotten (``trust.revoke``, S9).
+    browsers_revoked: int = 0
 
 
 def disable(request: HttpRequest | None, user: Any) -> Disabled:
@@ -134,7 +136,8 @@ def disable(request: HttpRequest | None, user: Any) -> Disabled:
 
     Cancels every live challenge of the user (codes at the provider too, best
     effort), removes every phone as ``remove_device`` does, removes the recovery codes
-    (``recovery.revoke``) and clears the failure counter. If the policy requires a
+    (``recovery.revoke``) and the trusted browsers (``trust.revoke``) and clears the
+    failure counter. If the policy requires a
     second factor of this user, their next sign-in goes to enrollment.
     """
     by = operator(request)
@@ -143,6 +146,8 @@ def disable(request: HttpRequest | None, user: Any) -> Disabled:
         request, user_id=user.pk, detail=f"second factor disabled by {by}", failed=failed
     )
     result.cancelled.add(count, failed)
+    # Before the phones go: their removal would revoke the trust as "device_removed".
+    result.browsers_revoked = trust.revoke(request, user, reason=trust.DISABLED)
     for device in PhoneDevice.objects.filter(user_id=user.pk):
         failed = {}
         try:

@@ -119,6 +119,12 @@ def _parse(raw: str) -> tuple[int, str] | None:
     return int(pk), secret
 
 
+def skip(request: HttpRequest) -> None:
+    """No trusted browser spares this request's sign-in its code (an app's token login:
+    a token only ever follows a code)."""
+    setattr(request, SKIP_ATTR, True)
+
+
 def current_id(request: HttpRequest) -> int | None:
     """The id of the trusted browser whose cookie this request carries (no query)."""
     parsed = _parse(request.COOKIES.get(COOKIE_NAME, ""))

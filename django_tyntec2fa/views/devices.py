@@ -21,6 +21,7 @@ from ..exceptions import DeviceError, Tyntec2FAError
 from ..models import PhoneDevice
 from . import feedback
 from .common import error_response, page
+from .trust import browsers_context
 
 TEMPLATE = "django_tyntec2fa/devices.html"
 REMOVE_TEMPLATE = "django_tyntec2fa/device_remove.html"
@@ -30,6 +31,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
     return {
         "devices": list(PhoneDevice.objects.filter(user=request.user)),
         "notice": feedback.take_notice(request),
+        **browsers_context(request),  # the trusted browsers (S9), views/trust.py
         # How many recovery codes are left and when they were made (None: switched off).
         "recovery": flows.recovery.status(request.user) if flows.recovery.enabled() else None,
     }

@@ -21,7 +21,7 @@ from django.utils.translation import gettext, npgettext
 from .. import lockout, redirects
 from ..decorators import recent_second_factor
 from ..exceptions import AccountLocked, InvalidCode, LoginTimeout, StepUpRequired, Tyntec2FAError
-from ..flows import recovery
+from ..flows import recovery, trust
 from ..forms import RecoveryCodeForm
 from . import feedback
 from .challenge import _no_pending, _pending
@@ -52,8 +52,9 @@ def recover(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return TemplateResponse(request, RECOVER_TEMPLATE, _recover_context(user, form), status=400)
     next_url = pending.next_url
+    remember = request.POST.get("remember") == "1"
     try:
-        recovery.recover_login(request, form.cleaned_data["code"], found=found)
+        recovery.recover_login(request, form.cleaned_data["code"], found=found, remember=remember)
     except LoginTimeout:
         return redirect(login_url())
     except (InvalidCode, AccountLocked) as error:
@@ -66,7 +67,8 @@ def recover(request: HttpRequest) -> HttpResponse:
     except Tyntec2FAError as error:
         return error_response(request, RECOVER_TEMPLATE, _recover_context(user, form), error)
     # As the code page: a checked `next` is a URL, never a URL name.
-    return HttpResponseRedirect(redirects.next_or_default(request, next_url))
+    response = HttpResponseRedirect(redirects.next_or_default(request, next_url))
+    return trust.update_cookie(request, response)  # "remember this browser" (S9)
 
 
 def _recover_context(user: Any, form: RecoveryCodeForm | None = None) -> dict[str, Any]:
@@ -78,6 +80,8 @@ def _recover_context(user: Any, form: RecoveryCodeForm | None = None) -> dict[st
         "form": form,
         "locked": locked is not None,
         "locked_message": feedback.locked_message(locked) if locked is not None else "",
+        # "Don't ask for a code on this browser for N days" (S9), as on the code page.
+        "trust_days": trust.days(),
     }
 
 

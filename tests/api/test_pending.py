@@ -27,6 +27,7 @@ API_URL_NAMES = frozenset(
         "challenge-resend",
         "challenge-verify",
         "challenge-cancel",
+        "challenge-recover",
         "logout",
         "device-add",
         "device-confirm",
@@ -73,7 +74,7 @@ def _call(client: Client, endpoint: Endpoint, method: str, pk: int) -> Any:
 
 def test_the_walk_covers_the_whole_api() -> None:
     names = {endpoint.name for endpoint in api_endpoints()}
-    assert len(names) == 14
+    assert len(names) == 18
     assert {
         "devices",
         "device-detail",
@@ -81,6 +82,9 @@ def test_the_walk_covers_the_whole_api() -> None:
         "step-up-send",
         "login",
         "logout",
+        "recovery-codes",
+        "trusted-browsers",
+        "trusted-browser-detail",
     } <= names
     assert API_URL_NAMES <= names
 
@@ -120,7 +124,9 @@ def test_every_endpoint_refuses_a_password_only_login_s1(
             assert_error(response, 401, "second_factor_required")
             assert response["WWW-Authenticate"]
             checked += 1
-    assert checked == 8  # devices (GET), add, confirm, detail (GET, DELETE), primary, step-up x2
+    # devices (GET), add, confirm, detail (GET, DELETE), primary, step-up x2, recovery
+    # codes (GET, POST), trusted browsers (GET), one of them (DELETE)
+    assert checked == 12
     # An id that is no number: no endpoint, and no page either.
     assert_error(client.get("/api/devices/abc/", headers=JSON), 401, "second_factor_required")
     # The login is still pending and its code still works: nothing above spent it.

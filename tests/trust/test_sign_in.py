@@ -256,3 +256,17 @@ def test_s9_gate_adds_no_query_for_a_trusted_browser(trusted_client: Client, ali
     assert cookie.value
     assert len(with_cookie) == len(without_cookie)
     assert not any("trustedbrowser" in query["sql"] for query in with_cookie.captured_queries)
+
+
+def test_s9_recovery_code_page_offers_the_box_too(client: Client, alice: Any):
+    from django_tyntec2fa.flows import recovery
+
+    steps.full_login(client, alice)
+    codes = recovery.generate(client.get("/whoami/").wsgi_request, alice).codes
+    client.logout()
+    steps.password_login(client, alice)
+    assert BOX in client.get("/2fa/recover/").content.decode()
+    response = client.post("/2fa/recover/", {"code": codes[0], "remember": "1"})
+    assert response.status_code == 302
+    assert response.cookies[trust.COOKIE_NAME].value
+    assert TrustedBrowser.objects.filter(user=alice).count() == 1

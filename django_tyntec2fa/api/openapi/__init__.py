@@ -27,6 +27,7 @@ from .login import (
     logout,
 )
 from .recovery import challenge_recover, recovery_generate, recovery_status
+from .trust import trusted_browser_delete, trusted_browser_list
 
 __all__ = [
     "challenge_cancel",
@@ -48,4 +49,6 @@ __all__ = [
     "recovery_status",
     "step_up_send",
     "step_up_verify",
+    "trusted_browser_delete",
+    "trusted_browser_list",
 ]

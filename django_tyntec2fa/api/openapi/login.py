@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import examples as ex
 from ..serializers import (
-    CodeSerializer,
+    LoginCodeSerializer,
     LoginSerializer,
     LoginStateSerializer,
     ResendSerializer,
@@ -148,8 +148,12 @@ challenge_verify = operation(
         PROVIDER,
         {400: {"No tokens on this site": ex.NO_TOKENS}},
     ),
-    request=CodeSerializer,
-    requests={"Session": CODE, "Session and token": {**CODE, "token": True}},
+    request=LoginCodeSerializer,
+    requests={
+        "Session": CODE,
+        "Session and token": {**CODE, "token": True},
+        "Remember this browser": {**CODE, "remember": True},
+    },
     pending=True,
 )
 logout = operation(

@@ -7,8 +7,8 @@ from typing import Any
 from .. import examples as ex
 from ..schema import OpenApiResponse
 from ..serializers import (
-    CodeSerializer,
     ErrorSerializer,
+    LoginCodeSerializer,
     LoginStateSerializer,
     RecoveryCodesSerializer,
     RecoveryStatusSerializer,
@@ -129,7 +129,11 @@ challenge_recover = operation(
             },
         )
     ),
-    request=CodeSerializer,
-    requests={"Session": RECOVERY_CODE, "Session and token": {**RECOVERY_CODE, "token": True}},
+    request=LoginCodeSerializer,
+    requests={
+        "Session": RECOVERY_CODE,
+        "Session and token": {**RECOVERY_CODE, "token": True},
+        "Remember this browser": {**RECOVERY_CODE, "remember": True},
+    },
     pending=True,
 )

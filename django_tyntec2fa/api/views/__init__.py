@@ -18,6 +18,7 @@ from .devices import (
 from .login import LoginView, LogoutView
 from .recovery import ChallengeRecoverView, RecoveryCodesView
 from .stepup import StepUpSendView, StepUpVerifyView
+from .trust import TrustedBrowserDetailView, TrustedBrowserListView, UnknownTrustedBrowserView
 
 __all__ = [
     "ChallengeCancelView",
@@ -36,5 +37,8 @@ __all__ = [
     "RecoveryCodesView",
     "StepUpSendView",
     "StepUpVerifyView",
+    "TrustedBrowserDetailView",
+    "TrustedBrowserListView",
     "UnknownDeviceView",
+    "UnknownTrustedBrowserView",
 ]

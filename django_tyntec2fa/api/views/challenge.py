@@ -14,10 +14,11 @@ from rest_framework.response import Response
 
 from ... import flows, session
 from ...access import PendingAccess
+from ...flows import trust
 from ...models import Challenge
 from .. import openapi, transport
 from ..errors import EnrollmentRequired
-from ..serializers import CodeSerializer, ResendSerializer, SendSerializer
+from ..serializers import LoginCodeSerializer, ResendSerializer, SendSerializer
 from .base import (
     ApiView,
     language,
@@ -93,11 +94,14 @@ class ChallengeVerifyView(PendingLoginView):
     def post(self, request: Request) -> Response:
         """``flows.verify_login``; the token only after it succeeded."""
         _login(request)
-        data = validated(CodeSerializer, request)
-        want_token = data["token"] or transport.is_app_mode(request._request)
+        data = validated(LoginCodeSerializer, request)
+        http = request._request
+        app = transport.is_app_mode(http)
+        want_token = data["token"] or app
         require_issuer(want_token)
-        user = flows.verify_login(request._request, data["code"])
-        return Response(signed_in(request, user, want_token=want_token))
+        # "remember": a cookie client's browser (S9); an app keeps no cookie.
+        user = flows.verify_login(http, data["code"], remember=data["remember"] and not app)
+        return trust.update_cookie(http, Response(signed_in(request, user, want_token=want_token)))
 
 
 class ChallengeCancelView(PendingLoginView):

@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from ... import flows, policy, session
 from ...access import PendingAccess
+from ...flows import trust
 from .. import openapi, tokens, transport
 from ..errors import InvalidCredentials, TokenNeedsSecondFactor
 from ..serializers import LoginSerializer
@@ -59,11 +60,14 @@ class LoginView(ApiView):
             if not policy.requires_second_factor(user):
                 raise TokenNeedsSecondFactor()  # a token only ever follows a second factor
             transport.begin_app_login(http)
+            trust.skip(http)  # a token only ever follows a code, never a trusted browser
         auth.login(http, user)
         pending = session.get_pending(http)
         if pending is None:
-            # No second factor needed: a plain session login (never a token).
-            return Response({"status": "authenticated", "token": None})
+            # No second factor needed, or a trusted browser spared the code (S9): a
+            # plain session login (never a token).
+            answer = Response({"status": "authenticated", "token": None})
+            return trust.update_cookie(http, answer)
         return Response(login_state(request, pending, user))
 
 

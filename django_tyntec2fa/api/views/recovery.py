@@ -11,10 +11,10 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ...flows import recovery
+from ...flows import recovery, trust
 from .. import openapi, transport
 from ..permissions import IsSecondFactorVerified, RecentSecondFactor
-from ..serializers import CodeSerializer, RecoveryCodesSerializer, RecoveryStatusSerializer
+from ..serializers import LoginCodeSerializer, RecoveryCodesSerializer, RecoveryStatusSerializer
 from .base import ApiView, require_issuer, signed_in, validated
 from .challenge import PendingLoginView, _login
 
@@ -57,8 +57,13 @@ class ChallengeRecoverView(PendingLoginView):
     def post(self, request: Request) -> Response:
         """``flows.recovery.recover_login``; the token only after it succeeded."""
         found = _login(request)
-        data = validated(CodeSerializer, request)
-        want_token = data["token"] or transport.is_app_mode(request._request)
+        data = validated(LoginCodeSerializer, request)
+        http = request._request
+        app = transport.is_app_mode(http)
+        want_token = data["token"] or app
         require_issuer(want_token)
-        done = recovery.recover_login(request._request, data["code"], found=found)
-        return Response(signed_in(request, done.user, want_token=want_token))
+        # "remember": a cookie client's browser (S9); an app keeps no cookie.
+        remember = data["remember"] and not app
+        done = recovery.recover_login(http, data["code"], found=found, remember=remember)
+        answer = Response(signed_in(request, done.user, want_token=want_token))
+        return trust.update_cookie(http, answer)

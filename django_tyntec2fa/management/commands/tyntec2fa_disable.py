@@ -41,7 +41,8 @@ class Command(BaseCommand):
             f"Disabled two-factor authentication for {username!r}: "
             f"{result.devices_removed} phone(s) removed, "
             f"{result.cancelled.count} challenge(s) cancelled, "
-            f"{result.recovery_codes_revoked} unused recovery code(s) removed."
+            f"{result.recovery_codes_revoked} unused recovery code(s) removed, "
+            f"{result.browsers_revoked} trusted browser(s) forgotten."
         )
         for pk, error in sorted(result.cancelled.provider_errors.items()):
             self.stderr.write(
