@@ -26,6 +26,7 @@ module; every rule about the application lives here (docs/operations.md):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,25 +136,70 @@ def shown(value: Any) -> str:
     return repr(value) if isinstance(value, str) else str(value)
 
 
+def _equal(live: Any, wish: Any) -> bool:
+    return bool(live == wish)
+
+
+def _at_least(live: Any, wish: Any) -> bool:
+    return live is not None and live >= wish
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """One field of the application and what the settings want of it: stated once, for
+    the comparison, the dry run's plan and the sync alike."""
+
+    name: str  # tyntec's spelling
+    attribute: str  # ``Application``'s attribute and ``update_application``'s keyword
+    setting: str  # where the wish comes from
+    wish: Callable[[Wanted], Any]  # the value a sync sets; None means "any"
+    agrees: Callable[[Any, Any], bool] = _equal
+    unit: str = ""
+
+    def describe(self, want: Wanted) -> str:
+        """The wish in operator words: ``6``, ``at least 300 (seconds)``, ``any``."""
+        wish = self.wish(want)
+        if wish is None:
+            return "any"
+        text = f"at least {wish}" if self.agrees is _at_least else shown(wish)
+        return f"{text} ({self.unit})" if self.unit else text
+
+    def holds(self, live: Application | None, want: Wanted) -> bool:
+        """True when ``live`` (None: an application still to be created) has what is wanted."""
+        wish = self.wish(want)
+        if wish is None:
+            return True
+        return live is not None and self.agrees(getattr(live, self.attribute), wish)
+
+
+FIELD_RULES: tuple[FieldRule, ...] = (
+    FieldRule("pinLength", "pin_length", "TYNTEC2FA_PIN_LENGTH", lambda w: w.pin_length),
+    FieldRule("attempts", "attempts", "TYNTEC2FA_MAX_ATTEMPTS", lambda w: w.attempts, _at_least),
+    FieldRule(
+        "expire", "expire", "TYNTEC2FA_OTP_TTL", lambda w: w.expire, _at_least, unit="seconds"
+    ),
+    # The app reads digits only; an unset flag means tyntec's default, digits.
+    FieldRule(
+        "alphanumeric",
+        "alphanumeric",
+        "the app's codes are digits",
+        lambda w: False,
+        lambda live, wish: not live,
+    ),
+    FieldRule("sender", "sender", "TYNTEC2FA_SENDER", lambda w: w.sender),
+    FieldRule("caller", "caller", "TYNTEC2FA_CALLER", lambda w: w.caller),
+)
+
+
 def differences(live: Application, want: Wanted) -> list[Difference]:
     """Everything in ``live`` the settings disagree with; empty when it agrees."""
-    found: list[Difference] = []
-
-    def differ(name: str, value: Any, wish: str, setting: str) -> None:
-        found.append(Difference(name, shown(value), wish, setting))
-
-    if live.pin_length != want.pin_length:
-        differ("pinLength", live.pin_length, str(want.pin_length), "TYNTEC2FA_PIN_LENGTH")
-    if live.attempts is None or live.attempts < want.attempts:
-        differ("attempts", live.attempts, f"at least {want.attempts}", "TYNTEC2FA_MAX_ATTEMPTS")
-    if live.expire is None or live.expire < want.expire:
-        differ("expire", live.expire, f"at least {want.expire} (seconds)", "TYNTEC2FA_OTP_TTL")
-    if live.alphanumeric:
-        differ("alphanumeric", live.alphanumeric, "false", "the app's codes are digits")
-    if want.sender is not None and live.sender != want.sender:
-        differ("sender", live.sender, repr(want.sender), "TYNTEC2FA_SENDER")
-    if want.caller is not None and live.caller != want.caller:
-        differ("caller", live.caller, repr(want.caller), "TYNTEC2FA_CALLER")
+    found = [
+        Difference(
+            rule.name, shown(getattr(live, rule.attribute)), rule.describe(want), rule.setting
+        )
+        for rule in FIELD_RULES
+        if not rule.holds(live, want)
+    ]
     for template in want.templates:
         text = live.templates.get(template.key)
         if text != template.text:
@@ -254,21 +300,8 @@ class Plan:
 
 
 def _fixes(live: Application | None, want: Wanted) -> dict[str, Any]:
-    """``update_application`` arguments that make ``live`` agree (all of them for None)."""
-    changes: dict[str, Any] = {}
-    if live is None or live.pin_length != want.pin_length:
-        changes["pin_length"] = want.pin_length
-    if live is None or live.attempts is None or live.attempts < want.attempts:
-        changes["attempts"] = want.attempts
-    if live is None or live.expire is None or live.expire < want.expire:
-        changes["expire"] = want.expire
-    if live is None or live.alphanumeric:
-        changes["alphanumeric"] = False
-    if want.sender is not None and (live is None or live.sender != want.sender):
-        changes["sender"] = want.sender
-    if want.caller is not None and (live is None or live.caller != want.caller):
-        changes["caller"] = want.caller
-    return changes
+    """``update_application`` arguments that make ``live`` agree (all wishes for None)."""
+    return {rule.attribute: rule.wish(want) for rule in FIELD_RULES if not rule.holds(live, want)}
 
 
 def plan_sync(*, create: bool = False, service: ApplicationService | None = None) -> Plan:

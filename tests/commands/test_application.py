@@ -189,6 +189,18 @@ def test_more_attempts_and_a_longer_expiry_than_the_settings_agree(
     assert "agrees" in out
 
 
+def test_letters_in_codes_are_found_and_switched_off(fake: FakeTyntec, drifted: str) -> None:
+    _run("sync", "--apply")
+    _api(fake, "POST", f"/application/{drifted}", params={"alphaNumeric": "true"})
+
+    status, out, _ = _call("check")
+
+    assert status == 1
+    assert "alphanumeric: live true, wanted false (the app's codes are digits)" in out
+    _run("sync", "--apply")
+    assert fake.applications[drifted].alphanumeric is False
+
+
 def test_show_marks_what_differs(fake: FakeTyntec, drifted: str) -> None:
     out = _run("show")
 

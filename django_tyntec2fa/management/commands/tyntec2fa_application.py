@@ -27,7 +27,7 @@ DRIFT = 1  # check: the application disagrees
 FAILED = 2  # tyntec could not be asked, or the change was refused
 _PREVIEW = 60  # characters of a template text in the overview
 #: The plan's fields in tyntec's spelling, as ``show`` and ``check`` print them.
-_TYNTEC_NAMES = {"pin_length": "pinLength"}
+_TYNTEC_NAMES = {rule.attribute: rule.name for rule in flow.FIELD_RULES}
 
 
 def _failure(error: Exception, done: str = "") -> CommandError:
@@ -106,18 +106,12 @@ class Command(BaseCommand):
     def _show(self, found: flow.Inspection) -> None:
         self._heading(found)
         app, want = found.application, found.wanted
-        rows = (
-            ("pinLength", app.pin_length, str(want.pin_length)),
-            ("attempts", app.attempts, f"at least {want.attempts}"),
-            ("expire", app.expire, f"at least {want.expire} (seconds)"),
-            ("alphanumeric", app.alphanumeric, "false"),
-            ("sender", app.sender, repr(want.sender) if want.sender else "any"),
-            ("caller", app.caller, repr(want.caller) if want.caller else "any"),
-        )
-        differing = {d.name for d in found.differences}
-        for name, live, wish in rows:
-            mark = "DIFFERS" if name in differing else "ok"
-            self.stdout.write(f"  {name:<14} {flow.shown(live):<12} wanted {wish:<24} {mark}")
+        for rule in flow.FIELD_RULES:
+            live = flow.shown(getattr(app, rule.attribute))
+            mark = "ok" if rule.holds(app, want) else "DIFFERS"
+            self.stdout.write(
+                f"  {rule.name:<14} {live:<12} wanted {rule.describe(want):<24} {mark}"
+            )
         self.stdout.write("Templates (managed: written by sync; others: left as they are):")
         for template in want.templates:
             text = app.templates.get(template.key)
@@ -183,7 +177,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(f"Plan for tyntec application {plan.application_id}:")
         for name, value in plan.changes.items():
-            self.stdout.write(f"  set {_TYNTEC_NAMES.get(name, name)} = {flow.shown(value)}")
+            self.stdout.write(f"  set {_TYNTEC_NAMES[name]} = {flow.shown(value)}")
         for template in plan.templates:
             self.stdout.write(f"  write template {template.key}: {template.text!r}")
 
