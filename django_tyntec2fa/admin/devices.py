@@ -13,10 +13,11 @@ from ..flows import support
 from ..models import PhoneDevice
 from .base import FailureActionsMixin, reset_failures, unlock_accounts, warn_provider_errors
 from .lookups import NumberLookupsRefused
+from .recovery import RecoveryCodesColumn, revoke_recovery_codes
 
 
 @admin.register(PhoneDevice)
-class PhoneDeviceAdmin(FailureActionsMixin, NumberLookupsRefused):
+class PhoneDeviceAdmin(RecoveryCodesColumn, FailureActionsMixin, NumberLookupsRefused):
     """Devices are added only through enrollment, which proves the phone (E1); support
     can relabel, change the channel or language, and remove a lost phone.
 
@@ -36,6 +37,7 @@ class PhoneDeviceAdmin(FailureActionsMixin, NumberLookupsRefused):
         "channel",
         "created_at",
         "last_used_at",
+        "recovery_codes",
     ]
     list_filter = ["confirmed", "is_primary", "channel"]
     list_select_related = ["user"]
@@ -44,7 +46,7 @@ class PhoneDeviceAdmin(FailureActionsMixin, NumberLookupsRefused):
     search_fields = ["user__username", "user__email"]
     number_search = "number"
     date_hierarchy = "created_at"
-    actions = [unlock_accounts, reset_failures]
+    actions = [unlock_accounts, reset_failures, revoke_recovery_codes]
     fields = [
         "user",
         "masked_number",
@@ -55,6 +57,7 @@ class PhoneDeviceAdmin(FailureActionsMixin, NumberLookupsRefused):
         "confirmed",
         "created_at",
         "last_used_at",
+        "recovery_codes",
     ]
     readonly_fields = [
         "user",
@@ -63,6 +66,7 @@ class PhoneDeviceAdmin(FailureActionsMixin, NumberLookupsRefused):
         "confirmed",
         "created_at",
         "last_used_at",
+        "recovery_codes",
     ]
 
     @admin.display(description=_("phone number"), ordering="number")
