@@ -14,6 +14,7 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import transaction
+from django.template.loader import get_template
 from django.utils import translation
 
 from django_tyntec2fa import flows, signals
@@ -448,8 +449,9 @@ def test_a_project_template_adds_the_html_part(
     assert "A new set of 10 recovery codes" in message.body
 
 
-def test_every_event_has_its_templates() -> None:
-    """The events notices.py knows are exactly the signals it connects to."""
+def test_every_event_is_connected_and_has_its_templates() -> None:
+    """The six events of the issue, each connected to its signal, each with a subject
+    and a body template the project can override."""
     assert set(notices.EVENTS) == {
         "device_added",
         "device_removed",
@@ -460,6 +462,8 @@ def test_every_event_has_its_templates() -> None:
     }
     for event in notices.EVENTS:
         assert getattr(signals, event).has_listeners()
+        for part in ("subject", "body"):
+            get_template(f"django_tyntec2fa/email/{event}_{part}.txt")
 
 
 # --- Through the recovery, trust and support flows ---------------------------------------
