@@ -97,7 +97,11 @@ class Command(BaseCommand):
 
     def _heading(self, found: flow.Inspection) -> None:
         app = found.application
-        source = "TYNTEC2FA_APPLICATION_ID" if found.application_id != "default" else "default"
+        source = (
+            "TYNTEC2FA_APPLICATION_ID"
+            if found.application_id != flow.DEFAULT_APPLICATION
+            else "the account's default application: TYNTEC2FA_APPLICATION_ID is not set"
+        )
         self.stdout.write(
             f"tyntec application {app.application_id or found.application_id} "
             f"({app.name or 'no name'}; {source})"
