@@ -10,7 +10,7 @@ from django.test import Client
 from django.views.debug import SafeExceptionReporterFilter
 
 from django_tyntec2fa import urls as app_urls
-from django_tyntec2fa.models import PhoneDevice
+from django_tyntec2fa.models import PhoneDevice, TrustedBrowser
 from django_tyntec2fa.providers import sinks
 
 from ..steps import AssertNeverCached, LastCode, wrong_code
@@ -37,9 +37,14 @@ CODE_VIEWS = ("challenge", "enroll-confirm", "step-up")
 def every_url(user: Any) -> list[tuple[str, str]]:
     """(name, path) of every pattern in django_tyntec2fa.urls."""
     device_pk = PhoneDevice.objects.filter(user=user).values_list("pk", flat=True).first()
+    # "Forget this browser" takes the id of one of the user's trusted browsers (S9).
+    browser, _new = TrustedBrowser.objects.get_or_create(
+        user=user, defaults={"expires_at": "2999-01-01T00:00Z"}
+    )
     found = []
     for pattern in app_urls.urlpatterns:
-        kwargs = {"pk": device_pk} if "<int:pk>" in str(pattern.pattern) else {}
+        pk = browser.pk if pattern.name == "browser-forget" else device_pk
+        kwargs = {"pk": pk} if "<int:pk>" in str(pattern.pattern) else {}
         found.append((pattern.name, url(pattern.name, **kwargs)))
     return found
 
@@ -49,7 +54,7 @@ def test_every_pattern_is_covered(alice: Any) -> None:
     names = {name for name, _ in every_url(alice)}
     assert POST_ONLY < names
     assert set(CODE_VIEWS) < names
-    assert len(names) == len(app_urls.urlpatterns) == 12
+    assert len(names) == len(app_urls.urlpatterns) == 15
 
 
 @pytest.mark.parametrize("stage", ["anonymous", "pending", "verified"])
