@@ -117,6 +117,10 @@ if os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "security@example.invalid"
 
+# "Don't ask for a code on this browser for 30 days" (S9; the app's default is 0, off).
+# TYNTEC2FA_TRUST_BROWSER_DAYS=0 in the environment turns it off again.
+TYNTEC2FA_TRUST_BROWSER_DAYS = int(os.environ.get("TYNTEC2FA_TRUST_BROWSER_DAYS") or 30)
+
 # Knobs for the browser test and for experiments; unset, the app's defaults apply.
 # The step-up age decides when the sensitive page asks for a fresh code (S10).
 if os.environ.get("TYNTEC2FA_STEP_UP_MAX_AGE"):
