@@ -103,3 +103,16 @@ TRUSTED_BROWSER: dict[str, Any] = {
     "expires": "2025-01-31T12:00:00Z",
     "current": True,
 }
+#: The password step while tyntec or the rate-limit cache is down (issue 12): 503, the
+#: error on top of the pending login's state; the login goes on once the service is back.
+LOGIN_UNAVAILABLE: dict[str, Any] = {
+    **PROVIDER_UNAVAILABLE,
+    "status": "second_factor_required",
+    "devices": [DEVICE, BACKUP_DEVICE],
+    "challenge": None,
+    "send_error": {
+        **PROVIDER_UNAVAILABLE,
+        "hint": "No code was sent. Please wait a few minutes, then ask for a new code.",
+        "retry_after": 30,
+    },
+}

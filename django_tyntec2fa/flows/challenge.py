@@ -39,15 +39,26 @@ Status = Challenge.Status
 _STORE_TRIES = 3
 
 
-def live_challenge(user: Any, purpose: str) -> Challenge | None:
-    """The user's pending, unexpired challenge for ``purpose`` (with its device), or None."""
-    return (
-        Challenge.objects.select_related("device")
-        .filter(user_id=user.pk, purpose=purpose, status=Status.PENDING)
-        .filter(expires_at__gt=timezone.now())
-        .first()
+def live_challenge(
+    user: Any, purpose: str, *, devices: list[PhoneDevice] | None = None
+) -> Challenge | None:
+    """The user's pending, unexpired challenge for ``purpose`` (with its device), or None.
+
+    ``devices``: the user's phones, already loaded (the code page has them); the
+    challenge's device is taken from them instead of joined in, which costs the page
+    less than the join. A device not among them is loaded when first used.
+    """
+    found = Challenge.objects.filter(
+        user_id=user.pk, purpose=purpose, status=Status.PENDING, expires_at__gt=timezone.now()
     )
 
+    live = (found if devices is not None else found.select_related("device")).first()
+    if live is not None and devices is not None:
+        for device in devices:
+            if device.pk == live.device_id:
+                live.device = device
+                break
+    return live
 
 def start(
     request: HttpRequest | None,

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from .. import flows, lockout, policy, redirects, session
+from .. import flows, lockout, policy, redirects, session, session_cookie
 from ..exceptions import LoginTimeout, Tyntec2FAError
 from ..flows import trust
 from ..forms import CodeForm, SendForm
@@ -50,9 +50,10 @@ def challenge_context(
     (``locked_error``): signing in while locked says so instead of offering a send
     that would be refused. That costs its query only when no code is live.
     """
-    live = flows.live_challenge(user, purpose)
     devices = policy.login_devices(user)
     device = live.device if live is not None else (devices[0] if devices else None)
+    # The live code's phone comes from that list, not from a join (the page's cost).
+    live = flows.live_challenge(user, purpose, devices=devices)
     others = [other for other in devices if device is None or other.pk != device.pk]
     locked = lockout.blocked_error(user) if live is None else None
     return {
@@ -105,6 +106,9 @@ def challenge(request: HttpRequest) -> HttpResponse:
 
     form = CodeForm(request.POST)
     if not form.is_valid():
+            # Whatever this GET changed in the session (?next=, a notice taken) is
+            # kept, which Django does not do on a 5xx answer.
+            session_cookie.keep(request, response)
         return TemplateResponse(
             request, TEMPLATE, challenge_context(request, user, code_form=form), status=400
         )

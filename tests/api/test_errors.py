@@ -14,7 +14,16 @@ from django.utils import timezone
 from django_tyntec2fa.models import Challenge, FailureCounter
 
 from ..steps import AssertNeverCached, LastCode, wrong_code
-from .helpers import ALICE_PRIMARY, JSON, assert_error, get, password, post, session_login
+from .helpers import (
+    ALICE_PRIMARY,
+    JSON,
+    PASSWORD,
+    assert_error,
+    get,
+    password,
+    post,
+    session_login,
+)
 
 
 def _shape(body: dict[str, Any]) -> set[str]:
@@ -113,9 +122,12 @@ def test_a_drf_throttle_is_429_rate_limited_with_retry_after(client: Client, db:
 def test_provider_outage_is_503_and_fails_closed(
     client: Client, alice: Any, provider_down: None
 ) -> None:
-    """R1: a send and a verify during an outage are 503 ``provider_unavailable``; the
-    login stays pending and nothing is verified."""
-    password(client, alice)  # the login code could not go out
+    """R1: the password step, a send and a verify during an outage are 503
+    ``provider_unavailable``; the login stays pending and nothing is verified."""
+    credentials = {"username": alice.get_username(), "password": PASSWORD}
+    # The login code could not go out; the password was right, the login is pending.
+    answer = assert_error(post(client, "login", credentials), 503, "provider_unavailable")
+    assert answer["status"] == "second_factor_required" and answer["challenge"] is None
     assert get(client, "challenge").json()["challenge"] is None
     assert_error(post(client, "challenge-send"), 503, "provider_unavailable")
     Challenge.objects.create(

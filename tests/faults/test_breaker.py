@@ -27,7 +27,7 @@ from django_tyntec2fa.testing.fake_tyntec import FakeTyntec, Fault
 
 from ..api.conftest import API_HANDLER
 from ..api.helpers import password, post
-from ..people import ALICE_PRIMARY
+from ..people import ALICE_PRIMARY, PASSWORD
 from ..steps import PasswordLogin, wrong_code
 from .helpers import NEXT, code_for, live
 
@@ -193,6 +193,31 @@ def test_the_api_answers_503_with_retry_after_r1(
     assert response.status_code == 503
     assert response.json()["code"] == "provider_unavailable"
     assert 0 < int(response["Retry-After"]) <= COOL_OFF
+
+
+def test_the_api_password_step_is_a_503_and_the_login_goes_on_once_tyntec_is_back_r1(
+    settings: Any, alice: Any, fake: FakeTyntec
+) -> None:
+    """While open, the API's password step answers 503 with ``Retry-After`` (the rest
+    of the cool-off) and keeps the login pending; the same cookie jar sends a code
+    once tyntec is back and signs in, without the password again."""
+    settings.ROOT_URLCONF = "tests.api.urls"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "EXCEPTION_HANDLER": API_HANDLER}
+    failing_sends(fake, UNWELL["503"], FAILURES)
+    client = Client()
+
+    refused = post(client, "login", {"username": alice.get_username(), "password": PASSWORD})
+
+    assert refused.status_code == 503, refused.content
+    assert 0 < int(refused["Retry-After"]) <= COOL_OFF
+    assert refused.json()["code"] == "provider_unavailable"
+    assert refused.json()["status"] == "second_factor_required"
+    breaker.reset()  # tyntec answers again
+    sent = post(client, "challenge-send", {})
+    assert sent.status_code == 200, sent.content
+    code = code_for(fake, live(alice))
+    verified = post(client, "challenge-verify", {"code": code})
+    assert verified.status_code == 200 and verified.json()["status"] == "authenticated"
 
 
 def test_a_check_the_open_breaker_refuses_costs_no_attempt_l1(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from .. import examples as ex
+from ..schema import OpenApiResponse
 from ..serializers import (
     LoginCodeSerializer,
     LoginSerializer,
     LoginStateSerializer,
+    LoginUnavailableSerializer,
     ResendSerializer,
     SendSerializer,
 )
@@ -19,9 +21,21 @@ from .common import (
     PROVIDER,
     SEND_REFUSALS,
     UNSAFE,
+    examples,
     operation,
     responses,
 )
+
+#: The password step's 503 (issue 12): the error and the pending login's state.
+LOGIN_UNAVAILABLE = {
+    503: OpenApiResponse(
+        LoginUnavailableSerializer,
+        "No code could be sent: tyntec or the rate-limit cache is down (`Retry-After`). "
+        "The password was right and the login is pending (its session cookie or "
+        "`login_token` is set as on a 200): send a code once the service is back.",
+        examples({"Provider down": ex.LOGIN_UNAVAILABLE}),
+    )
+}
 
 login_get = operation(
     "login_state",
@@ -65,7 +79,8 @@ login_post = operation(
             },
             403: {"Token without a second factor": ex.TOKEN_NEEDS_SECOND_FACTOR},
         },
-    ),
+    )
+    | LOGIN_UNAVAILABLE,
     request=LoginSerializer,
     requests={"Browser or SPA": CREDENTIALS, "App": {**CREDENTIALS, "token": True}},
     pending=True,

@@ -15,11 +15,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import flows, policy, session
+from ... import flows, policy, session, session_cookie
 from ...access import PendingAccess
+from ...exceptions import ProviderUnavailable
 from ...flows import trust
 from .. import openapi, tokens, transport
-from ..errors import InvalidCredentials, TokenNeedsSecondFactor
+from ..errors import InvalidCredentials, TokenNeedsSecondFactor, error_response
 from ..serializers import LoginSerializer
 from .base import ApiView, login_state, pending_status, require_issuer, validated
 
@@ -68,7 +69,26 @@ class LoginView(ApiView):
             # plain session login (never a token).
             answer = Response({"status": "authenticated", "token": None})
             return trust.update_cookie(http, answer)
-        return Response(login_state(request, pending, user))
+        return _answer(request, login_state(request, pending, user))
+
+
+def _answer(request: Request, state: dict[str, Any]) -> Response:
+    """The password step's answer: the login's state, 200; but 503 with ``Retry-After``
+    when no code could go out because the service is down (tyntec or the rate-limit
+    cache): the one error shape (``provider_unavailable``) on top of the same state, so
+    a client sees both the outage and that the login is pending. The pending login is
+    kept all the same (``session_cookie.keep``; an app's login session is saved by
+    ``transport``): once the service is back, the client sends a code
+    (``challenge/send/``), or uses a recovery code, without the password again."""
+    refusal = state.get("send_error")
+    if refusal is None or refusal["code"] != ProviderUnavailable.code:
+        return Response(state)
+    response = error_response(
+        refusal["code"], refusal["detail"], 503, retry_after=refusal["retry_after"], extra=state
+    )
+    if not transport.is_app_mode(request._request):
+        session_cookie.keep(request._request, response)
+    return response
 
 
 def _app_login(request: Request) -> Any:
