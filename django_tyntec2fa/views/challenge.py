@@ -102,13 +102,13 @@ def challenge(request: HttpRequest) -> HttpResponse:
             response.status_code = 503
             if refusal.retry_after:
                 response["Retry-After"] = str(refusal.retry_after)
+            # Whatever this GET changed in the session (?next=, a notice taken) is
+            # kept, which Django does not do on a 5xx answer.
+            session_cookie.keep(request, response)
         return response
 
     form = CodeForm(request.POST)
     if not form.is_valid():
-            # Whatever this GET changed in the session (?next=, a notice taken) is
-            # kept, which Django does not do on a 5xx answer.
-            session_cookie.keep(request, response)
         return TemplateResponse(
             request, TEMPLATE, challenge_context(request, user, code_form=form), status=400
         )
