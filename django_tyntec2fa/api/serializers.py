@@ -205,6 +205,27 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class LoginUnavailableSerializer(serializers.Serializer):
+    """The password step's 503: no code could be sent because the service is down. The
+    error shape and the pending login's state in one body: the password was right and
+    the login waits for a code, to be sent once the service is back."""
+
+    code = serializers.CharField(help_text=_("Stable, machine-readable."))
+    detail = serializers.CharField(help_text=_("Translated, for people."))
+    status = serializers.ChoiceField(choices=("second_factor_required",))
+    devices = DeviceSerializer(many=True)
+    challenge = ChallengeSerializer(allow_null=True)  # null: no code was sent
+    send_error = serializers.DictField(
+        help_text=_(
+            "Only when the password step sent no code: its code, detail, hint (what to "
+            "do) and retry_after (seconds, or null)."
+        ),
+    )
+    login_token = serializers.CharField(
+        required=False, help_text=_("Apps: send it as the X-Tyntec2FA-Login header.")
+    )
+
+
 # --- Recovery codes (issue 11) -----------------------------------------------------------
 
 
@@ -229,27 +250,6 @@ class LoginCodeSerializer(CodeSerializer):
     """The code of a pending login; ``remember`` trusts this browser (S9)."""
 
     remember = serializers.BooleanField(
-class LoginUnavailableSerializer(serializers.Serializer):
-    """The password step's 503: no code could be sent because the service is down. The
-    error shape and the pending login's state in one body: the password was right and
-    the login waits for a code, to be sent once the service is back."""
-
-    code = serializers.CharField(help_text=_("Stable, machine-readable."))
-    detail = serializers.CharField(help_text=_("Translated, for people."))
-    status = serializers.ChoiceField(choices=("second_factor_required",))
-    devices = DeviceSerializer(many=True)
-    challenge = ChallengeSerializer(allow_null=True)  # null: no code was sent
-    send_error = serializers.DictField(
-        help_text=_(
-            "Only when the password step sent no code: its code, detail, hint (what to "
-            "do) and retry_after (seconds, or null)."
-        ),
-    )
-    login_token = serializers.CharField(
-        required=False, help_text=_("Apps: send it as the X-Tyntec2FA-Login header.")
-    )
-
-
         default=False,
         help_text=_(
             "Cookie clients: don't ask for a code at this user's password sign-ins on this "
