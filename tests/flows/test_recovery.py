@@ -106,9 +106,7 @@ def test_only_keyed_hashes_are_stored_g4(user, device, make_request, settings) -
     assert not again & digests
 
 
-def test_generating_replaces_the_old_set_and_signals(
-    user, device, make_request, caught
-) -> None:
+def test_generating_replaces_the_old_set_and_signals(user, device, make_request, caught) -> None:
     first = generated(user, make_request)
     second = generated(user, make_request)
     assert not set(first) & set(second)
@@ -211,7 +209,9 @@ def test_a_code_survives_a_secret_key_rotation(user, device, make_request, setti
     old = settings.SECRET_KEY
     settings.SECRET_KEY = "the-new-secret-key-after-a-rotation-0123456789abcdef"
     settings.SECRET_KEY_FALLBACKS = [old]
-    assert recovery.recover_login(password_step_request(user, make_request), codes[1]).remaining == 9
+    assert (
+        recovery.recover_login(password_step_request(user, make_request), codes[1]).remaining == 9
+    )
 
 
 def test_another_users_code_is_wrong(user, other_user, device, make_request) -> None:
@@ -225,9 +225,7 @@ def test_another_users_code_is_wrong(user, other_user, device, make_request) -> 
 
 
 @pytest.mark.parametrize("typed", ["k7qm-4xta-9rhe", "not a code", "", "1234567"])
-def test_every_wrong_code_counts_toward_the_lock_l4(
-    user, device, make_request, typed
-) -> None:
+def test_every_wrong_code_counts_toward_the_lock_l4(user, device, make_request, typed) -> None:
     generated(user, make_request)
     request = password_step_request(user, make_request)
     with pytest.raises(InvalidCode) as refused:
