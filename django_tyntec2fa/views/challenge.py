@@ -51,9 +51,9 @@ def challenge_context(
     that would be refused. That costs its query only when no code is live.
     """
     devices = policy.login_devices(user)
-    device = live.device if live is not None else (devices[0] if devices else None)
     # The live code's phone comes from that list, not from a join (the page's cost).
     live = flows.live_challenge(user, purpose, devices=devices)
+    device = live.device if live is not None else (devices[0] if devices else None)
     others = [other for other in devices if device is None or other.pk != device.pk]
     locked = lockout.blocked_error(user) if live is None else None
     return {
