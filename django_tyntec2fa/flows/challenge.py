@@ -51,7 +51,6 @@ def live_challenge(
     found = Challenge.objects.filter(
         user_id=user.pk, purpose=purpose, status=Status.PENDING, expires_at__gt=timezone.now()
     )
-
     live = (found if devices is not None else found.select_related("device")).first()
     if live is not None and devices is not None:
         for device in devices:
@@ -59,6 +58,7 @@ def live_challenge(
                 live.device = device
                 break
     return live
+
 
 def start(
     request: HttpRequest | None,
