@@ -12,7 +12,7 @@ from unittest import mock
 import pytest
 import time_machine
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from django_tyntec2fa.flows import recovery
 from django_tyntec2fa.models import Challenge, FailureCounter, RecoveryCode
@@ -207,3 +207,44 @@ def test_full_login_then_generate_then_sign_in_with_one(
     response = client.post(url("recover"), {"code": codes[5]})
     assert response.status_code == 302
     assert client.get("/protected/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("language", "link", "heading", "wrong", "generate"),
+    [
+        (
+            "de",
+            "Einen Wiederherstellungscode verwenden",
+            "Wiederherstellungscode",
+            "Dieser Wiederherstellungscode ist ungültig.",
+            "Ihre neuen Wiederherstellungscodes",
+        ),
+        (
+            "fr",
+            "Utiliser un code de récupération",
+            "Code de récupération",
+            "Ce code de récupération n’est pas valide.",
+            "Vos nouveaux codes de récupération",
+        ),
+    ],
+)
+def test_the_recovery_pages_speak_german_and_french(
+    client: Client,
+    alice: Any,
+    full_login: FullLogin,
+    password_login: PasswordLogin,
+    language: str,
+    link: str,
+    heading: str,
+    wrong: str,
+    generate: str,
+) -> None:
+    with translation.override(language):
+        full_login(client, alice)
+        assert generate in client.post(url("recovery-codes")).content.decode()
+        client.logout()
+        password_login(client, alice)
+        assert link in client.get(url("challenge")).content.decode()
+        assert heading in client.get(url("recover")).content.decode()
+        refused = client.post(url("recover"), {"code": "zzzz-zzzz-zzzz"}).content.decode()
+        assert wrong in refused
