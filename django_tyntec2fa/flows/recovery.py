@@ -179,10 +179,17 @@ def recover_login(
 
     ``found``: the ``(pending, user)`` the caller already loaded. ``remember``: trust
     this browser (``trust.remember``, S9; the front end sets the cookie). Raises
-    ``LoginTimeout`` (no pending login), ``RecoveryDisabled``, ``InvalidCode``,
-    ``AccountLocked``, ``RateLimited`` and ``LimitsUnavailable``.
+    ``LoginTimeout`` (no pending login), ``DeviceError`` (a pending login that must add
+    a phone first), ``RecoveryDisabled``, ``InvalidCode``, ``AccountLocked``,
+    ``RateLimited`` and ``LimitsUnavailable``.
     """
     pending, user = found if found is not None else _pending(request)
+    if pending.enrolling:
+        # The policy wants a phone first; a code of an earlier phone does not replace it.
+        raise DeviceError(
+            "the pending login must add a phone first",
+            message=_("Please add a phone number first."),
+        )
     remaining = redeem(request, user, code)
     cancel_where(request, user_id=user.pk, purpose=Purpose.LOGIN, detail="recovery code used")
     session.complete_login(request, user, pending)

@@ -336,3 +336,18 @@ def test_revoke_removes_the_set_audits_and_signals(user, device, make_request, c
     # Nothing to revoke: no event, no signal.
     assert recovery.revoke(user) == 0
     assert AuditEvent.objects.filter(kind=AuditEvent.Kind.RECOVERY_REVOKED).count() == 1
+
+
+def test_a_login_that_must_add_a_phone_first_cannot_recover(
+    user, device, make_request, settings
+) -> None:
+    """Codes left from a phone since removed do not stand in for the phone the policy
+    asks for: the pending "enroll" login must enroll."""
+    codes = generated(user, make_request)
+    device.delete()
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    request = password_step_request(user, make_request)
+    assert session.get_pending(request).enrolling
+    with pytest.raises(DeviceError):
+        recovery.recover_login(request, codes[0])
+    assert recovery.status(user).remaining == 10
