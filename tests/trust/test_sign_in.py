@@ -146,9 +146,10 @@ def test_s9_trusted_sign_in_is_no_recent_second_factor(trusted_client: Client, a
 
 def test_s9_another_user_on_that_browser_is_asked(trusted_client: Client, alice: Any, bob: Any):
     cookie = trusted_client.cookies[trust.COOKIE_NAME].value
-    assert asked(trusted_client, sign_in(trusted_client, bob))
-    assert SESSION_KEY not in trusted_client.session
-    # Alice's trust stays for Alice.
+    response = sign_in(trusted_client, bob, APP_LOGIN)
+    assert asked(trusted_client, response)
+    # Alice's trust stays for Alice: her cookie is neither used nor dropped.
+    assert trust.COOKIE_NAME not in response.cookies
     assert trusted_client.cookies[trust.COOKIE_NAME].value == cookie
     assert TrustedBrowser.objects.filter(user=alice).exists()
 
