@@ -46,12 +46,16 @@ def live_challenge(
 
     ``devices``: the user's phones, already loaded (the code page has them); the
     challenge's device is taken from them instead of joined in, which costs the page
-    less than the join. A device not among them is loaded when first used.
+    less than the join. A device not among them is loaded when first used. No ORDER
+    BY: the constraint ``tyntec2fa_challenge_one_live_per_purpose`` leaves one row at
+    most, and the code page is on every login's path.
     """
     found = Challenge.objects.filter(
         user_id=user.pk, purpose=purpose, status=Status.PENDING, expires_at__gt=timezone.now()
     )
-    live = (found if devices is not None else found.select_related("device")).first()
+    if devices is None:
+        found = found.select_related("device")
+    live = next(iter(found[:1]), None)
     if live is not None and devices is not None:
         for device in devices:
             if device.pk == live.device_id:
