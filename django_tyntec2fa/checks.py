@@ -33,6 +33,7 @@ PIN_LENGTH_RANGE = (6, 10)  # NIST SP 800-63B-4 3.1.3.2 (>= 6 digits, G2); tynte
 OTP_TTL_RANGE = (30, 600)  # tyntec's minimum; NIST's 10 minute maximum (G6)
 MAX_ATTEMPTS_RANGE = (1, 10)  # L1
 LOCKOUT_THRESHOLD_RANGE = (1, 100)  # NIST SP 800-63B-4 3.2.2: at most 100 failures (L2)
+FALLBACK_AFTER_RANGE = (5, 600)  # a text message takes seconds; a code lives 600 s at most
 RECOVERY_CODES_RANGE = (0, 50)  # 0: off; a longer list than 50 is no longer read by anyone
 TRUST_BROWSER_DAYS_RANGE = (0, 365)  # 0: off; a year at most, as a password is not forever
 
@@ -329,6 +330,65 @@ def check_trust_browser(
             id="django_tyntec2fa.E050",
         )
     ]
+
+
+# --- Delivery status and voice fallback: E060, E061, E062 (docs/flows.md) -----------------
+
+
+@register(Tags.security, TAG)
+def check_fallback(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list[CheckMessage]:
+    """E060 ``TYNTEC2FA_FALLBACK_AFTER`` outside 5-600 seconds; E061
+    ``TYNTEC2FA_AUTO_VOICE_FALLBACK`` not True or False; E062 a local delivery outcome
+    or delay the local provider does not know (else: a refused send in development)."""
+    found: list[CheckMessage] = []
+    if _invalid("FALLBACK_AFTER", _between(FALLBACK_AFTER_RANGE)):
+        found.append(
+            Error(
+                f"TYNTEC2FA_FALLBACK_AFTER is {_raw('FALLBACK_AFTER')!r}; it must be a whole "
+                "number of seconds from 5 to 600.",
+                hint="It is how long a text message may go without a delivery report "
+                "before the code page offers a call first (default 20).",
+                id="django_tyntec2fa.E060",
+            )
+        )
+    if _raw("AUTO_VOICE_FALLBACK") is not None and not isinstance(
+        _raw("AUTO_VOICE_FALLBACK"), bool
+    ):
+        found.append(
+            Error(
+                f"TYNTEC2FA_AUTO_VOICE_FALLBACK is {_raw('AUTO_VOICE_FALLBACK')!r}; it must "
+                "be True or False.",
+                hint="True makes the app call the phone by itself, once per code, when the "
+                "text message was not delivered; False (the default) only offers the call.",
+                id="django_tyntec2fa.E061",
+            )
+        )
+    if not _local_delivery_valid():
+        found.append(
+            Error(
+                f"TYNTEC2FA_LOCAL_DELIVERY is {_raw('LOCAL_DELIVERY')!r} and "
+                f"TYNTEC2FA_LOCAL_DELIVERY_DELAY {_raw('LOCAL_DELIVERY_DELAY')!r}; the local "
+                "provider cannot report such deliveries.",
+                hint='Use "delivered", "failed", "unknown" or "silent", or a dict of them by '
+                'channel ({"SMS": "failed"}), and a delay of 0 or more seconds.',
+                id="django_tyntec2fa.E062",
+            )
+        )
+    return found
+
+
+def _local_delivery_valid() -> bool:
+    from .providers.local import LOCAL_OUTCOMES  # the provider's own list
+
+    readable, value = _readable("LOCAL_DELIVERY")
+    outcomes = list(value.values()) if isinstance(value, dict) else [value]
+    keys_ok = not isinstance(value, dict) or set(value) <= {"SMS", "VOICE"}
+    return (
+        readable
+        and keys_ok
+        and all(outcome in LOCAL_OUTCOMES for outcome in outcomes)
+        and not _invalid("LOCAL_DELIVERY_DELAY", lambda delay: 0 <= delay <= 3600)
+    )
 
 
 # --- Who must use a second factor: E029 ------------------------------------------------

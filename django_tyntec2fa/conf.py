@@ -129,6 +129,18 @@ class Settings:
         return bool(_get("ALLOW_LOCAL_PROVIDER", False))
 
     @property
+    def LOCAL_DELIVERY(self) -> Any:
+        """What the local provider reports about each delivery: ``"delivered"``,
+        ``"failed"``, ``"unknown"`` (an event without a status) or ``"silent"`` (no
+        event), or a dict by channel (``{"SMS": "failed", "VOICE": "delivered"}``)."""
+        return _get("LOCAL_DELIVERY", "delivered")
+
+    @property
+    def LOCAL_DELIVERY_DELAY(self) -> float:
+        """Seconds after a send before the local provider's delivery event appears."""
+        return float(_get("LOCAL_DELIVERY_DELAY", 0))
+
+    @property
     def SERVICE_NAME(self) -> str:
         """The name the local provider's messages start with, so the user knows who sent
         the code."""
@@ -157,6 +169,18 @@ class Settings:
     def MAX_RESENDS(self) -> int:
         """Resends per challenge; after that the user starts a new login."""
         return int(_get("MAX_RESENDS", 3))
+
+    @property
+    def FALLBACK_AFTER(self) -> int:
+        """Seconds after a text message with no delivery reported before the code page
+        offers "Call me instead" first (at once when the SMS failed)."""
+        return int(_get("FALLBACK_AFTER", 20))
+
+    @property
+    def AUTO_VOICE_FALLBACK(self) -> bool:
+        """Call the phone by itself, once per code, when the SMS failed or was not
+        delivered within ``FALLBACK_AFTER`` seconds; every send limit still applies."""
+        return bool(_get("AUTO_VOICE_FALLBACK", False))
 
     @property
     def STEP_UP_MAX_AGE(self) -> int:

@@ -4,6 +4,7 @@
 from django.urls import path
 
 from . import views
+from .views.delivery import challenge_delivery
 
 app_name = "tyntec2fa"
 
@@ -11,6 +12,7 @@ urlpatterns = [
     path("challenge/", views.challenge, name="challenge"),
     path("challenge/send/", views.challenge_send, name="challenge-send"),
     path("challenge/cancel/", views.challenge_cancel, name="challenge-cancel"),
+    path("challenge/delivery/", challenge_delivery, name="challenge-delivery"),
     path("enroll/", views.enroll, name="enroll"),
     path("enroll/confirm/", views.enroll_confirm, name="enroll-confirm"),
     path("devices/", views.devices, name="devices"),

@@ -268,6 +268,45 @@ def test_token_issuer_that_is_not_an_importable_callable_e017(
     assert app_check_ids(TYNTEC2FA_API_TOKEN_ISSUER=value) == expected
 
 
+# --- Delivery status and voice fallback ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"),
+    [(4, True), (601, True), ("soon", True), (None, True), (5, False), (20, False), (600, False)],
+)
+def test_fallback_after_outside_5_to_600_seconds_e060(value: Any, reported: bool) -> None:
+    found = app_check_ids(TYNTEC2FA_FALLBACK_AFTER=value)
+    assert found == (["django_tyntec2fa.E060"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("value", "reported"), [("yes", True), (1, True), (True, False), (False, False)]
+)
+def test_auto_voice_fallback_that_is_not_a_boolean_e061(value: Any, reported: bool) -> None:
+    found = app_check_ids(TYNTEC2FA_AUTO_VOICE_FALLBACK=value)
+    assert found == (["django_tyntec2fa.E061"] if reported else [])
+
+
+@pytest.mark.parametrize(
+    ("delivery", "delay", "reported"),
+    [
+        ("lost", 0, True),
+        ({"SMS": "failed", "FAX": "delivered"}, 0, True),
+        ({"SMS": "late"}, 0, True),
+        ("delivered", -1, True),
+        ("delivered", "soon", True),
+        ("silent", 0, False),
+        ({"SMS": "failed", "VOICE": "delivered"}, 2.5, False),
+    ],
+)
+def test_local_delivery_the_local_provider_cannot_report_e062(
+    delivery: Any, delay: Any, reported: bool
+) -> None:
+    found = app_check_ids(TYNTEC2FA_LOCAL_DELIVERY=delivery, TYNTEC2FA_LOCAL_DELIVERY_DELAY=delay)
+    assert found == (["django_tyntec2fa.E062"] if reported else [])
+
+
 # --- The rules every check follows -----------------------------------------------------
 
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
@@ -288,6 +327,9 @@ EVERYTHING_WRONG: list[dict[str, Any]] = [
         "TYNTEC2FA_BREAKER_COOL_OFF": 0,
         "TYNTEC2FA_RECOVERY_CODES": -1,
         "TYNTEC2FA_TRUST_BROWSER_DAYS": 366,
+        "TYNTEC2FA_FALLBACK_AFTER": 0,
+        "TYNTEC2FA_AUTO_VOICE_FALLBACK": "yes",
+        "TYNTEC2FA_LOCAL_DELIVERY": "lost",
         "TYNTEC2FA_NOTIFY": "no.such.sender",
         "TYNTEC2FA_REQUIRED": "no.such.rule",
         "MIDDLEWARE": [SESSION, GATE],

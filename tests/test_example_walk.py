@@ -38,7 +38,14 @@ MASKED_NUMBER = "+49*******6789"
 #: What a pending login may reach (the gate's allow-list, as the issue states it).
 APP_VIEWS = frozenset(
     f"tyntec2fa:{name}"
-    for name in ("challenge", "challenge-send", "challenge-cancel", "enroll", "enroll-confirm")
+    for name in (
+        "challenge",
+        "challenge-send",
+        "challenge-delivery",
+        "challenge-cancel",
+        "enroll",
+        "enroll-confirm",
+    )
 )
 #: The JSON API's steps of a pending login (the gate's API allow-list, docs/api.md).
 API_VIEWS = frozenset(

@@ -39,6 +39,31 @@ PENDING: dict[str, Any] = {
     "devices": [DEVICE, BACKUP_DEVICE],
     "challenge": CHALLENGE,
 }
+#: ``delivery`` of ``GET /api/challenge/``: what happened to the live code.
+DELIVERY_SENT: dict[str, Any] = {
+    "state": "sent",
+    "channel": "SMS",
+    "updated_at": "2025-01-01T12:00:00Z",
+    "suggest_call": False,
+    "voice_fallback": False,
+}
+DELIVERY_DELIVERED: dict[str, Any] = {
+    **DELIVERY_SENT,
+    "state": "delivered",
+    "updated_at": "2025-01-01T12:00:04Z",
+}
+DELIVERY_FAILED: dict[str, Any] = {
+    **DELIVERY_SENT,
+    "state": "failed",
+    "updated_at": "2025-01-01T12:00:06Z",
+    "suggest_call": True,
+}
+DELIVERY_CALLING: dict[str, Any] = {
+    **DELIVERY_SENT,
+    "channel": "VOICE",
+    "updated_at": "2025-01-01T12:00:30Z",
+    "voice_fallback": True,
+}
 LOGIN_TOKEN = "k3v9q0d7w2m8x1c5b6n4z0a9s8d7f6g5"  # noqa: S105 (a made-up example)
 PENDING_APP: dict[str, Any] = {**PENDING, "login_token": LOGIN_TOKEN}
 ENROLLMENT_REQUIRED: dict[str, Any] = {
@@ -85,6 +110,19 @@ PROVIDER_UNAVAILABLE = error(
     "provider_unavailable",
     "The verification service is unavailable right now. Please try again in a few minutes.",
 )
+#: The password step while tyntec or the rate-limit cache is down (issue 12): 503, the
+#: error on top of the pending login's state; the login goes on once the service is back.
+LOGIN_UNAVAILABLE: dict[str, Any] = {
+    **PROVIDER_UNAVAILABLE,
+    "status": "second_factor_required",
+    "devices": [DEVICE, BACKUP_DEVICE],
+    "challenge": None,
+    "send_error": {
+        **PROVIDER_UNAVAILABLE,
+        "hint": "No code was sent. Please wait a few minutes, then ask for a new code.",
+        "retry_after": 30,
+    },
+}
 NOT_FOUND = error("not_found", "Not found.")
 INVALID_CREDENTIALS = error("invalid_credentials", "Please enter a correct username and password.")
 NO_TOKENS = invalid("token", "This site does not issue API tokens.")
@@ -102,17 +140,4 @@ TRUSTED_BROWSER: dict[str, Any] = {
     "last_used": "2025-01-08T08:30:00Z",
     "expires": "2025-01-31T12:00:00Z",
     "current": True,
-}
-#: The password step while tyntec or the rate-limit cache is down (issue 12): 503, the
-#: error on top of the pending login's state; the login goes on once the service is back.
-LOGIN_UNAVAILABLE: dict[str, Any] = {
-    **PROVIDER_UNAVAILABLE,
-    "status": "second_factor_required",
-    "devices": [DEVICE, BACKUP_DEVICE],
-    "challenge": None,
-    "send_error": {
-        **PROVIDER_UNAVAILABLE,
-        "hint": "No code was sent. Please wait a few minutes, then ask for a new code.",
-        "retry_after": 30,
-    },
 }

@@ -148,12 +148,36 @@ class ChallengeSerializer(serializers.ModelSerializer):
         return cooldown_seconds(challenge)
 
 
+class DeliverySerializer(serializers.Serializer):
+    """What happened to the live code on its way to the phone (``flows.fallback``)."""
+
+    state = serializers.ChoiceField(
+        choices=["sent", "delivered", "failed"],
+        help_text=_(
+            "sent: no delivery reported yet; delivered; failed: it could not be delivered."
+        ),
+    )
+    channel = serializers.ChoiceField(choices=CHANNELS, help_text=_("The last message's channel."))
+    updated_at = serializers.DateTimeField(help_text=_("When the state began."))
+    suggest_call = serializers.BooleanField(
+        help_text=_("Offer a call first: the SMS failed or no delivery was reported in time.")
+    )
+    voice_fallback = serializers.BooleanField(
+        help_text=_("The site called the phone by itself because the SMS did not arrive.")
+    )
+
+
 class LoginStateSerializer(serializers.Serializer):
     """Where a login stands, with what the client needs for the next step."""
 
     status = serializers.ChoiceField(choices=LOGIN_STATES)
     devices = DeviceSerializer(many=True, required=False)
     challenge = ChallengeSerializer(required=False, allow_null=True)
+    delivery = DeliverySerializer(
+        required=False,
+        allow_null=True,
+        help_text=_("GET /api/challenge/ only: what happened to the live code (null: none)."),
+    )
     send_error = serializers.DictField(
         required=False,
         help_text=_(

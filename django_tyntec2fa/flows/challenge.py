@@ -30,6 +30,7 @@ from ..exceptions import (
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..providers import Channel, get_provider
 from .common import audited, delete_at_provider
+from .delivery import record_sent
 from .rules import channel_for, check_resend, device_for
 
 Purpose = Challenge.Purpose
@@ -111,6 +112,7 @@ def start(
         audit.record(
             AuditEvent.Kind.CHALLENGE_CANCELLED, request=request, challenge=old, detail="replaced"
         )
+    record_sent(challenge)  # the code page reads "sent" without asking the provider
     audit.record(AuditEvent.Kind.CHALLENGE_SENT, request=request, user=user, challenge=challenge)
     signals.challenge_sent.send(
         sender=type(user), request=request, user=user, challenge=challenge, device=device
@@ -170,6 +172,7 @@ def resend(
         # Audited after the transaction, which an exception raised inside would undo.
         with audited(request, user, challenge=challenge, action="resend"):
             raise refusal
+    record_sent(challenge)
     audit.record(AuditEvent.Kind.CHALLENGE_RESENT, request=request, user=user, challenge=challenge)
     signals.challenge_sent.send(
         sender=type(user), request=request, user=user, challenge=challenge, device=challenge.device

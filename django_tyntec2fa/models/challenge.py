@@ -63,6 +63,12 @@ class Challenge(models.Model):
     checking_until = models.DateTimeField(
         _("code check running until"), null=True, blank=True, editable=False
     )
+    #: When the app called the phone by itself because the SMS was not delivered
+    #: (``TYNTEC2FA_AUTO_VOICE_FALLBACK``); set by one conditional UPDATE, so the call
+    #: is placed once per challenge however many workers see it due (flows/delivery.py).
+    voice_fallback_at = models.DateTimeField(
+        _("voice fallback placed"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("challenge")

@@ -39,6 +39,7 @@ import re
 import secrets
 import uuid
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -68,6 +69,13 @@ logger = logging.getLogger(__name__)
 
 HASH_KEY_SALT = "django_tyntec2fa.local-otp"
 PIN_LENGTH_RANGE = (4, 10)  # tyntec's error 1006
+#: What ``TYNTEC2FA_LOCAL_DELIVERY`` may say about a delivery (``delivery_event``).
+LOCAL_OUTCOMES = ("delivered", "failed", "unknown", "silent")
+_LOCAL_TEXTS = {
+    "delivered": "Delivered to {sink}",
+    "failed": "Not delivered to {sink} (TYNTEC2FA_LOCAL_DELIVERY)",
+    "unknown": "Handed to {sink}",
+}
 _SEPARATORS = re.compile(r"[\s\-./()]")
 _NUMBER = re.compile(r"(?:\+|00)([1-9][0-9]{6,14})")
 
@@ -232,9 +240,11 @@ class LocalProvider(Provider):
         return _status(otp)
 
     def events(self, otp_id: str) -> list[OtpEvent]:
-        """Delivery events, oldest first."""
+        """Delivery events that have happened by now (``TYNTEC2FA_LOCAL_DELIVERY_DELAY``),
+        oldest first."""
         otp = _get(LocalOtp.objects.all(), _parse(otp_id))
-        return [
+        now = timezone.now()
+        found = [
             OtpEvent(
                 created=dt.datetime.fromisoformat(event["created"]),
                 type=event["type"],
@@ -242,7 +252,10 @@ class LocalProvider(Provider):
                 status_text=event.get("statusText"),
             )
             for event in otp.events
+            # Only a delayed report waits for its time; the others are there at once.
+            if not event.get("delayed") or dt.datetime.fromisoformat(event["created"]) <= now
         ]
+        return sorted(found, key=_created)
 
     def list_for_number(self, number: str) -> list[OtpStatus]:
         """Every OTP for the number, oldest first (tyntec 400 for an invalid number)."""
@@ -265,15 +278,8 @@ class LocalProvider(Provider):
             text=text,
         )
         sink = import_string(app_settings.LOCAL_SINK)()
-        otp.events = [
-            *otp.events,
-            {
-                "created": timezone.now().isoformat(),
-                "type": f"DELIVER_OTP_{channel.value}",
-                "status": "success",
-                "statusText": f"Delivered to {type(sink).__name__}",
-            },
-        ]
+        event = delivery_event(channel, type(sink).__name__)
+        otp.events = [*otp.events, event] if event is not None else otp.events
 
         def deliver() -> None:
             sink.deliver(
@@ -291,6 +297,35 @@ class LocalProvider(Provider):
             )
 
         return deliver
+
+
+def delivery_event(channel: Channel, sink_name: str) -> dict[str, Any] | None:
+    """The delivery event of a message on ``channel``, as ``TYNTEC2FA_LOCAL_DELIVERY``
+    and ``TYNTEC2FA_LOCAL_DELIVERY_DELAY`` say it ends (for a demo or a test of the
+    delivery status): ``delivered`` (the default), ``failed``, ``unknown`` (no status,
+    tyntec's ``null``) or ``silent`` (no event, None)."""
+    setting = app_settings.LOCAL_DELIVERY
+    outcome = setting.get(channel.value, "delivered") if isinstance(setting, dict) else setting
+    if outcome not in LOCAL_OUTCOMES:
+        raise ImproperlyConfigured(f"TYNTEC2FA_LOCAL_DELIVERY: unknown outcome {outcome!r}")
+    if outcome == "silent":
+        return None
+    delay = app_settings.LOCAL_DELIVERY_DELAY
+    created = timezone.now() + dt.timedelta(seconds=delay)
+    event: dict[str, Any] = {
+        "created": created.isoformat(),
+        "type": f"DELIVER_OTP_{channel.value}",
+        "statusText": _LOCAL_TEXTS[outcome].format(sink=sink_name),
+    }
+    if outcome in ("delivered", "failed"):
+        event["status"] = "success" if outcome == "delivered" else "failed"
+    if delay > 0:
+        event["delayed"] = True
+    return event
+
+
+def _created(event: OtpEvent) -> dt.datetime:
+    return event.created
 
 
 def _evaluate(otp: LocalOtp, code: str) -> CheckOutcome:

@@ -16,6 +16,7 @@ from ..flows import trust
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
 from . import feedback
+from .delivery import delivery_context
 from .common import error_response, login_url, page
 
 TEMPLATE = "django_tyntec2fa/challenge.html"
@@ -69,6 +70,9 @@ def challenge_context(
         if live is None and locked is None and purpose == LOGIN
         else None,
         "form": code_form or CodeForm(),
+        # Sent, delivered or failed, and whether to offer a call first (issue 13): one
+        # cache read while the provider need not be asked.
+        **delivery_context(request, user, live),
         # "Use a recovery code": offered whether or not the user has any (no query,
         # and a password alone does not learn whether they do).
         "recovery_enabled": purpose == LOGIN and flows.recovery.enabled(),

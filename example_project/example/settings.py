@@ -8,6 +8,7 @@ real tyntec (``TYNTEC2FA_PROVIDER=tyntec``, ``TYNTEC2FA_API_URL``, ``TYNTEC2FA_A
 
 from __future__ import annotations
 
+import json
 import os
 from importlib.util import find_spec
 from pathlib import Path
@@ -127,6 +128,17 @@ if os.environ.get("TYNTEC2FA_STEP_UP_MAX_AGE"):
     TYNTEC2FA_STEP_UP_MAX_AGE = int(os.environ["TYNTEC2FA_STEP_UP_MAX_AGE"])
 if os.environ.get("TYNTEC2FA_RESEND_COOLDOWN"):
     TYNTEC2FA_RESEND_COOLDOWN = int(os.environ["TYNTEC2FA_RESEND_COOLDOWN"])
+# The code's delivery status (docs/flows.md): what the local provider reports, e.g.
+# TYNTEC2FA_LOCAL_DELIVERY='{"SMS": "failed"}' and TYNTEC2FA_LOCAL_DELIVERY_DELAY=4 to
+# watch "Call me instead" come first; and the voice fallback.
+if os.environ.get("TYNTEC2FA_LOCAL_DELIVERY"):
+    _delivery = os.environ["TYNTEC2FA_LOCAL_DELIVERY"]
+    TYNTEC2FA_LOCAL_DELIVERY = json.loads(_delivery) if _delivery.startswith("{") else _delivery
+if os.environ.get("TYNTEC2FA_LOCAL_DELIVERY_DELAY"):
+    TYNTEC2FA_LOCAL_DELIVERY_DELAY = float(os.environ["TYNTEC2FA_LOCAL_DELIVERY_DELAY"])
+if os.environ.get("TYNTEC2FA_FALLBACK_AFTER"):
+    TYNTEC2FA_FALLBACK_AFTER = int(os.environ["TYNTEC2FA_FALLBACK_AFTER"])
+TYNTEC2FA_AUTO_VOICE_FALLBACK = flag(os.environ.get("TYNTEC2FA_AUTO_VOICE_FALLBACK"), False)
 
 # The JSON API under /api/: only authentication classes that enforce the second factor
 # (checks E015/W022). Apps get their token from /api/challenge/verify/ (docs/api.md).

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import time_machine
@@ -40,11 +41,26 @@ class Harness:
     provider: Provider
     messages: Callable[[], list[Message]]
     advance: Callable[[float], None]
+    #: ``plan_delivery(outcome, delay, channel=None)``: how the next deliveries are
+    #: reported (the fake's plan; the local provider's TYNTEC2FA_LOCAL_DELIVERY).
+    plan_delivery: Callable[..., None]
 
     def delivered_code(self) -> str:
         """The code of the newest message this provider delivered (the fake server's
         outbox for tyntec, the local outbox for the local provider)."""
         return self.messages()[-1].code
+
+
+def _local_plan(settings: Any) -> Callable[..., None]:
+    """The local provider's delivery reports, by its two settings."""
+
+    def plan(outcome: str, delay: float = 0.0, channel: str | None = None) -> None:
+        current = getattr(settings, "TYNTEC2FA_LOCAL_DELIVERY", None) if channel else None
+        by_channel = dict(current) if isinstance(current, dict) else {}
+        settings.TYNTEC2FA_LOCAL_DELIVERY = {**by_channel, channel: outcome} if channel else outcome
+        settings.TYNTEC2FA_LOCAL_DELIVERY_DELAY = delay
+
+    return plan
 
 
 @pytest.fixture(params=["local", "tyntec"])
@@ -61,6 +77,7 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
                     Message(d.number, str(d.channel), d.text, d.code) for d in sinks.outbox
                 ],
                 advance=clock.shift,
+                plan_delivery=_local_plan(request.getfixturevalue("settings")),
             )
         return
     with FakeTyntec(api_key="contract-key") as fake:
@@ -74,6 +91,9 @@ def harness(request: pytest.FixtureRequest) -> Iterator[Harness]:
                     Message(m.number, str(m.channel), m.text, m.code) for m in fake.outbox
                 ],
                 advance=fake.advance,
+                plan_delivery=lambda outcome, delay=0.0, channel=None: fake.plan_delivery(
+                    outcome, delay, channel=channel
+                ),
             )
         finally:
             provider.close()

@@ -20,6 +20,7 @@ from .helpers import BROWSER_HEADERS, url
 PENDING_PAGES = {
     "challenge",
     "challenge-send",
+    "challenge-delivery",
     "challenge-cancel",
     "enroll",
     "enroll-confirm",
@@ -54,7 +55,7 @@ def test_every_pattern_is_covered(alice: Any) -> None:
     names = {name for name, _ in every_url(alice)}
     assert POST_ONLY < names
     assert set(CODE_VIEWS) < names
-    assert len(names) == len(app_urls.urlpatterns) == 15
+    assert len(names) == len(app_urls.urlpatterns) == 16
 
 
 @pytest.mark.parametrize("stage", ["anonymous", "pending", "verified"])

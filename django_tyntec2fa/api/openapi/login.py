@@ -89,12 +89,24 @@ challenge_get = operation(
     "challenge_status",
     "login",
     "The pending login's challenge",
-    "The phones a code can go to and the live challenge; sends nothing.",
+    "The phones a code can go to, the live challenge and what happened to its code "
+    "(`delivery`: sent, delivered or failed, from the provider's delivery reports, asked "
+    "at most every 3 seconds; `suggest_call`: offer a call first). Sends nothing.",
     responses(
         200,
         LoginStateSerializer,
         "The pending login.",
-        {"Code sent": ex.PENDING, "Provider was down at login": {**ex.PENDING, "challenge": None}},
+        {
+            "Code sent": {**ex.PENDING, "delivery": ex.DELIVERY_SENT},
+            "Code delivered": {**ex.PENDING, "delivery": ex.DELIVERY_DELIVERED},
+            "Code not delivered": {**ex.PENDING, "delivery": ex.DELIVERY_FAILED},
+            "The site called instead": {
+                **ex.PENDING,
+                "challenge": {**ex.CHALLENGE, "channel": "VOICE"},
+                "delivery": ex.DELIVERY_CALLING,
+            },
+            "Provider was down at login": {**ex.PENDING, "challenge": None, "delivery": None},
+        },
         PENDING_REFUSALS,
     ),
     pending=True,

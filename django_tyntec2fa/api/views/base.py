@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 from ... import flows, session
 from ...access import PendingAccess
 from ...exceptions import LoginTimeout
+from ...flows.fallback import delivery_status
 from ...models import Challenge
 from ...policy import confirmed_devices
 from .. import tokens, transport
@@ -29,7 +30,7 @@ from ..authentication import SecondFactorTokenAuthentication
 from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler
 from ..parsers import StrictJSONParser
 from ..permissions import IsSecondFactorVerified
-from ..serializers import ChallengeSerializer, DeviceSerializer
+from ..serializers import ChallengeSerializer, DeliverySerializer, DeviceSerializer
 
 Purpose = Challenge.Purpose
 
@@ -128,8 +129,12 @@ def pending_status(pending: session.PendingLogin) -> str:
     return "enrollment_required" if pending.enrolling else "second_factor_required"
 
 
-def login_state(request: Request, pending: session.PendingLogin, user: Any) -> dict[str, Any]:
-    """The answer about a pending login: its phones and its live challenge."""
+def login_state(
+    request: Request, pending: session.PendingLogin, user: Any, *, delivery: bool = False
+) -> dict[str, Any]:
+    """The answer about a pending login: its phones and its live challenge; with
+    ``delivery``, also what happened to the code (``flows.fallback``; reported only, a
+    GET never sends)."""
     challenge = flows.live_challenge(user, pending.purpose)
     state: dict[str, Any] = {
         "status": pending_status(pending),
@@ -138,6 +143,9 @@ def login_state(request: Request, pending: session.PendingLogin, user: Any) -> d
         ).data,
         "challenge": ChallengeSerializer(challenge).data if challenge is not None else None,
     }
+    if delivery:
+        found = delivery_status(request._request, user, challenge) if challenge else None
+        state["delivery"] = DeliverySerializer(found).data if found is not None else None
     refusal = flows.login_refusal(request._request, user) if challenge is None else None
     if refusal is not None:
         # Why the password step sent no code, and what to do (issue 15).

@@ -51,9 +51,9 @@ class ChallengeView(PendingLoginView):
 
     @openapi.challenge_get
     def get(self, request: Request) -> Response:
-        """Never sends anything (P5)."""
+        """Never sends anything (P5); ``delivery`` says what happened to the code."""
         pending, user = _login(request)
-        return Response(login_state(request, pending, user))
+        return Response(login_state(request, pending, user, delivery=True))
 
 
 class ChallengeSendView(PendingLoginView):

@@ -13,12 +13,15 @@ imports Django. Behaviour and deliberate choices: docs/fake_tyntec.md.
 
 from .faults import KINDS, OPERATIONS, Fault
 from .models import DEFAULT_APPLICATION_ID, FakeApplication, FakeMessage, FakeOtp, OtpState
+from .outcomes import OUTCOMES, DeliveryPlan
 from .server import FakeTyntec
 
 __all__ = [
     "DEFAULT_APPLICATION_ID",
     "KINDS",
     "OPERATIONS",
+    "OUTCOMES",
+    "DeliveryPlan",
     "FakeApplication",
     "FakeMessage",
     "FakeOtp",

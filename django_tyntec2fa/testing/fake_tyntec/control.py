@@ -10,6 +10,7 @@ import math
 
 from .errors import BAD_BODY, METHOD_NOT_ALLOWED, UNKNOWN_RESOURCE, ApiError, bad_parameter
 from .faults import Fault
+from .outcomes import DeliveryPlan
 from .params import Params
 from .reply import Reply
 from .state import FakeState
@@ -34,6 +35,15 @@ def _faults(state: FakeState, params: Params, body: bytes) -> Reply:
     return Reply(200, {"pending": [pending.to_json() for pending in state.faults.pending()]})
 
 
+def _delivery(state: FakeState, params: Params, body: bytes) -> Reply:
+    try:
+        plan = DeliveryPlan.from_json(json.loads(body or b"null"))
+    except (ValueError, TypeError) as exc:  # json.JSONDecodeError is a ValueError too
+        raise ApiError(400, BAD_BODY, f"Not a delivery plan: {exc}") from None
+    state.deliveries.set(plan)
+    return Reply(200, {"delivery": [each.to_json() for each in state.deliveries.all()]})
+
+
 def _reset(state: FakeState, params: Params, body: bytes) -> Reply:
     state.reset()
     return Reply(200, {"reset": True})
@@ -55,6 +65,7 @@ _CONTROL = {
     "/_fake/counters": ("GET", _counters),
     "/_fake/outbox": ("GET", _outbox),
     "/_fake/faults": ("POST", _faults),
+    "/_fake/delivery": ("POST", _delivery),
     "/_fake/reset": ("POST", _reset),
     "/_fake/clock": ("POST", _clock),
 }

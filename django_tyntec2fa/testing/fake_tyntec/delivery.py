@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import string
 
-from .models import FakeApplication, FakeMessage, FakeOtp, iso_timestamp
+from .models import FakeApplication, FakeMessage, FakeOtp
 from .state import FakeState
 
 _NUMERIC = string.digits
@@ -43,7 +43,7 @@ def deliver(
     sender: str | None = None,
     caller: str | None = None,
 ) -> FakeMessage:
-    """Render the message for ``otp``, put it in the outbox and log a delivery event."""
+    """Render the message for ``otp``, put it in the outbox and plan its delivery event."""
     if otp.text is not None:
         language, template = otp.language, otp.text
     else:
@@ -60,14 +60,8 @@ def deliver(
         sender=origin,
     )
     state.record(message)
-    now = state.now_ms()
-    otp.events.append(
-        {
-            "created": now,
-            "status": "success",
-            "statusText": f"Delivered by the fake via {channel}",
-            "timestampCreated": iso_timestamp(now),
-            "type": "DELIVER_OTP_RES",
-        }
-    )
+    # The phone network's report, dated when it arrives (outcomes.py).
+    event = state.deliveries.for_message(otp.number, channel).event(channel, state.now_ms())
+    if event is not None:
+        otp.events.append(event)
     return message

@@ -128,9 +128,12 @@ def delete(state: FakeState, params: Params, args: dict[str, str], body: bytes) 
 
 
 def events(state: FakeState, params: Params, args: dict[str, str], body: bytes) -> Reply:
-    """GET /otp/{otpId}/events: one DELIVER_OTP_RES event per delivery."""
+    """GET /otp/{otpId}/events: the delivery reports that have arrived by now
+    (``outcomes.py``), oldest first."""
     otp = _find(state, args["otp_id"], with_body=True)
-    return Reply(200, list(otp.events))
+    now = state.now_ms()
+    arrived = [event for event in otp.events if event["created"] <= now]
+    return Reply(200, sorted(arrived, key=lambda event: event["created"]))
 
 
 def check(state: FakeState, params: Params, args: dict[str, str], body: bytes) -> Reply:

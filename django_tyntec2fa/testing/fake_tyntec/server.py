@@ -12,6 +12,7 @@ from typing import Any
 from .faults import Fault
 from .handler import FakeTyntecHandler, logger
 from .models import FakeApplication, FakeMessage, FakeOtp
+from .outcomes import DeliveryPlan
 from .state import FakeState
 
 _POLL_INTERVAL = 0.05  # how quickly serve_forever notices stop(); tests start many fakes
@@ -181,6 +182,21 @@ class FakeTyntec:
     def inject(self, fault: Fault) -> None:
         """Queue ``fault`` for the next matching request(s)."""
         self.state.faults.add(fault)
+
+    def plan_delivery(
+        self,
+        outcome: str = "delivered",
+        delay: float = 0.0,
+        *,
+        number: str | None = None,
+        channel: str | None = None,
+    ) -> DeliveryPlan:
+        """How the next messages' deliveries end (``outcomes.py``): ``outcome``
+        ("delivered", "failed", "unknown" or "silent") reported ``delay`` seconds after
+        each send, for ``number`` and ``channel`` (None: any). ``reset()`` forgets it."""
+        plan = DeliveryPlan(outcome, delay, number, channel)
+        self.state.deliveries.set(plan)
+        return plan
 
     def reset(self) -> None:
         """Forget OTPs, outbox, counters, connections, faults, clock offset and applications.

@@ -15,6 +15,7 @@ from .models import (
     FakeMessage,
     FakeOtp,
 )
+from .outcomes import DeliveryPlans
 
 #: Kept so a long-running CLI fake cannot grow without bound.
 MAX_OUTBOX = 10_000
@@ -31,6 +32,7 @@ class FakeState:
         self.lock = threading.RLock()
         self.account_id = account_id
         self.faults = FaultBook()
+        self.deliveries = DeliveryPlans()
         self.outbox: list[FakeMessage] = []
         self._clock_offset = 0.0
         self.counters: dict[str, int] = dict.fromkeys(OPERATIONS, 0)
@@ -85,6 +87,7 @@ class FakeState:
             self.counters.update(dict.fromkeys(OPERATIONS, 0))
             self.connections = 0
             self.faults.clear()
+            self.deliveries.clear()
             self._clock_offset = 0.0
             self._install_default_application()
 
