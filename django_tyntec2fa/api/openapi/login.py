@@ -59,16 +59,20 @@ login_post = operation(
     "login",
     "Password step",
     "Checks the password and sends the login code to the primary phone. Cookie clients "
-    "send the CSRF token; apps send `token: true`, get a `login_token` and no cookie.",
+    "send the CSRF token; apps send `token: true`, get a `login_token` and no cookie. "
+    "From a browser the user trusted (`remember: true` on `challenge/verify/`) the answer "
+    "is `authenticated` at once, without a code (never for an app).",
     responses(
         200,
         LoginStateSerializer,
-        "A code was sent, a phone must be added first, or no second factor is needed.",
+        "A code was sent, a phone must be added first, no second factor is needed, or a "
+        "trusted browser needs none now.",
         {
             "Code sent": ex.PENDING,
             "App: code sent": ex.PENDING_APP,
             "A phone must be added first": ex.ENROLLMENT_REQUIRED,
             "No second factor needed": AUTHENTICATED,
+            "Trusted browser": AUTHENTICATED,
         },
         UNSAFE,
         {
