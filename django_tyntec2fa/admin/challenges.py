@@ -70,6 +70,7 @@ class ChallengeAdmin(NumberLookupsRefused, ReadOnlyAdmin):
         "resend_count",
         "created_at",
         "last_sent_at",
+        "voice_fallback_at",  # the automatic call instead of a failed SMS (issue 13)
         "expires_at",
         "finished_at",
     ]
