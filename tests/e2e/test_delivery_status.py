@@ -16,6 +16,7 @@ import pytest
 
 from ..example_site import DEMO_NUMBER, DEMO_USER, Site, example_env, serve
 from .conftest import ARTIFACTS, RESEND_COOLDOWN
+from .test_pages import BLOCKING, WCAG_TAGS, _axe_source
 
 pytestmark = pytest.mark.own_site
 
@@ -37,6 +38,22 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     with serve(env, directory / "runserver.log") as running:
         yield running
+
+
+def axe_violations(page: Any) -> list[str]:
+    """Serious and critical axe-core findings under the WCAG 2.0-2.2 A/AA rules."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
+    results = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+        " resultTypes: ['violations']})",
+        WCAG_TAGS,
+    )
+    return [
+        f"{violation['id']} {[node['target'] for node in violation['nodes']]}"
+        for violation in results["violations"]
+        if violation["impact"] in BLOCKING
+    ]
 
 
 def order_of_send_buttons(page: Any) -> list[str]:
@@ -70,6 +87,7 @@ def test_the_code_page_updates_its_delivery_status_by_itself(page: Any, site: Si
     call = page.get_by_role("button", name="Call me instead", exact=True)
     assert call.get_attribute("class") in ("", None)  # now the primary button
     page.screenshot(path=str(ARTIFACTS / "delivery-failed.png"), full_page=True)
+    assert axe_violations(page) == []
 
     # Tab order follows: from the code field's button, "Call me instead" comes first.
     page.get_by_role("button", name="Verify").focus()
@@ -103,3 +121,6 @@ def test_at_375_px_the_status_and_the_buttons_fit(page: Any, site: Site) -> None
     assert width <= 375
     box = page.locator("#tyntec2fa-delivery").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375
+    page.wait_for_function(f"document.querySelector({HINT!r}).textContent !== ''", timeout=WAIT_MS)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert axe_violations(page) == []
