@@ -5,6 +5,8 @@ OpenAPI file (a ``null`` status is left out: the file types ``status`` as a stri
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from django_tyntec2fa.testing.fake_tyntec import DeliveryPlan, FakeTyntec
 from tests.openapi import validate
 
 from .conftest import API_KEY, NUMBER, OTHER_NUMBER, TIMEOUT, Api
+from .test_cli import MODULE, _first_line
 
 
 def events(api: Api, otp_id: str) -> list[dict[str, Any]]:
@@ -123,3 +126,41 @@ def test_a_plan_checks_its_fields() -> None:
         DeliveryPlan("lost")
     with pytest.raises(ValueError, match="delay"):
         DeliveryPlan("failed", delay=float("nan"))
+
+
+def test_the_command_line_plans_every_delivery() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", MODULE, "--port", "0", "--api-key", API_KEY]
+        + ["--delivery", "failed", "--delivery-delay", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        url = _first_line(process, timeout=15).rsplit(" ", 1)[1].strip()
+        headers = {"apiKey": API_KEY}
+        sent = requests.post(
+            url + "/2fa/v1/otp", params={"number": NUMBER}, headers=headers, timeout=TIMEOUT
+        ).json()
+        found = requests.get(
+            f"{url}/2fa/v1/otp/{sent['otpId']}/events", headers=headers, timeout=TIMEOUT
+        ).json()
+        assert [event["status"] for event in found] == ["failed"]
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        for stream in (process.stdout, process.stderr):
+            if stream:
+                stream.close()
+
+
+def test_the_command_line_refuses_a_negative_delay() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", MODULE, "--port", "0", "--api-key", API_KEY]
+        + ["--delivery-delay", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 2
+    assert "delay" in result.stderr

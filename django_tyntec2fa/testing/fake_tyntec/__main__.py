@@ -16,6 +16,7 @@ import threading
 from collections.abc import Sequence
 from types import FrameType
 
+from .outcomes import OUTCOMES, DeliveryPlan
 from .server import FakeTyntec
 
 API_KEY_ENV = "FAKE_TYNTEC_API_KEY"
@@ -50,6 +51,19 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="allow binding a non-loopback address (the fake has no real security)",
     )
+    parser.add_argument(
+        "--delivery",
+        choices=OUTCOMES,
+        default="delivered",
+        help="how every message's delivery is reported (docs/fake_tyntec.md); "
+        "POST /_fake/delivery changes it later",
+    )
+    parser.add_argument(
+        "--delivery-delay",
+        type=float,
+        default=0.0,
+        help="seconds after a send before its delivery report appears",
+    )
     parser.add_argument("--verbose", action="store_true", help="log each request to stderr")
     return parser
 
@@ -78,7 +92,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake = FakeTyntec(
         api_key=args.api_key, host=args.host, port=args.port, account_id=args.account_id
     )
+    try:
+        plan = DeliveryPlan(args.delivery, args.delivery_delay)
+    except ValueError as error:
+        parser.error(str(error))
     fake.start()
+    fake.state.deliveries.set(plan)
     try:
         print(f"fake tyntec listening on {fake.url}", flush=True)
         stop.wait()
