@@ -16,8 +16,8 @@ from ..flows import trust
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
 from . import feedback
-from .delivery import delivery_context
 from .common import error_response, login_url, page
+from .delivery import delivery_context
 
 TEMPLATE = "django_tyntec2fa/challenge.html"
 LOGIN = Challenge.Purpose.LOGIN
