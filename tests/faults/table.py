@@ -181,7 +181,11 @@ agrees.
 | (cool-off over) answers the one probe call | **closes** | the probe's request succeeds; the others go out again | one `breaker_closed` audit event, the `provider_circuit_closed` signal, a WARNING log line |
 | (cool-off over) fails the probe | opens for another cool-off | 503 with `Retry-After` | the probe's `provider_error` |
 
-While the probe is out, the other requests still fail fast. `TYNTEC2FA_BREAKER_FAILURES = 0`
+While the probe is out, the other requests still fail fast. The delivery status of a code
+(`flows/delivery.py`) asks tyntec for no events while the breaker is open: the code page,
+its poll and `GET /api/challenge/` show the last known state (or "sent"); a failed or
+malformed events answer, or an unreachable cache, keeps that state too, never an error
+page. `TYNTEC2FA_BREAKER_FAILURES = 0`
 switches the breaker off. `manage.py tyntec2fa_status --provider` prints its state and asks
 tyntec one cheap read (`GET /application`); it exits with an error when tyntec does not
 answer.
