@@ -212,6 +212,9 @@ class StepUpRequired(DeviceError):
     second factor within ``TYNTEC2FA_STEP_UP_MAX_AGE`` in this session (E2, E3, S10)."""
 
     code = "step_up_required"
+    # 403, not 401: the credentials are good (a 401 asks for other credentials, and
+    # DRF would have to name a scheme); what is missing is a fresh code.
+    http_status = 403
     default_message = _("Please confirm it is you with a code first.")
 
 

@@ -27,7 +27,6 @@ from ..exceptions import (
     LoginTimeout,
     OtpNotActive,
     OtpNotFound,
-    StepUpRequired,
     Tyntec2FAError,
 )
 
@@ -48,8 +47,9 @@ class SecondFactorRequired(exceptions.NotAuthenticated):
     default_detail = _("A second factor is required.")
 
 
-class StepUpRequiredError(exceptions.NotAuthenticated):
-    """The second factor is older than the endpoint accepts: step up first (S10)."""
+class StepUpRequiredError(exceptions.PermissionDenied):
+    """The second factor is older than the endpoint accepts: step up first (S10). A 403
+    like ``flows``' ``StepUpRequired``: the user is known, a fresh code is missing."""
 
     default_code = "step_up_required"
     default_detail = _("Please confirm it is you with a code first.")
@@ -125,7 +125,7 @@ def flow_error_response(error: Tyntec2FAError) -> Response:
     code = error.code
     if isinstance(error, (OtpNotFound, OtpNotActive)):
         code = "challenge_expired"  # the provider's word for the same dead code (L7)
-    if isinstance(error, (LoginTimeout, StepUpRequired)):
+    if isinstance(error, LoginTimeout):
         status_code = status.HTTP_401_UNAUTHORIZED
     else:
         status_code = error.http_status

@@ -9,7 +9,7 @@ to be younger than ``max_age`` seconds (default ``TYNTEC2FA_STEP_UP_MAX_AGE``).
 
 Refusals are 401 in the API's error shape: ``not_authenticated`` (nobody),
 ``second_factor_required`` (a pending login, or a credential without the second
-factor), ``step_up_required`` (too old for ``RecentSecondFactor``).
+factor), 403 ``step_up_required`` (too old for ``RecentSecondFactor``).
 """
 
 from __future__ import annotations
@@ -83,7 +83,7 @@ class RecentSecondFactor(IsSecondFactorVerified):
         return type(cls)(f"{cls.__name__}{int(max_age)}", (cls,), {"max_age": int(max_age)})
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        """True, or 401 ``second_factor_required`` / ``step_up_required``."""
+        """True, or 401 ``second_factor_required`` / 403 ``step_up_required``."""
         super().has_permission(request, view)
         if session.is_fresh(second_factor_at(request), self.max_age):
             return True

@@ -86,7 +86,7 @@ def test_remove_needs_a_recent_second_factor(
     backup = _device(alice, ALICE_BACKUP)
     with time_machine.travel(timezone.now() + LATER, tick=False):
         stale = delete(verified, "device-detail", pk=backup.pk)
-        assert_error(stale, 401, "step_up_required")
+        assert_error(stale, 403, "step_up_required")
         post(verified, "step-up-send")
         assert post(verified, "step-up-verify", {"code": last_code()}).status_code == 200
         assert delete(verified, "device-detail", pk=backup.pk).status_code == 204
@@ -113,7 +113,7 @@ def test_add_and_confirm_a_phone(verified: Client, alice: Any, last_code: LastCo
 def test_adding_a_phone_later_needs_a_step_up(verified: Client, alice: Any) -> None:
     with time_machine.travel(timezone.now() + LATER, tick=False):
         refused = post(verified, "device-add", {"number": NEW_NUMBER})
-        assert_error(refused, 401, "step_up_required")
+        assert_error(refused, 403, "step_up_required")
     assert not PhoneDevice.objects.filter(number=NEW_NUMBER).exists()
 
 
@@ -170,9 +170,9 @@ def test_token_clients_manage_their_phones(client: Client, alice: Any, last_code
     assert confirmed.json()["status"] == "confirmed" and not confirmed.cookies
     backup = _device(alice, ALICE_BACKUP)
     with time_machine.travel(timezone.now() + LATER, tick=False):
-        assert_error(delete(app, "device-detail", auth, pk=backup.pk), 401, "step_up_required")
+        assert_error(delete(app, "device-detail", auth, pk=backup.pk), 403, "step_up_required")
         assert_error(
-            post(app, "device-add", {"number": "+4915798765432"}, auth), 401, "step_up_required"
+            post(app, "device-add", {"number": "+4915798765432"}, auth), 403, "step_up_required"
         )
         assert post(app, "step-up-send", {}, auth).status_code == 200
         stepped = post(app, "step-up-verify", {"code": last_code()}, auth)

@@ -70,17 +70,17 @@ def test_recent_second_factor_as_a_class_factory(client: Client, alice: Any) -> 
     force_second_factor(client, alice)
     assert client.get("/probe/recent/", headers=JSON).status_code == 200
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=61), tick=False):
-        assert_error(client.get("/probe/recent/", headers=JSON), 401, "step_up_required")
+        assert_error(client.get("/probe/recent/", headers=JSON), 403, "step_up_required")
         assert client.get("/probe/recent-default/", headers=JSON).status_code == 200
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
-        assert_error(client.get("/probe/recent-default/", headers=JSON), 401, "step_up_required")
+        assert_error(client.get("/probe/recent-default/", headers=JSON), 403, "step_up_required")
 
 
 def test_recent_second_factor_with_a_token(client: Client, alice: Any) -> None:
     headers = {**JSON, **bearer(app_login(client, alice))}
     assert Client().get("/probe/recent/", headers=headers).status_code == 200
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=61), tick=False):
-        assert_error(Client().get("/probe/recent/", headers=headers), 401, "step_up_required")
+        assert_error(Client().get("/probe/recent/", headers=headers), 403, "step_up_required")
 
 
 def test_a_session_without_proof_is_not_verified(client: Client, carol: Any) -> None:

@@ -55,7 +55,7 @@ def test_status_then_a_new_set_then_the_status_again(verified: Client, alice: An
 def test_a_new_set_needs_a_recent_second_factor_s10(verified: Client) -> None:
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
         assert get(verified, "recovery-codes").status_code == 200  # reading is fine
-        assert_error(post(verified, "recovery-codes"), 401, "step_up_required")
+        assert_error(post(verified, "recovery-codes"), 403, "step_up_required")
     assert not RecoveryCode.objects.exists()
 
 
@@ -64,7 +64,7 @@ def test_a_token_client_needs_a_recent_proof_too(client: Client, alice: Any) -> 
     codes = new_set(client, bearer(key))
     assert len(codes) == 10
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
-        assert_error(post(client, "recovery-codes", headers=bearer(key)), 401, "step_up_required")
+        assert_error(post(client, "recovery-codes", headers=bearer(key)), 403, "step_up_required")
 
 
 def test_nobody_and_a_pending_login_are_refused(client: Client, pending: Client) -> None:

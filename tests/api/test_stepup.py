@@ -24,7 +24,7 @@ def test_step_up_renews_the_proof_and_the_session_key(
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
         assert_error(
             verified.get("/probe/recent-default/", headers={"accept": "application/json"}),
-            401,
+            403,
             "step_up_required",
         )
         sent = post(verified, "step-up-send", {"channel": "VOICE"})

@@ -85,7 +85,7 @@ def test_s9_trusted_api_sign_in_is_no_recent_second_factor(client: Client, alice
     sign_in_again(client, alice)
     assert get(client, "trusted-browsers").status_code == 200  # signed in
     pk = PhoneDevice.objects.filter(user=alice).first().pk
-    assert_error(delete(client, "device-detail", pk=pk), 401, "step_up_required")
+    assert_error(delete(client, "device-detail", pk=pk), 403, "step_up_required")
 
 
 def test_s9_another_user_is_asked(client: Client, alice: Any, bob: Any):

@@ -64,7 +64,7 @@ device_delete = operation(
         {},
         UNSAFE,
         SIGNED_IN_REFUSALS,
-        {401: {"Step up first": ex.STEP_UP_REQUIRED}, 404: {"Not yours": ex.NOT_FOUND}},
+        {403: {"Step up first": ex.STEP_UP_REQUIRED}, 404: {"Not yours": ex.NOT_FOUND}},
     ),
 )
 device_primary = operation(
@@ -100,7 +100,7 @@ device_add = operation(
         PROVIDER,
         {
             400: {"Invalid number": ex.invalid("number", "Enter a valid phone number.")},
-            401: {"Step up first": ex.STEP_UP_REQUIRED},
+            403: {"Step up first": ex.STEP_UP_REQUIRED},
         },
     ),
     request=EnrollSerializer,

@@ -76,7 +76,7 @@ recovery_generate = operation(
     "Generate a new set of recovery codes",
     "Replaces every earlier code of the user with TYNTEC2FA_RECOVERY_CODES new ones, "
     "returned this once: no endpoint returns them again, the server keeps only keyed "
-    "hashes. Needs a recent second factor (else 401 step_up_required) and a confirmed phone.",
+    "hashes. Needs a recent second factor (else 403 step_up_required) and a confirmed phone.",
     _off(
         responses(
             200,
@@ -92,7 +92,7 @@ recovery_generate = operation(
                         "device_error", "Add a phone before you generate recovery codes."
                     )
                 },
-                401: {"Step up first": ex.STEP_UP_REQUIRED},
+                403: {"Step up first": ex.STEP_UP_REQUIRED},
             },
         )
     ),
