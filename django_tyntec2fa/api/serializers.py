@@ -50,6 +50,18 @@ class LoginSerializer(serializers.Serializer):
     )
 
 
+class LogoutSerializer(serializers.Serializer):
+    """Log out; ``everywhere`` also ends what the app keeps for the user."""
+
+    everywhere = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "Sign out everywhere: also forget every trusted browser and end every API "
+            "token of the user."
+        ),
+    )
+
+
 class CodeSerializer(serializers.Serializer):
     """A one-time code, from the body only (S7)."""
 

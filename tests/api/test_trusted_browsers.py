@@ -18,6 +18,7 @@ from ..people import PASSWORD
 from .helpers import (
     JSON,
     LOGIN_HEADER,
+    app_login,
     assert_error,
     bearer,
     delete,
@@ -185,3 +186,47 @@ def test_s9_remember_on_a_recovery_code(client: Client, alice: Any):
     assert response.status_code == 200, response.content
     assert response.cookies[trust.COOKIE_NAME].value
     assert sign_in_again(client, alice).json() == {"status": "authenticated", "token": None}
+
+
+def test_s9_sign_out_everywhere_forgets_browsers_and_ends_tokens(client: Client, alice: Any):
+    """``{"everywhere": true}`` on logout: every trusted browser of the user is forgotten
+    (this one's cookie is deleted), every API token ends, and the session is logged out."""
+    remembered(client, alice)
+    other = Client()
+    remembered(other, alice)
+    key = app_login(Client(), alice)
+    assert TrustedBrowser.objects.filter(user=alice).count() == 2
+
+    response = post(client, "logout", {"everywhere": True})
+
+    assert response.status_code == 200, response.content
+    assert response.json() == {"status": "anonymous"}
+    assert response.cookies[trust.COOKIE_NAME].value == ""
+    assert not TrustedBrowser.objects.filter(user=alice).exists()
+    assert_error(get(Client(), "trusted-browsers", bearer(key)), 401, "authentication_failed")
+    assert_error(get(client, "trusted-browsers"), 401, "not_authenticated")
+    again = post(other, "login", {"username": alice.get_username(), "password": PASSWORD})
+    assert again.json()["status"] == "second_factor_required"
+
+
+def test_s9_token_client_signs_out_everywhere(client: Client, alice: Any):
+    remembered(client, alice)
+    key = app_login(Client(), alice)
+
+    response = post(Client(), "logout", {"everywhere": True}, bearer(key))
+
+    assert response.status_code == 200, response.content
+    assert not TrustedBrowser.objects.filter(user=alice).exists()
+    assert_error(get(Client(), "trusted-browsers", bearer(key)), 401, "authentication_failed")
+
+
+def test_s9_everywhere_when_nobody_is_signed_in_is_a_plain_logout(client: Client, alice: Any):
+    remembered(Client(), alice)
+    response = post(client, "logout", {"everywhere": True})
+    assert response.json() == {"status": "anonymous"}
+    assert TrustedBrowser.objects.filter(user=alice).count() == 1
+
+
+def test_s9_everywhere_must_be_a_boolean(client: Client):
+    response = post(client, "logout", {"everywhere": "sure"})
+    assert_error(response, 400, "validation_error")

@@ -9,6 +9,7 @@ from ..serializers import (
     LoginSerializer,
     LoginStateSerializer,
     LoginUnavailableSerializer,
+    LogoutSerializer,
     ResendSerializer,
     SendSerializer,
 )
@@ -193,11 +194,14 @@ logout = operation(
     "Log out",
     "Ends the session (a pending login with its code, S11) and revokes the token that "
     "authenticated the request; live step-up and enrollment codes are cancelled. Safe to "
-    "call when nobody is signed in.",
+    "call when nobody is signed in. With everywhere, a signed-in user also signs out "
+    "everywhere: every trusted browser is forgotten and every API token of the user ends "
+    "(other sessions end with a password change; Django keeps no list of them).",
     responses(
         200, LoginStateSerializer, "Logged out.", {"Logged out": {"status": "anonymous"}}, UNSAFE
     ),
-    request=None,
+    request=LogoutSerializer,
+    requests={"Log out": {}, "Sign out everywhere": {"everywhere": True}},
     pending=True,
 )
 challenge_cancel = operation(

@@ -18,10 +18,10 @@ from rest_framework.response import Response
 from ... import flows, policy, session, session_cookie
 from ...access import PendingAccess
 from ...exceptions import ProviderUnavailable
-from ...flows import trust
+from ...flows import signout, trust
 from .. import openapi, tokens, transport
 from ..errors import InvalidCredentials, TokenNeedsSecondFactor, error_response
-from ..serializers import LoginSerializer
+from ..serializers import LoginSerializer, LogoutSerializer
 from .base import ApiView, login_state, pending_status, require_issuer, validated
 
 
@@ -114,8 +114,16 @@ class LogoutView(ApiView):
         CSRF: a signed-in cookie client's POST is checked by ``SessionAuthentication``,
         an anonymous one's (a pending login) by ``ApiView``; token clients send none.
         """
+        everywhere = validated(LogoutSerializer, request)["everywhere"]
         http = request._request
         user = request.user
+        if everywhere and user.is_authenticated:
+            # A token client's Django request has no user: its live codes are ended
+            # here, as the token branch below does.
+            flows.end_challenges(http, user)
+            signout.sign_out_everywhere(http, user)
+            transport.end_app_login(http)
+            return trust.update_cookie(http, Response({"status": "anonymous"}))
         if tokens.revoke(request):
             flows.end_challenges(http, user)  # a session logout does this in its receiver
         # Django's logout: user_logged_out reaches the app's receiver, which wipes a
