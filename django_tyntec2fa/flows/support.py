@@ -24,7 +24,7 @@ from django.utils import timezone
 from .. import audit, lockout
 from ..abuse import conversion
 from ..exceptions import DeviceError, OtpNotFound, ProviderError
-from ..models import AuditEvent, Challenge, FailureCounter, PhoneDevice
+from ..models import AuditEvent, Challenge, FailureCounter, PhoneDevice, TrustedBrowser
 from . import recovery, trust
 from .challenge import cancel_where
 from .devices import _remove
@@ -178,12 +178,15 @@ class CleanedUp:
     challenges_deleted: int
     audit_events_deleted: int
     blocks_deleted: int
+    #: Trusted browsers past their expiry (inert already: their cookie no longer signs in).
+    browsers_deleted: int = 0
 
 
 def clean_up(*, days: int = 7, audit_days: int = 365, batch_size: int = 1000) -> CleanedUp:
     """Mark pending challenges past their expiry as expired, delete finished challenges
     older than ``days`` and audit events older than ``audit_days`` (``batch_size``
-    rows per DELETE), and the conversion blocks too old to escalate.
+    rows per DELETE), the conversion blocks too old to escalate, and the trusted
+    browsers past their expiry.
 
     Raises ``ValueError`` for a negative age or a batch size below 1.
     """
@@ -207,6 +210,9 @@ def clean_up(*, days: int = 7, audit_days: int = 365, batch_size: int = 1000) ->
         audit_events_deleted=delete_in_batches(old_audit, batch_size),
         # The conversion counts expire in the cache by themselves (P4).
         blocks_deleted=conversion.prune(),
+        browsers_deleted=delete_in_batches(
+            TrustedBrowser.objects.filter(expires_at__lte=now), batch_size
+        ),
     )
 
 

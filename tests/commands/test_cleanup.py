@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from django_tyntec2fa.models import AuditEvent, Challenge, PhoneDevice
+from django_tyntec2fa.models import AuditEvent, Challenge, PhoneDevice, TrustedBrowser
 
 from .conftest import make_challenge, run
 
@@ -56,6 +56,19 @@ def test_audit_rows_older_than_audit_days_are_deleted(alice: Any) -> None:
     out, _ = run("tyntec2fa_cleanup", "--audit-days", "365")
     assert "Deleted 2 audit event(s) older than 365 day(s)." in out
     assert AuditEvent.objects.count() == 1
+
+
+def test_expired_trusted_browsers_are_deleted_s9(alice: Any) -> None:
+    """An expired trust no longer signs in; its row goes with the next clean-up, and a
+    trust that still holds stays."""
+    now = timezone.now()
+    for expires in (now - DAY, now - 30 * DAY, now + DAY):
+        TrustedBrowser.objects.create(
+            user=alice, secret_digest="0" * 64, auth_digest="0" * 64, expires_at=expires
+        )
+    out, _ = run("tyntec2fa_cleanup")
+    assert "Deleted 2 expired trusted browser(s)." in out
+    assert list(TrustedBrowser.objects.values_list("expires_at", flat=True)) == [now + DAY]
 
 
 def test_deletes_in_batches(alice: Any) -> None:

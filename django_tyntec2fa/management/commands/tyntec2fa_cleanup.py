@@ -17,7 +17,8 @@ from ...flows import support
 class Command(BaseCommand):
     help = (
         "Mark pending challenges past their expiry as expired, delete finished challenges "
-        "older than --days and audit events older than --audit-days, in batches."
+        "older than --days and audit events older than --audit-days, and expired trusted "
+        "browsers, in batches."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -50,3 +51,4 @@ class Command(BaseCommand):
             f"Deleted {done.audit_events_deleted} audit event(s) older than {audit_days} day(s)."
         )
         self.stdout.write(f"Deleted {done.blocks_deleted} stale conversion block(s).")
+        self.stdout.write(f"Deleted {done.browsers_deleted} expired trusted browser(s).")
