@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 from django.utils.crypto import constant_time_compare
@@ -197,10 +198,22 @@ def rotate_key(request: HttpRequest) -> None:
     request that changes the session afterwards (every login does) writes it twice.
     """
     store = request.session
-    if store.session_key is None:
+    key = store.session_key
+    if key is None:
         return  # not stored yet: it gets a fresh key when it is saved
+    if type(store).delete is not DatabaseStore.delete:
+        data = dict(store.items())
+        store.flush()
+        store.update(data)
+        return
+    # Django's database engine deletes with a SELECT of the row, then a DELETE of it.
+    # Deleting an instance that holds only the key is the one DELETE (a queryset's
+    # delete would add a transaction around it). The rest is what ``flush()`` does:
+    # the data stays in memory and the response stores it under a new key.
     data = dict(store.items())
-    store.flush()
+    store.clear()
+    store.model(session_key=key).delete()
+    store._session_key = None
     store.update(data)
 
 
