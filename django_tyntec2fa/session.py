@@ -21,10 +21,11 @@ from typing import Any
 from django.contrib import auth
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.sessions.backends.base import VALID_KEY_CHARS
 from django.contrib.sessions.backends.db import SessionStore as DatabaseStore
 from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
-from django.utils.crypto import constant_time_compare
+from django.utils.crypto import constant_time_compare, get_random_string
 
 from .choices import Purpose
 from .conf import app_settings
@@ -191,8 +192,8 @@ def complete_login(request: HttpRequest, user: AbstractBaseUser, pending: Pendin
 
 
 def rotate_key(request: HttpRequest) -> None:
-    """Give the session a new key, keeping its data (S3): the old session is deleted
-    now, the new one is stored once, when the response saves the session.
+    """Give the session a new key, keeping its data (S3): the old key stops working
+    now, the data is stored once, when the response saves the session.
 
     ``SessionBase.cycle_key`` does the same but stores the new session at once, so a
     request that changes the session afterwards (every login does) writes it twice.
@@ -201,19 +202,23 @@ def rotate_key(request: HttpRequest) -> None:
     key = store.session_key
     if key is None:
         return  # not stored yet: it gets a fresh key when it is saved
-    if type(store).delete is not DatabaseStore.delete:
-        data = dict(store.items())
-        store.flush()
+    data = dict(store.items())
+    if type(store).delete is not DatabaseStore.delete or type(store).save is not DatabaseStore.save:
+        store.flush()  # deletes the old session; the save stores a new one
         store.update(data)
         return
-    # Django's database engine deletes with a SELECT of the row, then a DELETE of it.
-    # Deleting an instance that holds only the key is the one DELETE (a queryset's
-    # delete would add a transaction around it). The rest is what ``flush()`` does:
-    # the data stays in memory and the response stores it under a new key.
-    data = dict(store.items())
+    # Django's database engine: the stored row takes the new key (one UPDATE), so the
+    # old key finds nothing from now on and the response's save is an UPDATE of that
+    # row. Deleting it and letting the save create a new one costs three statements
+    # more (Django's delete reads the row first; its create asks whether the new key
+    # is taken). The key is drawn as Django draws it: 32 of 36 characters, so a clash
+    # (the primary key would refuse it) is not worth a query.
+    fresh = get_random_string(32, VALID_KEY_CHARS)
+    moved = store.model.objects.filter(session_key=key).update(session_key=fresh)
     store.clear()
-    store.model(session_key=key).delete()
-    store._session_key = None
+    # No row any more (deleted meanwhile, e.g. signed out everywhere): the save creates
+    # one under a fresh key, as after ``flush()``.
+    store._session_key = fresh if moved else None
     store.update(data)
 
 
