@@ -1,4 +1,5 @@
-"""The page states of issue 11 (recovery codes, remember this browser) in a real browser,
+"""The page states of issue 11 (recovery codes, remember this browser) and issue 13 (the
+code's delivery status) in a real browser,
 checked as ``test_pages.py`` checks the others (issue 16): axe-core under the WCAG 2.0-2.2
 A/AA rules plus ``label-content-name-mismatch`` at desktop width and at 375 px, in
 English, German and French; no sideways scroll at 375 px nor at 320 px. Each state also
@@ -13,8 +14,9 @@ a wrong code, the account waiting), signing in with the box ticked, the phones p
 (no set, a set, few codes left, this browser trusted, none), the recovery codes page
 (no set, the new set shown once with download and print, the status, few left),
 forgetting one and all browsers, "sign out everywhere", and a recovery code signing in;
-a second user confirms a first phone and is offered a set. A last test walks the new
-pages without JavaScript. Screenshots go to ``tests/e2e/artifacts/`` (``pages-*``).
+a second user confirms a first phone and is offered a set. Another user per language
+watches the code page report sent, could not be delivered ("Call me instead" first)
+and, after the call, delivered. A last test walks the new pages without JavaScript. Screenshots go to ``tests/e2e/artifacts/`` (``pages-*``).
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ import json
 import re
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from ..example_site import EXAMPLE, Site, example_env, manage, serve
 from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
@@ -54,6 +59,18 @@ USERS = {
 }
 #: The user of the walk without JavaScript.
 NO_SCRIPT = ("recovery-noscript", "+4915123456794")
+#: One user per language for the code's delivery status.
+DELIVERY_USERS = {
+    "en": ("delivery-en", "+4915123456801"),
+    "de": ("delivery-de", "+4915123456802"),
+    "fr": ("delivery-fr", "+4915123456803"),
+}
+#: Seconds after a send before the demo's local provider reports it: a text message
+#: fails, a call is delivered (issue 13). The page asks 3 s after loading, then every
+#: 4 s, so "sent" stays on screen for 7 s, long enough to check it.
+DELIVERY_DELAY = 4
+#: Milliseconds to wait for the page to show a new delivery state by itself.
+DELIVERY_WAIT_MS = 15_000
 TRUST_DAYS = 30
 #: The third wrong code makes the account wait (the locked recovery page).
 BACKOFF_AFTER = 3
@@ -104,7 +121,8 @@ def shell(env: dict[str, str], script: str) -> None:
 @pytest.fixture(scope="module")
 def site_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, dict[str, str]]]:
     """The demo trusting browsers for 30 days, with recovery codes (10 a set), a wait
-    from the third failure on, and rate limits roomy enough for seven users on one IP."""
+    from the third failure on, rate limits roomy enough for ten users on one IP, and
+    delivery reports: every text message fails, every call arrives."""
     directory = tmp_path_factory.mktemp("pages-recovery")
     env = example_env(
         directory,
@@ -114,10 +132,13 @@ def site_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, d
         TYNTEC2FA_SEND_RATE_IP="500/h",
         TYNTEC2FA_SEND_RATE_PREFIX="500/h",
         TYNTEC2FA_VERIFY_RATE_IP="500/m",
+        TYNTEC2FA_LOCAL_DELIVERY='{"SMS": "failed", "VOICE": "delivered"}',
+        TYNTEC2FA_LOCAL_DELIVERY_DELAY=str(DELIVERY_DELAY),
     )
     manage("migrate", "--noinput", env=env)
     users = [(name, number) for name, number, _, _ in USERS.values()]
     users += [(first, "") for _, _, first, _ in USERS.values()] + [NO_SCRIPT]
+    users += list(DELIVERY_USERS.values())
     shell(env, CREATE_USERS.format(users=users, password=PASSWORD))
     with serve(env, directory / "runserver.log") as running:
         yield running, env
@@ -354,6 +375,28 @@ FORGET_ALL = "main a[href$='/2fa/browsers/forget/']"
 SIGN_OUT = "main a[href$='/2fa/sign-out-everywhere/']"
 CONFIRM = "main form button[type=submit]"
 KEEP = "main form a.button"
+SMS = "main form[data-tyntec2fa-send=SMS] button"
+CALL = "main form[data-tyntec2fa-send=VOICE] button"
+DELIVERY_TEXT = "#tyntec2fa-delivery [data-tyntec2fa-delivery-text]"
+DELIVERY_HINT = "#tyntec2fa-delivery [data-tyntec2fa-delivery-hint]"
+
+
+def delivery_texts(language: str) -> tuple[str, str, str]:
+    """The code page's words for sent, could not be delivered, delivered."""
+    with translation.override(language):
+        return tuple(  # type: ignore[return-value]
+            str(pgettext("tyntec2fa", f"Code status: {state}."))
+            for state in ("sent", "could not be delivered", "delivered")
+        )
+
+
+def shows(page: Any, text: str) -> None:
+    """Waits until the page's script has put ``text`` into the delivery status."""
+    page.wait_for_function(
+        "([where, text]) => document.querySelector(where).textContent === text",
+        arg=[DELIVERY_TEXT, text],
+        timeout=DELIVERY_WAIT_MS,
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "de", "fr"])
@@ -456,11 +499,45 @@ def test_recovery_and_trust_states_pass_axe_keyboard_and_names(
     assert walk.findings == []
 
 
+@pytest.mark.parametrize("language", ["en", "de", "fr"])
+def test_delivery_states_pass_axe_keyboard_and_names(
+    browser: Any, site_env: tuple[Site, dict[str, str]], language: str
+) -> None:
+    """Issue 13's delivery status on the code page, as the page updates it by itself:
+    sent (the sends still waiting for the cooldown), could not be delivered ("Call me
+    instead" first, in the keyboard's order too, with the hint), and, after the call,
+    delivered."""
+    site, _ = site_env
+    username, _number = DELIVERY_USERS[language]
+    sent, failed, delivered = delivery_texts(language)
+    walk = new_walk(browser, site, language)
+    page = walk.page
+    try:
+        walk.sign_in(username)
+        assert page.locator(DELIVERY_TEXT).inner_text() == sent
+        assert page.locator(DELIVERY_HINT).is_hidden()
+        walk.check("delivery-sent", keyboard=(CODE, VERIFY))
+        shows(page, failed)
+        assert page.locator(DELIVERY_HINT).is_visible()
+        page.locator(CODE).focus()  # where the user waits for the code
+        walk.check("delivery-failed", keyboard=(CODE, VERIFY, CALL, SMS))
+        page.locator(CALL).focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.locator(DELIVERY_TEXT).inner_text() == sent
+        shows(page, delivered)
+        walk.check("delivery-delivered", keyboard=(CODE, VERIFY, SMS, CALL))
+    finally:
+        walk.close()
+    assert walk.findings == []
+
+
 def test_without_javascript_the_new_pages_pass_too(
     browser: Any, site_env: tuple[Site, dict[str, str]]
 ) -> None:
-    """No script: the code page's box, the recovery code page and the new set (download
-    works, "Print" is not offered: it would need the script) pass the same checks."""
+    """No script: the code page's box and its delivery status after a reload, the
+    recovery code page and the new set (download works, "Print" is not offered: it
+    would need the script) pass the same checks."""
     site, _ = site_env
     username, number = NO_SCRIPT
     walk = new_walk(browser, site, "en", java_script_enabled=False)
@@ -468,6 +545,11 @@ def test_without_javascript_the_new_pages_pass_too(
     try:
         walk.sign_in(username)
         walk.check("noscript-code-remember", keyboard=(CODE, REMEMBER, VERIFY, RECOVER_LINK))
+        # The text message's report: a reload shows it, with "Call me instead" first.
+        time.sleep(DELIVERY_DELAY)
+        page.reload()
+        assert page.locator(DELIVERY_TEXT).inner_text() == delivery_texts("en")[1]
+        walk.check("noscript-delivery-failed", keyboard=(CODE, REMEMBER, VERIFY, CALL, SMS))
         walk.follow(RECOVER_LINK)
         walk.check("noscript-recover", keyboard=(CODE, REMEMBER, CONFIRM, PHONE_LINK))
         walk.follow(PHONE_LINK)
