@@ -43,6 +43,7 @@ APP_VIEWS = frozenset(
         "challenge-send",
         "challenge-delivery",
         "challenge-cancel",
+        "recover",
         "enroll",
         "enroll-confirm",
     )
@@ -57,6 +58,7 @@ API_VIEWS = frozenset(
         "challenge-send",
         "challenge-resend",
         "challenge-verify",
+        "challenge-recover",
         "challenge-cancel",
         "device-add",
         "device-confirm",

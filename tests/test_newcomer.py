@@ -188,7 +188,13 @@ def test_a_new_project_signs_in_as_installation_md_says(new_project: tuple[str, 
     code = _console_code(log, 1)
     refused = _post(browser, confirm, confirm.url, code=wrong_code(code), next="/2fa/devices/")
     assert refused.status_code == 400 and wrong_code(code) not in refused.text
-    devices = _post(browser, refused, confirm.url, code=code, next="/2fa/devices/")
+    offer = _post(browser, refused, confirm.url, code=code, next="/2fa/devices/")
+    # The first phone brings the offer of recovery codes; "Not now" goes on to next.
+    assert offer.status_code == 200
+    assert offer.url == url + "/2fa/recovery-codes/?next=/2fa/devices/"
+    assert "You have no recovery codes yet." in offer.text
+    assert '<a href="/2fa/devices/">Not now</a>' in offer.text
+    devices = browser.get(url + "/2fa/devices/", timeout=10)
     assert devices.status_code == 200 and devices.url == url + "/2fa/devices/"
     assert "Your phones" in devices.text and "Primary" in devices.text
 

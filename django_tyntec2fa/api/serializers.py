@@ -37,6 +37,18 @@ class TextField(serializers.CharField):
         return str(super().to_internal_value(data))
 
 
+class FlagField(serializers.BooleanField):
+    """A ``BooleanField`` that takes JSON ``true`` and ``false`` only. DRF's own also
+    takes ``0``, ``"yes"`` and ``"on"``, which the schema (``type: boolean``) does not
+    allow: 400 instead."""
+
+    def to_internal_value(self, data: Any) -> bool:
+        """The boolean, or the field's "Must be a valid boolean." error."""
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
 class LoginSerializer(serializers.Serializer):
     """The password step."""
 
@@ -44,7 +56,7 @@ class LoginSerializer(serializers.Serializer):
     password = TextField(
         max_length=4096, trim_whitespace=False, write_only=True, style={"input_type": "password"}
     )
-    token = serializers.BooleanField(
+    token = FlagField(
         default=False,
         help_text=_("An app without cookies: answer a login_token and, after the code, a token."),
     )
@@ -53,7 +65,7 @@ class LoginSerializer(serializers.Serializer):
 class LogoutSerializer(serializers.Serializer):
     """Log out; ``everywhere`` also ends what the app keeps for the user."""
 
-    everywhere = serializers.BooleanField(
+    everywhere = FlagField(
         default=False,
         help_text=_(
             "Sign out everywhere: also forget every trusted browser and end every API "
@@ -66,7 +78,7 @@ class CodeSerializer(serializers.Serializer):
     """A one-time code, from the body only (S7)."""
 
     code = TextField(max_length=CODE_MAX_CHARS)
-    token = serializers.BooleanField(
+    token = FlagField(
         default=False, help_text=_("Also issue an API token when this completes a login.")
     )
 
@@ -285,7 +297,7 @@ class RecoveryCodesSerializer(RecoveryStatusSerializer):
 class LoginCodeSerializer(CodeSerializer):
     """The code of a pending login; ``remember`` trusts this browser (S9)."""
 
-    remember = serializers.BooleanField(
+    remember = FlagField(
         default=False,
         help_text=_(
             "Cookie clients: don't ask for a code at this user's password sign-ins on this "

@@ -130,9 +130,17 @@ def deliver(event: str, user: Any, context: dict[str, Any]) -> None:
     try:
         with translation.override(context["language"]):
             sender()(event, user, context)
-    except Exception:
-        # No context in the record: it is the user's; the event and id are enough.
-        logger.exception("tyntec2fa notice %s for user %s not sent", event, _pk(user))
+    except Exception as error:
+        # One line, no traceback and no message: an SMTP error's message and arguments
+        # carry the user's address (SMTPRecipientsRefused), which is the user's, not the
+        # log's. The event, the id and the kind of failure are enough to act on.
+        logger.error(
+            "tyntec2fa notice %s for user %s not sent: %s%s",
+            event,
+            _pk(user),
+            type(error).__name__,
+            f" ({error.strerror})" if isinstance(error, OSError) and error.strerror else "",
+        )
 
 
 def sender() -> Sender:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import smtplib
 from collections.abc import Callable
 from typing import Any
 
@@ -379,6 +380,28 @@ class BrokenBackend:
 
     def send_messages(self, messages: Any) -> int:
         raise ConnectionRefusedError("mail server down")
+
+
+class RefusingBackend(BrokenBackend):
+    """A mail server that refuses the recipient, naming the address as smtplib does."""
+
+    def send_messages(self, messages: Any) -> int:
+        to = messages[0].to[0]
+        raise smtplib.SMTPRecipientsRefused({to: (550, f"<{to}> unknown".encode())})
+
+
+def test_a_refused_address_is_not_logged(
+    member, make_request, last_code, committed, settings, caplog
+) -> None:
+    """One line per failure, without a traceback: an SMTP error carries the user's
+    address, which is theirs, not the log's."""
+    settings.EMAIL_BACKEND = "tests.flows.test_notices.RefusingBackend"
+    request = make_request(member, verified=True)
+    with caplog.at_level(logging.DEBUG, logger="django_tyntec2fa.notices"), committed():
+        enroll_and_confirm(request, member, last_code)
+    [record] = [r for r in caplog.records if r.name == "django_tyntec2fa.notices"]
+    assert "SMTPRecipientsRefused" in record.getMessage() and record.exc_info is None
+    assert member.email and member.email not in caplog.text
 
 
 def test_a_failing_mail_server_is_logged_and_the_flow_succeeds(
