@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import gettext
 import json
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +54,29 @@ def test_every_message_is_translated(language: str) -> None:
     assert entries
     assert [key for key, msgstr in entries.items() if not msgstr] == []
     assert "#, fuzzy" not in (LOCALE / language / "LC_MESSAGES" / "django.po").read_text("utf-8")
+
+
+def test_every_string_of_the_source_is_in_the_catalogs(tmp_path: Path) -> None:
+    """makemessages over a copy of the package finds no string that a catalog lacks:
+    a new string without its translation fails here, not in front of a user."""
+    if shutil.which("xgettext") is None:
+        pytest.skip("gettext's xgettext is not installed (Debian: gettext)")
+    copy = tmp_path / "django_tyntec2fa"
+    shutil.copytree(LOCALE.parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    languages = [arg for language in LANGUAGES for arg in ("-l", language)]
+    subprocess.run(
+        [sys.executable, "-m", "django", "makemessages", *languages, "--no-obsolete"],
+        cwd=copy,
+        check=True,
+        capture_output=True,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": ""},
+    )
+    for language in LANGUAGES:
+        path = copy / "locale" / language / "LC_MESSAGES" / "django.po"
+        text = path.read_text("utf-8")
+        missing = [key for key, msgstr in parse_po(text).items() if not msgstr]
+        fuzzy = [block.split("\n")[-1] for block in text.split("\n\n") if "#, fuzzy" in block]
+        assert missing == [] and fuzzy == [], (language, missing, fuzzy)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
