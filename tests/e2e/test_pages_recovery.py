@@ -1,12 +1,12 @@
-"""The page states of issue 11 (recovery codes, remember this browser) and issue 13 (the
-code's delivery status) in a real browser,
-checked as ``test_pages.py`` checks the others (issue 16): axe-core under the WCAG 2.0-2.2
-A/AA rules plus ``label-content-name-mismatch`` at desktop width and at 375 px, in
-English, German and French; no sideways scroll at 375 px nor at 320 px. Each state also
-gets two checks axe cannot make: Tab alone reaches the state's main controls in the
-page's order, each with a focus ring of at least 3:1 against white (WCAG 2.1.1, 2.4.7,
-1.4.11), and every control's accessible name, as Chromium computes it, starts with its
-visible text (WCAG 2.5.3, also where axe does not look: names from content and labels).
+"""The page states of issue 11 (recovery codes, remember this browser) and issue 13
+(the code's delivery status) in a real browser, checked as ``test_pages.py`` checks
+the others (issue 16): axe-core under the WCAG 2.0-2.2 A/AA rules plus
+``label-content-name-mismatch`` at desktop width and at 375 px, in English, German and
+French; no sideways scroll at 375 px nor at 320 px. Each state also gets two checks axe
+cannot make: Tab alone reaches the state's main controls in the page's order, each
+with a focus ring of at least 3:1 against white (WCAG 2.1.1, 2.4.7, 1.4.11), and every
+control's accessible name, as Chromium computes it, starts with its visible text (WCAG
+2.5.3, also where axe does not look: names from content and labels).
 
 One server and one browser serve the module; each language walks one user through the
 code page with "Don't ask for a code on this browser", the recovery code page (empty,
@@ -16,7 +16,8 @@ a wrong code, the account waiting), signing in with the box ticked, the phones p
 forgetting one and all browsers, "sign out everywhere", and a recovery code signing in;
 a second user confirms a first phone and is offered a set. Another user per language
 watches the code page report sent, could not be delivered ("Call me instead" first)
-and, after the call, delivered. A last test walks the new pages without JavaScript. Screenshots go to ``tests/e2e/artifacts/`` (``pages-*``).
+and, after the call, delivered. A last test walks the new pages without JavaScript.
+Screenshots go to ``tests/e2e/artifacts/`` (``pages-*``).
 """
 
 from __future__ import annotations
@@ -375,6 +376,7 @@ FORGET_ALL = "main a[href$='/2fa/browsers/forget/']"
 SIGN_OUT = "main a[href$='/2fa/sign-out-everywhere/']"
 CONFIRM = "main form button[type=submit]"
 KEEP = "main form a.button"
+CODES_BACK = "main a[href$='/2fa/devices/']"
 SMS = "main form[data-tyntec2fa-send=SMS] button"
 CALL = "main form[data-tyntec2fa-send=VOICE] button"
 DELIVERY_TEXT = "#tyntec2fa-delivery [data-tyntec2fa-delivery-text]"
@@ -448,7 +450,7 @@ def test_recovery_and_trust_states_pass_axe_keyboard_and_names(
         codes = page.locator(".tyntec2fa-codes li").all_inner_texts()
         assert len(codes) == 10
         assert page.locator(PRINT).is_visible()
-        walk.check("codes-new", keyboard=(DOWNLOAD, PRINT, "main a[href$='/2fa/devices/']"))
+        walk.check("codes-new", keyboard=(DOWNLOAD, PRINT, CODES_BACK))
         page.goto("/2fa/recovery-codes/")
         walk.check("codes-status", keyboard=(GENERATE,))
         page.goto("/2fa/devices/")
@@ -487,13 +489,16 @@ def test_recovery_and_trust_states_pass_axe_keyboard_and_names(
 
         # A first phone: the user is offered a set, with "Not now".
         walk.password(first_user)
-        page.goto("/2fa/enroll/")
+        page.goto("/2fa/enroll/?next=/protected/")
         page.get_by_label(walk.text["number"]).fill(first_number)
         walk.submit()
         page.locator(CODE).fill(walk.code(first_number))
         walk.submit("main form:has(input[name=code]) button[type=submit]")
         page.wait_for_url(re.compile(r"/2fa/recovery-codes/"))
-        walk.check("codes-offer", keyboard=(GENERATE,))
+        walk.check("codes-offer", keyboard=(GENERATE, "main a[href='/protected/']"))
+        walk.submit(GENERATE)
+        on = "main a[href='/protected/']"  # "I have saved my codes, continue"
+        walk.check("codes-new-then-on", keyboard=(DOWNLOAD, PRINT, on, CODES_BACK))
     finally:
         walk.close()
     assert walk.findings == []
@@ -559,7 +564,7 @@ def test_without_javascript_the_new_pages_pass_too(
         walk.submit(GENERATE)
         assert page.locator(".tyntec2fa-codes li").count() == 10
         assert page.locator(PRINT).is_hidden()
-        walk.check("noscript-codes-new", keyboard=(DOWNLOAD, "main a[href$='/2fa/devices/']"))
+        walk.check("noscript-codes-new", keyboard=(DOWNLOAD, CODES_BACK))
     finally:
         walk.close()
     assert walk.findings == []
