@@ -31,8 +31,9 @@ runs outside a request (management commands, a project's own code).
     once, by the worker that opened it; ``sender`` is the provider's class, not a user's.
 ``provider_circuit_closed()``
     A probe call after the cool-off succeeded: calls go out again. ``sender`` as above.
-``recovery_codes_generated(request, user, count)``
-    A new set of ``count`` recovery codes replaced the user's old set (never the codes).
+``recovery_codes_generated(request, user, count, replaced)``
+    A new set of ``count`` recovery codes replaced the user's old set of ``replaced``
+    codes, used or not (0: the user's first set). Never the codes.
 ``recovery_code_used(request, user, remaining)``
     A recovery code was right and is used up; ``remaining`` codes are left.
 ``recovery_codes_revoked(request, user, count)``

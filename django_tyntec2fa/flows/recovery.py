@@ -153,7 +153,7 @@ def generate(request: HttpRequest | None, user: Any) -> GeneratedSet:
     codes = ["".join(secrets.choice(ALPHABET) for _i in range(LENGTH)) for _n in range(_count())]
     now = timezone.now()
     with transaction.atomic():
-        RecoveryCode.objects.filter(user_id=user.pk).delete()
+        replaced, _per_model = RecoveryCode.objects.filter(user_id=user.pk).delete()
         RecoveryCode.objects.bulk_create(
             RecoveryCode(user_id=user.pk, digest=_digest(user, code), created_at=now)
             for code in codes
@@ -162,7 +162,7 @@ def generate(request: HttpRequest | None, user: Any) -> GeneratedSet:
         AuditEvent.Kind.RECOVERY_GENERATED, request=request, user=user, detail=f"{len(codes)} codes"
     )
     signals.recovery_codes_generated.send(
-        sender=type(user), request=request, user=user, count=len(codes)
+        sender=type(user), request=request, user=user, count=len(codes), replaced=replaced
     )
     return GeneratedSet(codes=[display(code) for code in codes], generated_at=now)
 

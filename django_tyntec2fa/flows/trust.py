@@ -305,7 +305,11 @@ def on_device_removed(sender: Any, request: HttpRequest | None, user: Any, **kwa
 def on_recovery_codes_generated(
     sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
 ) -> None:
-    """A new set of recovery codes is a fresh start: trusted browsers end with it."""
+    """A new set of recovery codes that replaces an old one is a fresh start (the old
+    set may be in other hands): trusted browsers end with it. A user's first set
+    replaces nothing, and keeps the browser they may have just trusted."""
+    if kwargs.get("replaced", 1) == 0:
+        return
     revoke(request, user, reason=RECOVERY_GENERATED)
 
 

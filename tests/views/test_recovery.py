@@ -177,6 +177,9 @@ def test_the_phones_page_shows_the_count_the_date_and_warns_at_two(
     codes = _flow(alice)
     html = verified.get(url("devices")).content.decode()
     assert "You have 10 unused recovery codes." in html and "They were made on" in html
+    # The date alone: English times end in "p.m.", which doubled the sentence's stop.
+    made = re.search(r"They were made on ([^<]*)", html)
+    assert made and not made.group(1).endswith("..") and re.search(r"\d{4}\.$", made.group(1))
     assert "running out" not in html
     RecoveryCode.objects.filter(user=alice).exclude(
         pk__in=list(RecoveryCode.objects.filter(user=alice).values_list("pk", flat=True)[:2])
