@@ -301,8 +301,7 @@ def check_notify(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> lis
         return []
     return [
         Error(
-            f"TYNTEC2FA_NOTIFY {value!r} is not True, False, a callable or the import path "
-            "of one.",
+            f"TYNTEC2FA_NOTIFY {value!r} is not True, False, a callable or the import path of one.",
             hint="Use True (email the user with Django's mail framework), False (no "
             "notices), or a function (event, user, context) -> None that sends them your "
             "way, or its import path.",

@@ -49,7 +49,9 @@ def hint_text(delivery: Delivery) -> str:
     )
 
 
-def delivery_context(request: HttpRequest, user: Any, challenge: Challenge | None) -> dict[str, Any]:
+def delivery_context(
+    request: HttpRequest, user: Any, challenge: Challenge | None
+) -> dict[str, Any]:
     """The page's ``delivery``, ``delivery_text`` and ``delivery_hint`` (a GET: the
     state only, never a call). Right after a send it costs one cache read."""
     if challenge is None:
