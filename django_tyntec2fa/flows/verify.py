@@ -45,7 +45,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from typing import Any, cast
+from collections.abc import Callable
+from typing import Any, TypeVar, cast
 
 from django.db import DatabaseError, OperationalError, connection
 from django.db.models import F
@@ -75,6 +76,7 @@ from ..providers import CheckOutcome, get_provider
 from .codes import normalize_code
 
 logger = logging.getLogger(__name__)
+_T = TypeVar("_T")
 
 Status = Challenge.Status
 #: Waits for a running check of the same challenge: the first one short (a double
@@ -252,53 +254,72 @@ def _record(
     """Step 5: store the outcome of the provider's check: one conditional UPDATE that
     holds only while the challenge is still pending (a cancel or a replacement during
     the check wins: the code then signs nobody in), then the phone, the audit row and
-    the failure counter."""
-    for tries in range(1, _RECORD_TRIES + 1):
-        try:
-            return _store_outcome(request, user, challenge, result, counter)
-        except OperationalError as db_error:
-            if not _database_locked(db_error) or tries >= _RECORD_TRIES:
-                raise
-            time.sleep(_FIRST_WAIT * 2**tries)
-    raise AssertionError("unreachable")  # the loop returns or raises
+    the failure counter.
 
-
-def _store_outcome(
-    request: HttpRequest | None,
-    user: Any,
-    challenge: Challenge,
-    result: CheckOutcome | ProviderError,
-    counter: FailureCounter | None,
-) -> tuple[Challenge, Tyntec2FAError | None]:
+    Each write is retried on its own while SQLite's database is locked: the claim once
+    stored is never claimed again (a retry would find the challenge no longer pending
+    and take its own success for someone else's), and the outcome is worked out once."""
     challenge.checking_until = None
+    error, fields = _outcome_fields(challenge, result)
+    stored = _when_unlocked(
+        lambda: Challenge.objects.filter(pk=challenge.pk, status=Status.PENDING).update(
+            status=challenge.status,
+            finished_at=challenge.finished_at,
+            checking_until=None,
+            **fields,
+        )
+    )
+    if not stored:
+        # Cancelled or replaced while the provider checked: whatever it said, the
+        # code no longer signs anybody in.
+        _when_unlocked(lambda: _abandon(challenge))
+        error = ChallengeExpired(f"challenge became {challenge.status} during the check")
+    elif error is None:
+        now = timezone.now()
+        _when_unlocked(
+            lambda: PhoneDevice.objects.filter(pk=challenge.device_id).update(last_used_at=now)
+        )
+        challenge.device.last_used_at = now
+    _book(request, user, challenge, error, counter, run=_when_unlocked)
+    return challenge, error
+
+
+def _outcome_fields(
+    challenge: Challenge, result: CheckOutcome | ProviderError
+) -> tuple[Tyntec2FAError | None, dict[str, Any]]:
+    """The error of the provider's answer (None: verified), with the challenge's new
+    state set in memory, and the extra fields of its UPDATE."""
     fields: dict[str, Any] = {}
     if isinstance(result, OtpNotFound):
         # The provider does not know this OTP (deleted, or a send answer that named
         # another one): it can never verify, so the challenge dies and the page asks
         # for a new code instead of failing until the TTL.
-        error: Tyntec2FAError | None = _finish(challenge, Status.EXPIRED, result)
-    elif isinstance(result, ProviderError):
+        return _finish(challenge, Status.EXPIRED, result), fields
+    if isinstance(result, ProviderError):
         if isinstance(result, CircuitOpen):
             fields["attempts"] = F("attempts") - 1  # the code never reached the provider
             challenge.attempts -= 1
-        error = result
-    else:
-        error = _outcome(challenge, result)
-    stored = Challenge.objects.filter(pk=challenge.pk, status=Status.PENDING).update(
-        status=challenge.status, finished_at=challenge.finished_at, checking_until=None, **fields
-    )
-    if not stored:
-        # Cancelled or replaced while the provider checked: whatever it said, the
-        # code no longer signs anybody in.
-        Challenge.objects.filter(pk=challenge.pk).update(checking_until=None)
-        challenge.refresh_from_db(fields=["status", "finished_at", "attempts"])
-        error = ChallengeExpired(f"challenge became {challenge.status} during the check")
-    elif error is None:
-        now = timezone.now()
-        PhoneDevice.objects.filter(pk=challenge.device_id).update(last_used_at=now)
-        challenge.device.last_used_at = now
-    _book(request, user, challenge, error, counter)
-    return challenge, error
+        return result, fields
+    return _outcome(challenge, result), fields
+
+
+def _abandon(challenge: Challenge) -> None:
+    Challenge.objects.filter(pk=challenge.pk).update(checking_until=None)
+    challenge.refresh_from_db(fields=["status", "finished_at", "attempts"])
+
+
+def _when_unlocked(write: Callable[[], _T]) -> _T:
+    """``write()``, tried again while SQLite answers "database is locked" (up to
+    ``_RECORD_TRIES`` times, waiting longer each time). A write that raised wrote
+    nothing (each statement commits on its own here), so trying it again is safe."""
+    for tries in range(1, _RECORD_TRIES + 1):
+        try:
+            return write()
+        except OperationalError as db_error:
+            if not _database_locked(db_error) or tries >= _RECORD_TRIES:
+                raise
+            time.sleep(_FIRST_WAIT * 2**tries)
+    raise AssertionError("unreachable")  # the loop returns or raises
 
 
 def _release(challenge: Challenge) -> None:
@@ -382,12 +403,18 @@ def _book(
     challenge: Challenge | None,
     error: Tyntec2FAError | None,
     counter: FailureCounter | None,
+    run: Callable[[Callable[[], Any]], Any] = lambda write: write(),
 ) -> None:
-    """Audit the attempt (one row, L8) and update the account's failure counter."""
+    """Audit the attempt (one row, L8) and update the account's failure counter; each
+    write goes through ``run`` (``_when_unlocked`` after a provider's check)."""
     if error is None:
         if lockout.has_count(counter):
-            lockout.reset(user)  # only a success resets the count (L3)
-        audit.record(AuditEvent.Kind.VERIFIED, request=request, user=user, challenge=challenge)
+            run(lambda: lockout.reset(user))  # only a success resets the count (L3)
+        run(
+            lambda: audit.record(
+                AuditEvent.Kind.VERIFIED, request=request, user=user, challenge=challenge
+            )
+        )
         return
     if isinstance(error, ProviderError):
         kind = AuditEvent.Kind.PROVIDER_ERROR
@@ -396,6 +423,6 @@ def _book(
     else:
         kind = AuditEvent.Kind.FAILED
     detail = f"{error.code}: {error.detail}" if error.detail else error.code
-    audit.record(kind, request=request, user=user, challenge=challenge, detail=detail)
+    run(lambda: audit.record(kind, request=request, user=user, challenge=challenge, detail=detail))
     if not isinstance(error, ProviderError):
-        lockout.record_failure(request, user)
+        run(lambda: lockout.record_failure(request, user))

@@ -14,8 +14,15 @@ import pytest
 from django.db import OperationalError, connection
 
 from django_tyntec2fa import flows
-from django_tyntec2fa.exceptions import ChallengeBusy, ChallengeExpired, Tyntec2FAError
-from django_tyntec2fa.models import Challenge
+from django_tyntec2fa.exceptions import (
+    ChallengeBusy,
+    ChallengeExpired,
+    InvalidCode,
+    Tyntec2FAError,
+)
+from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter
+
+from ..steps import wrong_code
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.sqlite]
 
@@ -95,3 +102,43 @@ def test_a_database_that_stays_locked_answers_busy_with_retry_after(
 
     assert (busy.value.http_status, busy.value.retry_after) == (429, 1)
     assert Challenge.objects.get().attempts == 0
+
+
+@pytest.mark.parametrize("right", [True, False])
+def test_a_lock_after_the_outcome_was_stored_keeps_the_outcome_l4(
+    user: Any,
+    device: Any,
+    make_request: Any,
+    last_code: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    right: bool,
+) -> None:
+    """The outcome's UPDATE went through, then the audit row met "database is locked":
+    the audit is written again, the outcome is not claimed a second time. (Trying the
+    whole step again once found the challenge no longer pending and turned the right
+    code into "expired", the parallel test's rare failure.)"""
+    flows.start(make_request(), user, purpose=LOGIN)
+    code = last_code() if right else wrong_code(last_code())
+    real = verify_module.audit.record
+    calls: list[Any] = []
+
+    def locked_once(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        if len(calls) == 1:
+            raise OperationalError("database is locked")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(verify_module.audit, "record", locked_once)
+    if right:
+        verified = flows.verify(make_request(), user, purpose=LOGIN, code=code)
+        assert verified.status == Challenge.Status.VERIFIED
+    else:
+        with pytest.raises(InvalidCode):
+            flows.verify(make_request(), user, purpose=LOGIN, code=code)
+    challenge = Challenge.objects.get()
+    assert challenge.status == (Challenge.Status.VERIFIED if right else Challenge.Status.PENDING)
+    assert challenge.attempts == 1 and challenge.checking_until is None
+    kind = AuditEvent.Kind.VERIFIED if right else AuditEvent.Kind.FAILED
+    assert AuditEvent.objects.filter(kind=kind).count() == 1
+    failures = FailureCounter.objects.filter(user=user).values_list("failures", flat=True)
+    assert list(failures) == ([] if right else [1])
