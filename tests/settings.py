@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import django
+
 SECRET_KEY = "tests-only-not-secret"
 DEBUG = False
 USE_TZ = True
@@ -71,3 +73,9 @@ TYNTEC2FA_ALLOW_LOCAL_PROVIDER = True
 # that provokes provider failures does not open it for the next one. Its own tests
 # (tests/faults/test_breaker.py) and the black-box site switch it on.
 TYNTEC2FA_BREAKER_FAILURES = 0
+
+# Django 6.1 configures email as MAILERS and deprecates EMAIL_BACKEND (a project without
+# MAILERS gets RemovedInDjango2028Warning at each send, an error in the newest cell).
+# The test runner points every alias at the locmem backend (django.core.mail.outbox).
+if django.VERSION >= (6, 1):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

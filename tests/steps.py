@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import django
 from django.test import Client
 from django.urls import reverse
 
@@ -80,3 +81,12 @@ def assert_never_cached(response: Any) -> None:
 def wrong_code(code: str) -> str:
     """A code of the same length that differs from ``code`` in every digit."""
     return "".join(str((int(digit) + 1) % 10) for digit in code)
+
+
+def use_mail_backend(settings: Any, backend: str) -> None:
+    """Send the test's mail through ``backend``: ``MAILERS`` where Django has it (6.1+,
+    which deprecates ``EMAIL_BACKEND``), ``EMAIL_BACKEND`` before."""
+    if django.VERSION >= (6, 1):
+        settings.MAILERS = {"default": {"BACKEND": backend}}
+    else:
+        settings.EMAIL_BACKEND = backend

@@ -23,7 +23,7 @@ from django_tyntec2fa.exceptions import AccountLocked, InvalidCode, TooManyAttem
 from django_tyntec2fa.flows import notices
 from django_tyntec2fa.models import Challenge, TrustedBrowser
 
-from ..steps import wrong_code
+from ..steps import use_mail_backend, wrong_code
 from .conftest import NUMBER, OTHER_NUMBER, add_device
 
 pytestmark = pytest.mark.django_db
@@ -395,7 +395,7 @@ def test_a_refused_address_is_not_logged(
 ) -> None:
     """One line per failure, without a traceback: an SMTP error carries the user's
     address, which is theirs, not the log's."""
-    settings.EMAIL_BACKEND = "tests.flows.test_notices.RefusingBackend"
+    use_mail_backend(settings, "tests.flows.test_notices.RefusingBackend")
     request = make_request(member, verified=True)
     with caplog.at_level(logging.DEBUG, logger="django_tyntec2fa.notices"), committed():
         enroll_and_confirm(request, member, last_code)
@@ -409,7 +409,7 @@ def test_a_failing_mail_server_is_logged_and_the_flow_succeeds(
 ) -> None:
     """The phone is added even though its notice cannot be sent; the log says so, with
     the event and the user's id, and without the code or the number."""
-    settings.EMAIL_BACKEND = "tests.flows.test_notices.BrokenBackend"
+    use_mail_backend(settings, "tests.flows.test_notices.BrokenBackend")
     request = make_request(member, verified=True)
     with caplog.at_level(logging.DEBUG, logger="django_tyntec2fa.notices"), committed():
         code = enroll_and_confirm(request, member, last_code)

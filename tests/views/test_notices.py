@@ -17,7 +17,7 @@ from django.test import Client
 from django_tyntec2fa.flows import recovery
 
 from ..people import ALICE_BACKUP, ALICE_PRIMARY
-from ..steps import FullLogin, LastCode, PasswordLogin
+from ..steps import FullLogin, LastCode, PasswordLogin, use_mail_backend
 from .helpers import url
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -70,7 +70,7 @@ def test_a_failing_mail_server_never_fails_the_page_e2(
     client: Client, carol_with_email: Any, last_code: LastCode, settings: Any, caplog: Any
 ) -> None:
     """The phone is added and the page answers as usual; the log tells the operator."""
-    settings.EMAIL_BACKEND = "tests.views.test_notices.BrokenBackend"
+    use_mail_backend(settings, "tests.views.test_notices.BrokenBackend")
     client.force_login(carol_with_email)
     with caplog.at_level(logging.ERROR, logger="django_tyntec2fa.notices"):
         response, code = add_phone(client, last_code)
