@@ -37,3 +37,12 @@ TYNTEC2FA_SEND_RATE_IP = os.environ.get("BLACKBOX_SEND_RATE_IP", "8/h")
 # Not what these tests measure: high enough never to be the limit that trips.
 TYNTEC2FA_SEND_RATE_PREFIX = "1000/h"
 TYNTEC2FA_SEND_RATE_SESSION = "1000/h"
+
+# With DEBUG off Django logs an unexpected error only to the admins' mail: put its
+# traceback in gunicorn's log instead, so a 500 of a black-box test can be explained.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"stderr": {"class": "logging.StreamHandler"}},
+    "loggers": {"django.request": {"handlers": ["stderr"], "level": "ERROR"}},
+}
