@@ -37,16 +37,11 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit, lockout, session, signals
-from ..abuse import ratelimits
-from ..abuse.counters import limits_reachable
 from ..choices import Purpose
 from ..conf import app_settings
 from ..exceptions import (
-    AccountLocked,
     DeviceError,
     InvalidCode,
-    LimitsUnavailable,
-    RateLimited,
     RecoveryDisabled,
     StepUpRequired,
 )
@@ -56,6 +51,7 @@ from . import trust
 from .challenge import cancel_where
 from .common import recent_for
 from .login import _pending
+from .verify import admit_attempt
 
 #: Crockford's base32 digits in lower case: no i, l, o or u to mistake for 1, 0 or v.
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
@@ -206,21 +202,9 @@ def redeem(request: HttpRequest | None, user: Any, code: Any) -> int:
     one failure (L4) and is ``InvalidCode`` (one answer for all, L7).
     """
     require_enabled()
-    counter = lockout.load_counter(user)
-    try:
-        blocked = lockout.blocked_by(counter)
-        if blocked is not None:
-            raise blocked
-        with limits_reachable("check"):
-            ratelimits.check_verify(request, user)
-    except (AccountLocked, RateLimited, LimitsUnavailable) as error:
-        kind = AuditEvent.Kind.RECOVERY_FAILED
-        if isinstance(error, RateLimited):
-            kind = AuditEvent.Kind.RATE_LIMITED
-        elif isinstance(error, LimitsUnavailable):
-            kind = AuditEvent.Kind.PROVIDER_ERROR
-        audit.record(kind, request=request, user=user, detail=f"recovery: {error.code}")
-        raise
+    counter = admit_attempt(
+        request, user, refused=AuditEvent.Kind.RECOVERY_FAILED, detail="recovery: "
+    )
     normalized = normalize(code)
     if normalized is not None and _use_up(user, normalized):
         if lockout.has_count(counter):

@@ -107,21 +107,7 @@ def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -
 
 def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> Challenge:
     normalized = normalize_code(code, app_settings.PIN_LENGTH)
-    counter = lockout.load_counter(user)
-    try:
-        blocked = lockout.blocked_by(counter)
-        if blocked is not None:
-            raise blocked
-        with limits_reachable("check"):
-            ratelimits.check_verify(request, user)
-    except (AccountLocked, RateLimited, LimitsUnavailable) as error:
-        kind = AuditEvent.Kind.FAILED
-        if isinstance(error, RateLimited):
-            kind = AuditEvent.Kind.RATE_LIMITED
-        elif isinstance(error, LimitsUnavailable):
-            kind = AuditEvent.Kind.PROVIDER_ERROR
-        audit.record(kind, request=request, user=user, detail=error.code)
-        raise
+    counter = admit_attempt(request, user)
     challenge, error, checking, counter = _reserve(request, user, purpose, normalized, counter)
     if checking:
         result = _check(cast(Challenge, challenge), cast(str, normalized))
@@ -141,6 +127,36 @@ def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> 
         sender=type(user), request=request, user=user, challenge=verified
     )
     return verified
+
+
+def admit_attempt(
+    request: HttpRequest | None,
+    user: Any,
+    *,
+    refused: str = AuditEvent.Kind.FAILED,
+    detail: str = "",
+) -> FailureCounter | None:
+    """May ``user`` try a code now? The account's failure counter, or the refusal,
+    audited and raised: ``AccountLocked`` (a wait or the lock, L2), ``RateLimited``
+    (the verify limits, L9) or ``LimitsUnavailable``. Nothing is counted. A phone code
+    and a recovery code pass the same gate; ``refused`` is the audit kind of a locked
+    account and ``detail`` prefixes the audit detail."""
+    counter = lockout.load_counter(user)
+    try:
+        blocked = lockout.blocked_by(counter)
+        if blocked is not None:
+            raise blocked
+        with limits_reachable("check"):
+            ratelimits.check_verify(request, user)
+    except (AccountLocked, RateLimited, LimitsUnavailable) as error:
+        kind = refused
+        if isinstance(error, RateLimited):
+            kind = AuditEvent.Kind.RATE_LIMITED
+        elif isinstance(error, LimitsUnavailable):
+            kind = AuditEvent.Kind.PROVIDER_ERROR
+        audit.record(kind, request=request, user=user, detail=f"{detail}{error.code}")
+        raise
+    return counter
 
 
 def _reserve(
