@@ -75,8 +75,11 @@ def blocked_error(user: Any) -> AccountLocked | None:
 
 
 def load_counter(user: Any) -> FailureCounter | None:
-    """The account's failure counter, or None before its first failure. One query."""
-    return FailureCounter.objects.filter(user_id=user.pk).first()
+    """The account's failure counter, or None before its first failure. One query.
+
+    Not ``first()``: its ORDER BY would sort a one-row answer, and this read is on
+    every code check's path."""
+    return next(iter(FailureCounter.objects.filter(user_id=user.pk).order_by()[:1]), None)
 
 
 def has_count(counter: FailureCounter | None) -> bool:

@@ -81,7 +81,14 @@ class Challenge(models.Model):
                 name="tyntec2fa_challenge_one_live_per_purpose",
             )
         ]
-        indexes = [models.Index(fields=["status", "expires_at"], name="tyntec2fa_chal_status_exp")]
+        indexes = [
+            models.Index(fields=["status", "expires_at"], name="tyntec2fa_chal_status_exp"),
+            # A code check reads the user's latest challenge of a purpose, whatever its
+            # status: without this index that read sorts the user's whole history.
+            models.Index(
+                fields=["user", "purpose", "-created_at", "-id"], name="tyntec2fa_chal_latest"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} #{self.pk} ({self.get_status_display()})"
