@@ -146,3 +146,27 @@ def test_parallel_logins_complete_exactly_one_session_l4(
     outcomes = run_together([code] * THREADS, login)
     assert outcomes["verified"] == 1
     assert sum(session.is_verified(request) for request in requests) == 1
+
+
+def test_parallel_starts_of_one_user_each_replace_the_last_and_one_code_stays_live_g7(
+    user, device, make_request
+) -> None:
+    """Twenty sends at once for a user who has a live code (a script, or "send" pressed
+    in many tabs): every one succeeds, each cancelling the code before it, and one code
+    is live at the end (G7). Before the starts queued on the user's row, a start could
+    lose to another's INSERT three times and raise the constraint's IntegrityError (a
+    500 on the password step)."""
+    flows.start(make_request(), user, purpose=LOGIN)
+
+    def start(_unused: str) -> None:
+        flows.start(make_request(), user, purpose=LOGIN)
+
+    outcomes = run_together([""] * THREADS, start)
+    assert outcomes == Counter({"verified": THREADS})  # run_together's name for "returned"
+    mine = Challenge.objects.filter(user=user, purpose=LOGIN)
+    assert mine.filter(status=Challenge.Status.PENDING).count() == 1
+    assert mine.filter(status=Challenge.Status.CANCELLED).count() == THREADS
+    live = mine.get(status=Challenge.Status.PENDING)
+    # The provider knows one active code: every replaced one was deleted there.
+    assert LocalOtp.objects.filter(status=LocalOtp.Status.ACTIVE).count() == 1
+    assert str(LocalOtp.objects.get(status=LocalOtp.Status.ACTIVE).otp_id) == live.provider_otp_id
