@@ -9,6 +9,7 @@ no live code the challenge page and the API's login state say why and what to do
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -51,7 +52,9 @@ def remember(request: HttpRequest, error: Tyntec2FAError) -> None:
         "code": error.code,
         # In the language of the password step, the one the user reads the page in.
         "message": str(error.message),
-        "until": int(time.time()) + retry_after if retry_after else None,
+        # The moment itself, not whole seconds: a whole second cut off here made the
+        # wait read one second short when the clock ticked over before it was read.
+        "until": time.time() + retry_after if retry_after else None,
     }
 
 
@@ -71,7 +74,9 @@ def login_refusal(request: HttpRequest, user: Any) -> SendRefusal | None:
         forget(request)
         return None
     until = entry.get("until")
-    retry_after = max(0, int(until) - int(time.time())) if isinstance(until, int) else None
+    retry_after = None
+    if isinstance(until, int | float) and not isinstance(until, bool):
+        retry_after = max(0, math.ceil(until - time.time()))  # never a second short
     code = str(entry.get("code", ""))
     return SendRefusal(
         code=code,
