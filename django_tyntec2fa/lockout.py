@@ -38,6 +38,7 @@ from . import audit, signals
 from .conf import app_settings
 from .exceptions import AccountLocked
 from .models import AuditEvent, FailureCounter
+from .models.rows import one_row
 
 #: LOCKOUT_THRESHOLD is capped here whatever the setting says (system check E009).
 MAX_THRESHOLD = 100
@@ -75,11 +76,8 @@ def blocked_error(user: Any) -> AccountLocked | None:
 
 
 def load_counter(user: Any) -> FailureCounter | None:
-    """The account's failure counter, or None before its first failure. One query.
-
-    Not ``first()``: its ORDER BY would sort a one-row answer, and this read is on
-    every code check's path."""
-    return next(iter(FailureCounter.objects.filter(user_id=user.pk).order_by()[:1]), None)
+    """The account's failure counter, or None before its first failure. One query."""
+    return one_row(FailureCounter.objects.filter(user_id=user.pk))
 
 
 def has_count(counter: FailureCounter | None) -> bool:

@@ -29,6 +29,7 @@ from ..exceptions import (
     Tyntec2FAError,
 )
 from ..models import AuditEvent, Challenge, PhoneDevice
+from ..models.rows import one_row
 from ..providers import Channel, get_provider
 from .common import audited, delete_at_provider
 from .delivery import record_sent
@@ -54,10 +55,10 @@ def live_challenge(
     """
     found = Challenge.objects.filter(
         user_id=user.pk, purpose=purpose, status=Status.PENDING, expires_at__gt=timezone.now()
-    ).order_by()  # not the model's ordering: it would sort one row
+    )
     if devices is None:
         found = found.select_related("device")
-    live = next(iter(found[:1]), None)
+    live = one_row(found)
     if live is not None and devices is not None:
         for device in devices:
             if device.pk == live.device_id:

@@ -52,6 +52,7 @@ from django.utils.module_loading import import_string
 from ..conf import app_settings
 from ..exceptions import OtpNotActive, OtpNotFound, ProviderRejected
 from ..models import LocalOtp
+from ..models.rows import one_row
 from .base import (
     Channel,
     CheckOutcome,
@@ -207,10 +208,7 @@ class LocalProvider(Provider):
         # challenge's row lock): nothing in the block is caught and recovered from, so
         # a savepoint would only add two statements. An unknown id is raised after it.
         with transaction.atomic(savepoint=False):
-            # One row at most (otp_id is unique): no ORDER BY, unlike first().
-            otp = next(
-                iter(LocalOtp.objects.select_for_update().filter(otp_id=key).order_by()[:1]), None
-            )
+            otp = one_row(LocalOtp.objects.select_for_update().filter(otp_id=key))
             outcome: CheckOutcome | None = None  # stays None only without a row
             if otp is not None and otp.status != LocalOtp.Status.ACTIVE:
                 outcome = CheckOutcome.ALREADY_FINAL  # tyntec 410: nothing evaluated or counted
