@@ -1,6 +1,6 @@
 """The steps of a login that the suites share, defined once: the password step through
 Django's LoginView, the code from the outbox, both of them; what every answer of a code
-page or endpoint carries; and a wrong code.
+page or endpoint carries; a wrong code, and a code page's refusal as the browser sees it.
 
 ``tests/conftest.py`` offers each step as a fixture of the same name, so a test asks
 for ``last_code`` like for ``client``; a helper that is not a test, or a Hypothesis
@@ -81,6 +81,15 @@ def assert_never_cached(response: Any) -> None:
 def wrong_code(code: str) -> str:
     """A code of the same length that differs from ``code`` in every digit."""
     return "".join(str((int(digit) + 1) % 10) for digit in code)
+
+
+def refused(client: Client, path: str, data: dict[str, Any]) -> Any:
+    """Post a code that ``path`` (a code page) refuses, and follow the one redirect back
+    to the page, as a browser does (post/redirect/get): the page the user then sees."""
+    answer = client.post(path, data)
+    assert answer.status_code == 302, answer.status_code
+    assert answer.url.split("?")[0] == path.split("?")[0], answer.url
+    return client.get(answer.url)
 
 
 def use_mail_backend(settings: Any, backend: str) -> None:

@@ -16,11 +16,14 @@ from ..flows import trust
 from ..forms import CodeForm, SendForm
 from ..models import Challenge
 from . import feedback
-from .common import error_response, login_url, page
+from .common import error_response, is_code_refusal, login_url, page, refuse_code
 from .delivery import delivery_context
 
 TEMPLATE = "django_tyntec2fa/challenge.html"
 LOGIN = Challenge.Purpose.LOGIN
+#: The page a refused code comes back to (``feedback.keep``), and its URL name.
+PAGE = "challenge"
+PAGE_URL = "tyntec2fa:challenge"
 
 
 def _pending(request: HttpRequest) -> tuple[session.PendingLogin, Any] | None:
@@ -99,6 +102,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
             session.set_next(request, redirects.safe_next(request, request.GET["next"]))
         context = challenge_context(request, user)
         context["early"] = feedback.take_notice(request) == feedback.EARLY
+        feedback.show_kept(request, PAGE, context)
         response = TemplateResponse(request, TEMPLATE, context)
         refusal = context.get("send_refusal")
         if refusal is not None and refusal.unavailable:
@@ -123,8 +127,12 @@ def challenge(request: HttpRequest) -> HttpResponse:
     except LoginTimeout:
         return redirect(login_url())
     except Tyntec2FAError as error:
+        if is_code_refusal(error):
+            # Back to the page, the refusal kept for it: a reload never posts the code.
+            to = redirect(PAGE_URL)
+            return refuse_code(request, PAGE, error, user=user, purpose=LOGIN, to=to)
         context = challenge_context(request, user, code_form=form)
-        return error_response(request, TEMPLATE, context, error, form=form, field="code")
+        return error_response(request, TEMPLATE, context, error)
     # Not redirect(): it would take a `next` such as "home" for a URL name (a 500
     # when none matches); a checked `next` is a URL, as in Django's LoginView.
     response = HttpResponseRedirect(redirects.next_or_default(request, next_url))

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
@@ -20,9 +19,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
+from .. import flows, lockout
 from ..access import PendingAccess, pending_access
 from ..conf import app_settings
 from ..exceptions import ProviderUnavailable, Tyntec2FAError
+from ..models import Challenge
 from . import feedback
 
 View = Callable[..., HttpResponse]
@@ -70,32 +71,53 @@ def error_response(
     context: dict[str, Any],
     error: Tyntec2FAError,
     *,
-    form: Form | None = None,
-    field: str | None = None,
     status: int | None = None,
 ) -> TemplateResponse:
-    """Render ``template`` with the error's translated message and the right status.
-
-    Code errors and the account's lock go onto the code field (so it gets
-    ``aria-invalid`` and ``aria-describedby``), worded with what to do next
-    (``feedback.code_error``); the rest become the page's alert, with the wait when
-    known.
-    """
+    """Render ``template`` with the error's translated message as the page's alert,
+    with the wait when known, and the right status. (A refused code is not rendered
+    here: its page redirects to itself, ``refuse_code``.)"""
     retry_after = error.retry_after
-    if form is not None and field and isinstance(error, feedback.FIELD_ERRORS):
-        feedback.code_error(form, field, context, error)
-    else:
-        context["retry_after"] = retry_after
-        context["retry_at"] = feedback.retry_at(retry_after)
-        timed = retry_after and isinstance(error, ProviderUnavailable)
-        # One sentence about when to try again: the alert adds the time.
-        context["error"] = error.timed_message if timed else error.message
+    context["retry_after"] = retry_after
+    context["retry_at"] = feedback.retry_at(retry_after)
+    timed = retry_after and isinstance(error, ProviderUnavailable)
+    # One sentence about when to try again: the alert adds the time.
+    context["error"] = error.timed_message if timed else error.message
     response = TemplateResponse(
         request, template, context, status=status if status is not None else error.http_status
     )
     if retry_after:
         response["Retry-After"] = str(int(retry_after))
     return response
+
+
+def is_code_refusal(error: Tyntec2FAError) -> bool:
+    """A refusal that belongs to the code field: the code's own (L7) or the lock."""
+    return isinstance(error, feedback.FIELD_ERRORS)
+
+
+def refuse_code(
+    request: HttpRequest,
+    page: str,
+    error: Tyntec2FAError,
+    *,
+    user: Any,
+    purpose: str,
+    to: HttpResponse,
+) -> HttpResponse:
+    """Post/redirect/get for a refused code: keep the refusal, worded with what to do
+    next, for the next GET of ``page`` (``feedback.keep``) and answer with ``to``,
+    the redirect to that page. The same redirect for every refusal (L7)."""
+    live = flows.live_challenge(user, purpose)
+    # A dead code may have started the account's wait (sign-in and step-up codes).
+    waits = live is None and purpose != Challenge.Purpose.ENROLL
+    refused = feedback.refusal(
+        error,
+        live=live,
+        blocked=lockout.blocked_error(user) if waits else None,
+        remember=request.POST.get("remember") == "1",
+    )
+    feedback.keep(request, page, refused)
+    return to
 
 
 def login_url() -> str:

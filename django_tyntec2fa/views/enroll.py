@@ -28,11 +28,20 @@ from ..exceptions import (
 from ..forms import CodeForm, EnrollForm
 from ..models import Challenge
 from . import feedback
-from .common import error_response, login_url, page, show_risk_notice
+from .common import (
+    error_response,
+    is_code_refusal,
+    login_url,
+    page,
+    refuse_code,
+    show_risk_notice,
+)
 
 ENROLL_TEMPLATE = "django_tyntec2fa/enroll.html"
 CONFIRM_TEMPLATE = "django_tyntec2fa/enroll_confirm.html"
 ENROLL = Challenge.Purpose.ENROLL
+#: The URL name of the confirmation page, where a refused code comes back to.
+CONFIRM_PAGE = "enroll-confirm"
 
 
 def _enrolling_user(
@@ -132,7 +141,9 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
     next_url = _next(request)
     if request.method == "GET":
         context = _confirm_context(user, next_url)
-        if context["challenge"] is None:
+        # Also when the refusal killed the code: the page says what to do next.
+        shown = feedback.show_kept(request, CONFIRM_PAGE, context)
+        if not shown and context["challenge"] is None:
             return _with_next("enroll", next_url)
         context["early"] = feedback.take_notice(request) == feedback.EARLY
         return TemplateResponse(request, CONFIRM_TEMPLATE, context)
@@ -148,8 +159,11 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
     except LoginTimeout:
         return redirect(login_url())
     except Tyntec2FAError as error:
+        if is_code_refusal(error):
+            to = _with_next(CONFIRM_PAGE, next_url)  # post/redirect/get
+            return refuse_code(request, CONFIRM_PAGE, error, user=user, purpose=ENROLL, to=to)
         context = _confirm_context(user, next_url, form)
-        return error_response(request, CONFIRM_TEMPLATE, context, error, form=form, field="code")
+        return error_response(request, CONFIRM_TEMPLATE, context, error)
     # A pending login completed by this enrollment goes where the user was heading.
     if pending is not None:
         next_url = redirects.safe_next(request, pending.next_url) or next_url

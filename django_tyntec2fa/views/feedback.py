@@ -8,6 +8,11 @@ how long a wait lasts and how many tries a code has are decided by ``flows`` and
   locked account disable the code field, so nothing more is typed into a code that
   can never work; the one message on the field says what to do next: send a new code,
   or wait until a clock time.
+- Every refusal of a code is a post/redirect/get: the answer to the POST is a redirect
+  to the page, and the refusal (``Refusal``) waits in the session for that page's next
+  GET, once. Reloading the page, or going Back then Forward, never posts a code again
+  (a reload would count one more wrong try) and never meets the browser's "confirm
+  form resubmission" page.
 - A notice that must survive a redirect (post/redirect/get: a send pressed too early,
   a phone removed) waits in the session for the next page, once.
 """
@@ -15,6 +20,7 @@ how long a wait lasts and how many tries a code has are decided by ``flows`` and
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.forms import Form
@@ -35,6 +41,8 @@ from ..exceptions import (
 FIELD_ERRORS: tuple[type[Tyntec2FAError], ...] = (*CODE_ERRORS, AccountLocked)
 #: The session key of the notice for the next page (``flash``).
 NOTICE_KEY = "_tyntec2fa_notice"
+#: The session key of a refused code kept for its page's next GET (``keep``).
+REFUSAL_KEY = "_tyntec2fa_refusal"
 #: The notice of a send pressed during the cooldown: the page shows its clock instead.
 EARLY = "early"
 
@@ -67,12 +75,32 @@ def cooldown_context(cooldown: int) -> dict[str, Any]:
     return {"cooldown": cooldown, "cooldown_until": clock(cooldown) if cooldown else None}
 
 
-def code_error(form: Form, field: str, context: dict[str, Any], error: Tyntec2FAError) -> None:
-    """Put ``error`` on the code field, worded with what to do next; disable the field
-    when no code can work now (``context["dead"]``), and hide the send buttons while
-    the account waits (``context["locked"]``: a send would be refused too)."""
+@dataclass(frozen=True)
+class Refusal:
+    """A refused code as its page shows it on the GET after the redirect: the code
+    field's one message, whether no code can work now (``dead``: the field and its
+    button are disabled), whether the account waits (``locked``: no send is offered,
+    it would be refused too) and whether "remember this browser" was ticked."""
+
+    message: str
+    dead: bool = False
+    locked: bool = False
+    remember: bool = False
+
+
+def refusal(
+    error: Tyntec2FAError,
+    *,
+    live: Any = None,
+    blocked: AccountLocked | None = None,
+    remember: bool = False,
+) -> Refusal:
+    """``error`` worded with what to do next. ``live``: the code still live after the
+    refusal (a wrong code says how many tries it has left); ``blocked``: the wait that
+    a dead code started, if any (no new code can be sent before it ends, so the wait
+    is what to do next, not "request a new code")."""
     message = str(error.message)
-    live = context.get("challenge")
+    locked = False
     if isinstance(error, InvalidCode) and live is not None:
         left = max(0, live.max_attempts - live.attempts)
         tries = npgettext(
@@ -80,16 +108,63 @@ def code_error(form: Form, field: str, context: dict[str, Any], error: Tyntec2FA
         ) % {"count": left}
         message = f"{message} {tries}"
     elif isinstance(error, AccountLocked):
-        message = locked_message(error)
-        context["locked"] = True
-    elif context.get("locked_message"):
-        # A dead code that also started the account's wait: no new code can be sent
-        # before it ends, so the wait is what to do next, not "request a new code".
-        message = context["locked_message"]
-    if not isinstance(error, InvalidCode):
+        message, locked = locked_message(error), True
+    elif blocked is not None:
+        message, locked = locked_message(blocked), True
+    dead = not isinstance(error, InvalidCode)
+    return Refusal(message, dead=dead, locked=locked, remember=remember)
+
+
+def keep(request: HttpRequest, page: str, refused: Refusal) -> None:
+    """Keep ``refused`` for the next GET of ``page`` (a URL name): post/redirect/get,
+    so that reloading the page, or Back then Forward, never posts the code again."""
+    # Bound to the session's key as well: a new sign-in (which gets a new key, S3) never
+    # meets the refusal of the one before, when its redirect was not followed.
+    where = {"page": page, "session": request.session.session_key or ""}
+    request.session[REFUSAL_KEY] = {**where, **asdict(refused)}
+
+
+def take(request: HttpRequest, page: str) -> Refusal | None:
+    """The refusal ``keep`` kept for ``page``, once; another page's, or one from before
+    the session's key changed, is dropped (it belongs to a page or a sign-in the user
+    has left)."""
+    kept = request.session.pop(REFUSAL_KEY, None)
+    if not isinstance(kept, dict) or kept.get("page") != page:
+        return None
+    if kept.get("session") != (request.session.session_key or ""):
+        return None
+    return Refusal(
+        message=str(kept.get("message", "")),
+        dead=bool(kept.get("dead")),
+        locked=bool(kept.get("locked")),
+        remember=bool(kept.get("remember")),
+    )
+
+
+def show_kept(request: HttpRequest, page: str, context: dict[str, Any]) -> bool:
+    """Show the refusal kept for ``page`` (``take``) on the page being rendered
+    (``show``); whether there was one."""
+    refused = take(request, page)
+    if refused is not None:
+        show(refused, context)
+    return refused is not None
+
+
+def show(refused: Refusal, context: dict[str, Any], field: str = "code") -> None:
+    """Put ``refused`` on the page: its message on the code field of ``context["form"]``
+    (so the field gets ``aria-invalid`` and ``aria-describedby``), the field disabled
+    when dead, the send buttons hidden while the account waits."""
+    form: Form = context["form"]
+    # The form is unbound (nothing is posted on a GET, and the code is never echoed);
+    # add_error expects the cleaned_data that only a bound form's validation creates.
+    form.cleaned_data = {}
+    form.add_error(field, refused.message)
+    if refused.dead:
         context["dead"] = True
         form.fields[field].disabled = True
-    form.add_error(field, message)
+    if refused.locked:
+        context["locked"] = True
+    context["remember"] = refused.remember
 
 
 def locked_message(error: AccountLocked) -> str:

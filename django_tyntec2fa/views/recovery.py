@@ -28,6 +28,8 @@ from .challenge import _no_pending, _pending
 from .common import error_response, login_url, page
 
 RECOVER_TEMPLATE = "django_tyntec2fa/recover.html"
+#: The URL name of the page, where a refused recovery code comes back to.
+RECOVER_PAGE = "recover"
 CODES_TEMPLATE = "django_tyntec2fa/recovery_codes.html"
 
 
@@ -47,7 +49,9 @@ def recover(request: HttpRequest) -> HttpResponse:
     if pending.enrolling:
         return redirect("tyntec2fa:enroll")
     if request.method == "GET":
-        return TemplateResponse(request, RECOVER_TEMPLATE, _recover_context(user))
+        context = _recover_context(user)
+        feedback.show_kept(request, RECOVER_PAGE, context)
+        return TemplateResponse(request, RECOVER_TEMPLATE, context)
     form = RecoveryCodeForm(request.POST)
     if not form.is_valid():
         return TemplateResponse(request, RECOVER_TEMPLATE, _recover_context(user, form), status=400)
@@ -58,12 +62,9 @@ def recover(request: HttpRequest) -> HttpResponse:
     except LoginTimeout:
         return redirect(login_url())
     except (InvalidCode, AccountLocked) as error:
-        context = _recover_context(user, form)
-        _field_error(form, context, user, error)
-        response = TemplateResponse(request, RECOVER_TEMPLATE, context, status=error.http_status)
-        if error.retry_after:
-            response["Retry-After"] = str(int(error.retry_after))
-        return response
+        # Post/redirect/get, as the code page: a reload never posts the code again.
+        feedback.keep(request, RECOVER_PAGE, _refusal(user, error, remember=remember))
+        return redirect(f"tyntec2fa:{RECOVER_PAGE}")
     except Tyntec2FAError as error:
         return error_response(request, RECOVER_TEMPLATE, _recover_context(user, form), error)
     # As the code page: a checked `next` is a URL, never a URL name.
@@ -85,26 +86,21 @@ def _recover_context(user: Any, form: RecoveryCodeForm | None = None) -> dict[st
     }
 
 
-def _field_error(
-    form: RecoveryCodeForm, context: dict[str, Any], user: Any, error: Tyntec2FAError
-) -> None:
+def _refusal(user: Any, error: Tyntec2FAError, *, remember: bool) -> feedback.Refusal:
     """The refusal on the code field: a wrong code with the tries left before the
     account must wait; a waiting or locked account with until when, the field disabled."""
     blocked = error if isinstance(error, AccountLocked) else lockout.blocked_error(user)
     if blocked is not None:
         message = feedback.locked_message(blocked)
-        context.update(locked=True, locked_message=message, dead=True)
-        form.fields["code"].disabled = True
-    else:
-        left = recovery.tries_before_wait(user)
-        tries = npgettext(
-            "tyntec2fa",
-            "You have %(count)s try left before you must wait.",
-            "You have %(count)s tries left before you must wait.",
-            left,
-        ) % {"count": left}
-        message = f"{error.message} {tries}"
-    form.add_error("code", message)
+        return feedback.Refusal(message, dead=True, locked=True, remember=remember)
+    left = recovery.tries_before_wait(user)
+    tries = npgettext(
+        "tyntec2fa",
+        "You have %(count)s try left before you must wait.",
+        "You have %(count)s tries left before you must wait.",
+        left,
+    ) % {"count": left}
+    return feedback.Refusal(f"{error.message} {tries}", remember=remember)
 
 
 @page(["GET", "POST"])

@@ -16,10 +16,12 @@ from ..forms import CodeForm, SendForm
 from ..models import Challenge
 from . import feedback
 from .challenge import challenge_context
-from .common import error_response, page
+from .common import error_response, is_code_refusal, page, refuse_code
 
 TEMPLATE = "django_tyntec2fa/step_up.html"
 STEP_UP = Challenge.Purpose.STEP_UP
+#: The URL name of the page, where a refused code comes back to (``feedback.keep``).
+PAGE = "step-up"
 
 
 def _next(request: HttpRequest) -> str:
@@ -47,6 +49,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         context = _context(request, next_url)
         context["early"] = feedback.take_notice(request) == feedback.EARLY
+        feedback.show_kept(request, PAGE, context)
         return TemplateResponse(request, TEMPLATE, context)
     form = CodeForm(request.POST)
     if not form.is_valid():
@@ -54,8 +57,11 @@ def step_up(request: HttpRequest) -> HttpResponse:
     try:
         flows.step_up(request, form.cleaned_data["code"])
     except Tyntec2FAError as error:
+        if is_code_refusal(error):
+            to = _with_next(PAGE, next_url)  # post/redirect/get: a reload never re-posts
+            return refuse_code(request, PAGE, error, user=request.user, purpose=STEP_UP, to=to)
         context = _context(request, next_url, code_form=form)
-        return error_response(request, TEMPLATE, context, error, form=form, field="code")
+        return error_response(request, TEMPLATE, context, error)
     # Not redirect(): a `next` such as "home" is a URL here, never a URL name.
     return HttpResponseRedirect(redirects.next_or_default(request, next_url))
 

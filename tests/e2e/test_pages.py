@@ -298,6 +298,18 @@ def test_every_page_state_passes_axe_and_fits_320_px(
         assert field.input_value() == "" and wrong_code(code) not in page.content()
         assert page.get_by_text(text["tries"]).is_visible()
         walk.check("wrong-code")
+        if language == "en":
+            # The wrong code was a post/redirect/get: a reload, and Back then Forward,
+            # show the code page, never an error page or "confirm form resubmission"
+            # (Chromium's net::ERR_CACHE_MISS), and never post the code again.
+            assert page.reload().status == 200
+            for moved in (page.go_back(), page.go_forward()):
+                assert moved is None or moved.status == 200
+                assert page.url.endswith("/2fa/challenge/")
+                page.get_by_role("heading", name=text["heading"]).wait_for()
+            # The refusal was told once; the page is the code page as it is now.
+            assert page.get_by_text(text["tries"]).count() == 0
+            assert page.locator("input[name=code]").is_enabled()
 
         if language == "en":
             # The countdown reaches zero and the buttons work, without a reload.

@@ -55,8 +55,8 @@ STATES: dict[str, str] = {
     "cancelled": "the challenge cancelled and the pending login wiped on our side; the "
     "provider's OTP expires by itself",
     "unknown_otp": "a new challenge stored with an OTP id the provider does not know; "
-    "its code is refused (400 “no longer valid”, provider error audited) and the "
-    "challenge dies",
+    "its code is refused (back to the code page with “no longer valid”, provider "
+    "error audited) and the challenge dies",
 }
 
 #: Retry keys -> what the user does once the fault is gone (each ends signed in).

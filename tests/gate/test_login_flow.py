@@ -141,7 +141,8 @@ def test_a_second_login_discards_the_first_users_challenge_s4(
     pending = session_data(client)[session.PENDING_KEY]
     assert pending["user_pk"] == str(bob.pk)
     response = submit_code(client, alice_code)
-    assert response.status_code == 400  # a wrong code for Bob's challenge
+    # A wrong code for Bob's challenge: refused, back to the code page.
+    assert response.status_code == 302 and response.url == reverse("tyntec2fa:challenge")
     assert SESSION_KEY not in session_data(client)
     assert submit_code(client, last_code(BOB_PHONE)).status_code == 302
     assert whoami(client)["username"] == bob.get_username()

@@ -144,7 +144,8 @@ def test_a_second_pending_login_discards_the_first_s4(
     post_password(client, bob)
     assert live_login_challenges(alice) == []
     assert len(live_login_challenges(bob)) == 1
-    assert submit_code(client, alice_code).status_code == 400
+    refused = submit_code(client, alice_code)
+    assert refused.status_code == 302 and refused.url == CHALLENGE  # back to the code page
     assert submit_code(client, last_code(BOB_PHONE)).status_code == 302
     assert whoami(client)["username"] == bob.get_username()
 

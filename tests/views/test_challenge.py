@@ -57,47 +57,81 @@ def test_unsafe_next_ends_on_the_default_page(
     assert response.status_code == 302 and response.url == "/protected/"
 
 
-def test_wrong_code_is_400_with_the_message_and_stays_pending(
+def test_wrong_code_comes_back_to_the_page_with_the_message_and_stays_pending(
     pending: Client, last_code: LastCode
 ) -> None:
-    response = pending.post(url("challenge"), {"code": wrong_code(last_code())})
-    assert response.status_code == 400
-    html = response.content.decode()
-    assert "That code is not valid" in html
+    """Post/redirect/get: the wrong code's answer is a redirect to the code page, whose
+    next GET shows the message on the field, once."""
+    code = last_code()
+    response = pending.post(url("challenge"), {"code": wrong_code(code)})
+    assert response.status_code == 302 and response.url == url("challenge")
+    page = pending.get(response.url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "That code is not valid" in html and "You have 2 tries left." in html
     assert (
         'aria-invalid="true"' in html
         and 'aria-describedby="id_code_helptext id_code_error"' in html
     )
-    assert pending.get(url("challenge")).status_code == 200
+    assert wrong_code(code) not in html  # never echoed
+    again = pending.get(url("challenge")).content.decode()
+    assert "That code is not valid" not in again and 'aria-invalid="true"' not in again
     assert pending.get("/protected/").status_code == 302
 
 
-def _code_refusal(response: Any) -> tuple[int, list[str]]:
-    return response.status_code, [t.name for t in response.templates if t.name.endswith(".html")]
+def test_reloading_after_a_wrong_code_never_counts_another_try(
+    pending: Client, alice: Any, last_code: LastCode
+) -> None:
+    """What a reload, or Back then Forward, asks for after a wrong code is the GET of
+    the code page: the code is not posted again, so the tries are as they were."""
+    answer = pending.post(url("challenge"), {"code": wrong_code(last_code())})
+    # The page the browser holds is the answer to the redirect's GET, not to the POST.
+    assert answer.status_code == 302
+    for _ in range(3):
+        assert pending.get(url("challenge")).status_code == 200
+    live = Challenge.objects.get(user=alice, status=Challenge.Status.PENDING)
+    assert live.attempts == 1
+
+
+def test_a_refusal_kept_for_one_page_is_not_shown_on_another(
+    pending: Client, last_code: LastCode
+) -> None:
+    """The refusal belongs to the page that posted the code: leaving for the recovery
+    page drops it there, and the code page is then shown as it is."""
+    pending.post(url("challenge"), {"code": wrong_code(last_code())})
+    assert "That code is not valid" not in pending.get(url("recover")).content.decode()
+    assert "That code is not valid" not in pending.get(url("challenge")).content.decode()
+
+
+def _code_refusal(client: Client, code: str) -> tuple[int, str, str]:
+    response = client.post(url("challenge"), {"code": code})
+    page = client.get(response.url)
+    names = [t.name for t in page.templates if t.name.endswith(".html")]
+    return response.status_code, response.url, names[0]
 
 
 def test_wrong_expired_used_up_and_replayed_codes_get_one_answer_l7(
     client: Client, alice: Any, settings: Any, last_code: LastCode, password_login: PasswordLogin
 ) -> None:
     """L7: a wrong, an expired, a used-up and a replayed (from an earlier login) code
-    all answer 400 with the same template."""
+    all answer the same redirect back to the code page."""
     settings.TYNTEC2FA_BACKOFF_AFTER = 50  # no account backoff in the way here
     password_login(client, alice)
     first = last_code()
-    answers = [_code_refusal(client.post(url("challenge"), {"code": wrong_code(first)}))]
+    answers = [_code_refusal(client, wrong_code(first))]
     # Used up: the remaining attempts wrong, then the right code on the dead challenge.
     for _ in range(2):
         client.post(url("challenge"), {"code": wrong_code(first)})
-    answers.append(_code_refusal(client.post(url("challenge"), {"code": first})))
+    answers.append(_code_refusal(client, first))
     # Replayed: a fresh login, and the code of the old one.
     client.post(url("challenge-cancel"))
     password_login(client, alice)
-    answers.append(_code_refusal(client.post(url("challenge"), {"code": first})))
+    answers.append(_code_refusal(client, first))
     # Expired: past the code's lifetime (but within the login timeout).
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
-        answers.append(_code_refusal(client.post(url("challenge"), {"code": last_code()})))
-    assert len(set(map(str, answers))) == 1, answers
-    assert answers[0][0] == 400 and "django_tyntec2fa/challenge.html" in answers[0][1]
+        answers.append(_code_refusal(client, last_code()))
+    assert len(set(answers)) == 1, answers
+    assert answers[0] == (302, url("challenge"), "django_tyntec2fa/challenge.html")
 
 
 def test_resend_cooldown_is_shown_and_enforced(pending: Client, last_code: LastCode) -> None:

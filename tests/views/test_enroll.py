@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
-from ..steps import FullLogin, LastCode, PasswordLogin, wrong_code
+from ..steps import FullLogin, LastCode, PasswordLogin, refused, wrong_code
 from .helpers import url
 
 NEW_NUMBER = "+4915712345678"
@@ -36,8 +36,8 @@ def test_first_phone_of_a_signed_in_user(client: Client, carol: Any, last_code: 
     html = client.get(url("enroll-confirm")).content.decode()
     assert device.masked_number in html and NEW_NUMBER not in html
     code = last_code()
-    response = client.post(url("enroll-confirm"), {"code": wrong_code(code)})
-    assert response.status_code == 400 and "That code is not valid" in response.content.decode()
+    page = refused(client, url("enroll-confirm"), {"code": wrong_code(code)})
+    assert page.status_code == 200 and "That code is not valid" in page.content.decode()
     response = client.post(url("enroll-confirm"), {"code": code})
     assert response.status_code == 302 and response.url == url("recovery-codes")  # a set is offered
     device.refresh_from_db()

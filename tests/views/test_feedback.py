@@ -14,7 +14,7 @@ from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.views import feedback
 
-from ..steps import LastCode, PasswordLogin, wrong_code
+from ..steps import LastCode, PasswordLogin, refused, wrong_code
 from .helpers import ALICE_BACKUP, url
 
 CODE_INPUT = re.compile(r"<input[^>]*name=\"code\"[^>]*>")
@@ -30,11 +30,11 @@ def test_a_wrong_code_says_how_many_tries_are_left_and_is_not_echoed(
     pending: Client, last_code: LastCode
 ) -> None:
     code = wrong_code(last_code())
-    html = pending.post(url("challenge"), {"code": code}).content.decode()
+    html = refused(pending, url("challenge"), {"code": code}).content.decode()
     assert "You have 2 tries left." in html
     assert "disabled" not in code_input(html) and "value=" not in code_input(html)
     assert code not in html
-    html = pending.post(url("challenge"), {"code": code}).content.decode()
+    html = refused(pending, url("challenge"), {"code": code}).content.decode()
     assert "You have 1 try left." in html
 
 
@@ -44,9 +44,9 @@ def test_too_many_wrong_codes_disable_the_field_with_one_message_what_next(
     right = last_code()
     for _ in range(2):
         pending.post(url("challenge"), {"code": wrong_code(right)})
-    response = pending.post(url("challenge"), {"code": wrong_code(right)})
+    response = refused(pending, url("challenge"), {"code": wrong_code(right)})
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200
     field = code_input(html)
     assert " disabled" in field and 'aria-describedby="id_code_helptext id_code_error"' in field
     assert html.count("Too many wrong codes. Please request a new code.") == 1
@@ -54,8 +54,11 @@ def test_too_many_wrong_codes_disable_the_field_with_one_message_what_next(
     # What to do next is on the page: send a new code (a new challenge, no cooldown).
     assert "Send a code by text message" in html and "data-tyntec2fa-wait" not in html
     # Even the right code is refused now, with the same disabled field.
-    html = pending.post(url("challenge"), {"code": right}).content.decode()
+    html = refused(pending, url("challenge"), {"code": right}).content.decode()
     assert " disabled" in code_input(html) and right not in html
+    # Told once: the page as it is now offers the send, without the dead field.
+    html = pending.get(url("challenge")).content.decode()
+    assert "Too many wrong codes" not in html and 'name="code"' not in html
 
 
 def test_a_dead_code_that_starts_the_wait_says_wait_not_send(
@@ -66,7 +69,7 @@ def test_a_dead_code_that_starts_the_wait_says_wait_not_send(
     settings.TYNTEC2FA_BACKOFF_AFTER = 3
     code = wrong_code(last_code())
     for _ in range(3):
-        response = pending.post(url("challenge"), {"code": code})
+        response = refused(pending, url("challenge"), {"code": code})
     html = response.content.decode()
     assert " disabled" in code_input(html)
     assert "Please request a new code" not in html
@@ -81,9 +84,9 @@ def test_a_locked_account_disables_the_field_and_says_until_when(
     settings.TYNTEC2FA_BACKOFF_AFTER = 1  # the first failure starts a wait
     right = last_code()
     pending.post(url("challenge"), {"code": wrong_code(right)})
-    response = pending.post(url("challenge"), {"code": right})
+    response = refused(pending, url("challenge"), {"code": right})
     html = response.content.decode()
-    assert response.status_code == 403
+    assert response.status_code == 200
     assert " disabled" in code_input(html)
     assert re.search(r"You can try again at \d\d:\d\d:\d\d UTC\.", html)
     assert "Please try again in" not in html  # one message, not a second count
@@ -151,9 +154,9 @@ def test_a_dead_enrollment_code_leads_to_entering_the_number_again(
     client.post(url("enroll"), {"number": "+4915123456799", "channel": "SMS"})
     code = wrong_code(sinks.outbox[-1].code)
     for _ in range(3):
-        response = client.post(url("enroll-confirm"), {"code": code})
+        response = refused(client, url("enroll-confirm"), {"code": code})
     html = response.content.decode()
-    assert response.status_code == 400 and " disabled" in code_input(html)
+    assert response.status_code == 200 and " disabled" in code_input(html)
     assert "Enter the number again to get a new code" in html
     assert "Use a different number" not in html
 

@@ -126,7 +126,7 @@ def test_a_code_in_the_query_string_is_ignored_s7(pending: Client, last_code: La
     response = pending.post(url("challenge") + f"?code={code}", {})
     assert response.status_code == 400
     response = pending.post(url("challenge") + f"?code={code}", {"code": wrong_code(code)})
-    assert response.status_code == 400
+    assert response.status_code == 302 and response.url == url("challenge")  # refused
     # Still pending: the protected page sends the browser back to the challenge.
     assert pending.get("/protected/").status_code == 302
     # And the code is still good for the real form.

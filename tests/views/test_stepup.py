@@ -9,7 +9,7 @@ from django.test import Client
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.providers.base import Channel
 
-from ..steps import LastCode, wrong_code
+from ..steps import LastCode, refused, wrong_code
 from .helpers import url
 
 
@@ -26,8 +26,10 @@ def test_send_then_code_goes_to_next(verified: Client, last_code: LastCode) -> N
     page = verified.get(response.url).content.decode()
     assert 'autocomplete="one-time-code"' in page
     code = last_code()
-    response = verified.post(url("step-up"), {"code": wrong_code(code), "next": "/protected/"})
-    assert response.status_code == 400
+    # A wrong code: back to the page, `next` kept, the message on the field.
+    data = {"code": wrong_code(code), "next": "/protected/"}
+    page = refused(verified, url("step-up") + "?next=/protected/", data).content.decode()
+    assert "That code is not valid" in page and 'name="next" value="/protected/"' in page
     response = verified.post(url("step-up"), {"code": code, "next": "/protected/"})
     assert response.status_code == 302 and response.url == "/protected/"
 
