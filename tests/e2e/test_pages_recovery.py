@@ -420,6 +420,15 @@ def test_recovery_and_trust_states_pass_axe_keyboard_and_names(
         field = page.locator(CODE)
         assert field.get_attribute("aria-invalid") == "true" and field.input_value() == ""
         walk.check("recover-wrong", keyboard=(CODE, REMEMBER, CONFIRM))
+        if language == "en":
+            # Post/redirect/get: a reload, and Back then Forward, show the recovery
+            # page again, never an error page, and post no code (the refusal was told
+            # once).
+            assert page.reload().status == 200
+            for moved in (page.go_back(), page.go_forward()):
+                assert moved is None or moved.status == 200
+                assert page.url.endswith("/2fa/recover/")
+            assert page.locator(CODE).get_attribute("aria-invalid") is None
 
         # Back to the phone's code, the box ticked from the keyboard.
         walk.follow(PHONE_LINK)
