@@ -40,6 +40,18 @@ def _no_pending(request: HttpRequest) -> HttpResponseRedirect:
     return redirect(login_url())
 
 
+def pending_login(request: HttpRequest) -> tuple[session.PendingLogin, Any] | HttpResponse:
+    """The pending login and its user, for a step of the second factor (the code page,
+    its sends, the recovery code page); or where to go instead: the login page without
+    a pending login, enrollment when the policy asks for a phone first."""
+    found = _pending(request)
+    if found is None:
+        return _no_pending(request)
+    if found[0].enrolling:
+        return redirect("tyntec2fa:enroll")
+    return found
+
+
 def challenge_context(
     request: HttpRequest,
     user: Any,
@@ -90,12 +102,10 @@ def challenge_context(
 @page(["GET", "POST"], sensitive=["code"], pending=True)
 def challenge(request: HttpRequest) -> HttpResponse:
     """GET shows the page (never sends, P5); POST checks ``code`` from the body only."""
-    found = _pending(request)
-    if found is None:
-        return _no_pending(request)
+    found = pending_login(request)
+    if isinstance(found, HttpResponse):
+        return found
     pending, user = found
-    if pending.enrolling:
-        return redirect("tyntec2fa:enroll")
     if request.method == "GET":
         if "next" in request.GET:
             # Validated when stored and again when used (S5).
@@ -143,12 +153,10 @@ def challenge(request: HttpRequest) -> HttpResponse:
 def challenge_send(request: HttpRequest) -> HttpResponse:
     """Send a code: the first one, a new one, by voice ("call me instead"), or to
     another of the user's confirmed phones ("use another phone")."""
-    found = _pending(request)
-    if found is None:
-        return _no_pending(request)
+    found = pending_login(request)
+    if isinstance(found, HttpResponse):
+        return found
     pending, user = found
-    if pending.enrolling:
-        return redirect("tyntec2fa:enroll")
     form = SendForm(request.POST, user=user)
     if not form.is_valid():
         # Also another user's device id: an invalid choice, nothing is sent (IDOR).

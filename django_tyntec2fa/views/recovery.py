@@ -24,7 +24,7 @@ from ..exceptions import AccountLocked, InvalidCode, LoginTimeout, StepUpRequire
 from ..flows import recovery, trust
 from ..forms import RecoveryCodeForm
 from . import feedback
-from .challenge import _no_pending, _pending
+from .challenge import pending_login
 from .common import error_response, login_url, page
 
 RECOVER_TEMPLATE = "django_tyntec2fa/recover.html"
@@ -42,12 +42,10 @@ def _require_enabled() -> None:
 def recover(request: HttpRequest) -> HttpResponse:
     """GET shows the recovery code form; POST completes the pending login with a code."""
     _require_enabled()
-    found = _pending(request)
-    if found is None:
-        return _no_pending(request)
+    found = pending_login(request)
+    if isinstance(found, HttpResponse):
+        return found
     pending, user = found
-    if pending.enrolling:
-        return redirect("tyntec2fa:enroll")
     if request.method == "GET":
         context = _recover_context(user)
         feedback.show_kept(request, RECOVER_PAGE, context)
