@@ -21,9 +21,8 @@ from .delivery import delivery_context
 
 TEMPLATE = "django_tyntec2fa/challenge.html"
 LOGIN = Challenge.Purpose.LOGIN
-#: The page a refused code comes back to (``feedback.keep``), and its URL name.
+#: The URL name of the page, where a refused code comes back to (``feedback.keep``).
 PAGE = "challenge"
-PAGE_URL = "tyntec2fa:challenge"
 
 
 def _pending(request: HttpRequest) -> tuple[session.PendingLogin, Any] | None:
@@ -139,8 +138,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
     except Tyntec2FAError as error:
         if is_code_refusal(error):
             # Back to the page, the refusal kept for it: a reload never posts the code.
-            to = redirect(PAGE_URL)
-            return refuse_code(request, PAGE, error, user=user, purpose=LOGIN, to=to)
+            return refuse_code(request, PAGE, error, user=user, purpose=LOGIN)
         context = challenge_context(request, user, code_form=form)
         return error_response(request, TEMPLATE, context, error)
     # Not redirect(): it would take a `next` such as "home" for a URL name (a 500

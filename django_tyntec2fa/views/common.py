@@ -14,12 +14,13 @@ from django.core.handlers.exception import response_for_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .. import flows, lockout
+from .. import flows, lockout, redirects
 from ..access import PendingAccess, pending_access
 from ..conf import app_settings
 from ..exceptions import ProviderUnavailable, Tyntec2FAError
@@ -102,11 +103,10 @@ def refuse_code(
     *,
     user: Any,
     purpose: str,
-    to: HttpResponse,
+    next_url: str = "",
 ) -> HttpResponse:
-    """Post/redirect/get for a refused code: keep the refusal, worded with what to do
-    next, for the next GET of ``page`` (``feedback.keep``) and answer with ``to``,
-    the redirect to that page. The same redirect for every refusal (L7)."""
+    """Post/redirect/get for a refused code: the refusal worded with what to do next
+    (``feedback.refusal``), kept for the next GET of ``page`` (``redirect_refused``)."""
     live = flows.live_challenge(user, purpose)
     # A dead code may have started the account's wait (sign-in and step-up codes).
     waits = live is None and purpose != Challenge.Purpose.ENROLL
@@ -116,8 +116,17 @@ def refuse_code(
         blocked=lockout.blocked_error(user) if waits else None,
         remember=request.POST.get("remember") == "1",
     )
+    return redirect_refused(request, page, refused, next_url)
+
+
+def redirect_refused(
+    request: HttpRequest, page: str, refused: feedback.Refusal, next_url: str = ""
+) -> HttpResponse:
+    """Keep ``refused`` for the next GET of ``page`` (a URL name of the app,
+    ``feedback.keep``) and answer with the redirect to it, carrying ``next_url``
+    (already checked). The same redirect for every refusal (L7)."""
     feedback.keep(request, page, refused)
-    return to
+    return redirects.redirect_with_next(reverse(f"tyntec2fa:{page}"), next_url)
 
 
 def login_url() -> str:

@@ -25,7 +25,7 @@ from ..flows import recovery, trust
 from ..forms import RecoveryCodeForm
 from . import feedback
 from .challenge import pending_login
-from .common import error_response, login_url, page
+from .common import error_response, login_url, page, redirect_refused
 
 RECOVER_TEMPLATE = "django_tyntec2fa/recover.html"
 #: The URL name of the page, where a refused recovery code comes back to.
@@ -61,8 +61,7 @@ def recover(request: HttpRequest) -> HttpResponse:
         return redirect(login_url())
     except (InvalidCode, AccountLocked) as error:
         # Post/redirect/get, as the code page: a reload never posts the code again.
-        feedback.keep(request, RECOVER_PAGE, _refusal(user, error, remember=remember))
-        return redirect(f"tyntec2fa:{RECOVER_PAGE}")
+        return redirect_refused(request, RECOVER_PAGE, _refusal(user, error, remember=remember))
     except Tyntec2FAError as error:
         return error_response(request, RECOVER_TEMPLATE, _recover_context(user, form), error)
     # As the code page: a checked `next` is a URL, never a URL name.
