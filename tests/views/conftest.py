@@ -3,9 +3,12 @@ middleware, users with phones, and clients at each stage of a login."""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client
 
@@ -26,6 +29,18 @@ def _site(settings: Any) -> None:
     settings.MIDDLEWARE = middleware
     settings.LOGIN_REDIRECT_URL = "/protected/"
     cache.clear()
+
+
+#: Noon: any wait a test starts ends the same day, so a page reads "at 13:05:30 UTC"
+#: with no date in front (views/feedback.clock_text), whenever the suite runs.
+MIDDAY = dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def midday() -> Iterator[None]:
+    """The clock at ``MIDDAY``, running; ask for it before the fixtures that sign in."""
+    with time_machine.travel(MIDDAY, tick=True):
+        yield
 
 
 @pytest.fixture

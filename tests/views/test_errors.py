@@ -67,7 +67,7 @@ def test_step_up_send_with_the_provider_down_is_503(verified: Client, provider_d
 
 
 def test_send_rate_limit_is_429_with_retry_after(
-    client: Client, alice: Any, settings: Any, password_login: PasswordLogin
+    midday: None, client: Client, alice: Any, settings: Any, password_login: PasswordLogin
 ) -> None:
     """A send limit shows "try again at" a clock time with a 429 and Retry-After; nothing
     is sent and the login stays pending. (Another phone: no resend cooldown in the way.)"""
@@ -84,7 +84,7 @@ def test_send_rate_limit_is_429_with_retry_after(
 
 
 def test_account_backoff_refuses_even_the_right_code_and_says_until_when(
-    pending: Client, settings: Any, last_code: LastCode
+    midday: None, pending: Client, settings: Any, last_code: LastCode
 ) -> None:
     """L2: after BACKOFF_AFTER failures the account waits; the page says until when.
     (The page answers a posted code with its redirect, post/redirect/get; the API's

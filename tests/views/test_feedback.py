@@ -62,7 +62,7 @@ def test_too_many_wrong_codes_disable_the_field_with_one_message_what_next(
 
 
 def test_a_dead_code_that_starts_the_wait_says_wait_not_send(
-    pending: Client, last_code: LastCode, settings: Any
+    midday: None, pending: Client, last_code: LastCode, settings: Any
 ) -> None:
     """The third wrong code kills the code and starts the account's wait: a new code
     cannot be sent before the wait ends, so the one message is the wait."""
@@ -79,7 +79,7 @@ def test_a_dead_code_that_starts_the_wait_says_wait_not_send(
 
 
 def test_a_locked_account_disables_the_field_and_says_until_when(
-    pending: Client, last_code: LastCode, settings: Any
+    midday: None, pending: Client, last_code: LastCode, settings: Any
 ) -> None:
     settings.TYNTEC2FA_BACKOFF_AFTER = 1  # the first failure starts a wait
     right = last_code()
@@ -94,7 +94,12 @@ def test_a_locked_account_disables_the_field_and_says_until_when(
 
 
 def test_signing_in_while_locked_says_so(
-    client: Client, alice: Any, settings: Any, password_login: PasswordLogin, last_code: LastCode
+    midday: None,
+    client: Client,
+    alice: Any,
+    settings: Any,
+    password_login: PasswordLogin,
+    last_code: LastCode,
 ) -> None:
     settings.TYNTEC2FA_BACKOFF_AFTER = 1
     password_login(client, alice)
