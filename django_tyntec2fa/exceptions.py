@@ -6,12 +6,23 @@ a code or a full phone number (G4). ``http_status`` is the status every front en
 answers a refusal with (the HTML pages and the JSON API alike); never 500, the state is
 kept (fail closed). Each row of the provider error table in ``docs/providers.md`` maps
 to exactly one class here or to a normal ``CheckResult``.
+
+These are the only error codes: the JSON API answers with them (``api.errors`` gives
+DRF's permission and authentication classes the same codes), and ``refusal_response``
+builds the JSON answer of a refusal for the gate and the API alike.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpResponse, JsonResponse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+#: The scheme a 401 names (RFC 9110 asks for one): the session's second factor.
+SECOND_FACTOR_CHALLENGE = 'SecondFactor realm="session"'
 
 
 class Tyntec2FAError(Exception):
@@ -228,6 +239,56 @@ class SecondFactorPending(DeviceError):
     default_message = _("Please enter the code sent to your phone first.")
 
 
+class SecondFactorRequired(Tyntec2FAError):
+    """Signed in with the password only (a pending login), or with a credential that
+    never passed the second factor: the gate's and the API's 401."""
+
+    code = "second_factor_required"
+    http_status = 401
+    default_message = _("A second factor is required.")
+
+
+class EnrollmentRequired(Tyntec2FAError):
+    """The pending login must add a phone before it can go on (``TYNTEC2FA_REQUIRED``)."""
+
+    code = "enrollment_required"
+    http_status = 401
+    default_message = _("Please add a phone number first.")
+
+
+class InvalidCredentials(Tyntec2FAError):
+    """Wrong username or password, or an inactive account: one answer for all (U1)."""
+
+    code = "invalid_credentials"
+    default_message = _("Please enter a correct username and password.")
+
+
+class NoPendingLogin(Tyntec2FAError):
+    """A login step for a session that is already signed in."""
+
+    code = "no_pending_login"
+    http_status = 409
+    default_message = _("There is no sign-in waiting for a code.")
+
+
+class TokenNeedsSecondFactor(Tyntec2FAError):
+    """An API token was asked for by a user who has no second factor to pass (S6)."""
+
+    code = "second_factor_not_set_up"
+    http_status = 403
+    default_message = _(
+        "API tokens are issued only after a second factor. Please add a phone number first."
+    )
+
+
+class CsrfFailed(Tyntec2FAError):
+    """A cookie-authenticated request of the API without a valid CSRF token."""
+
+    code = "csrf_failed"
+    http_status = 403
+    default_message = _("CSRF verification failed. Send the X-CSRFToken header.")
+
+
 class LoginTimeout(ChallengeError):
     """The password step is too old; the user must sign in again (S2)."""
 
@@ -292,3 +353,23 @@ CODE_ERRORS: tuple[type[Tyntec2FAError], ...] = (
     OtpNotFound,
     OtpNotActive,
 )
+
+
+def refusal_response(
+    code: str,
+    detail: Any,
+    status: int,
+    *,
+    retry_after: int | None = None,
+    extra: dict[str, Any] | None = None,
+    response_class: Callable[..., HttpResponse] = JsonResponse,
+) -> HttpResponse:
+    """A refusal as JSON in the one shape, ``{"code": ..., "detail": ..., **extra}``,
+    with ``Retry-After`` when the wait is known and the scheme a 401 names. The gate
+    answers with Django's ``JsonResponse``; the API passes DRF's ``Response``."""
+    response = response_class({"code": code, "detail": str(detail), **(extra or {})}, status=status)
+    if retry_after:
+        response["Retry-After"] = str(int(retry_after))
+    if status == 401:
+        response["WWW-Authenticate"] = SECOND_FACTOR_CHALLENGE
+    return response

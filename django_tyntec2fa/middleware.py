@@ -13,11 +13,20 @@ Cost: a verified or anonymous request runs no query of its own; the session is t
 one the view loads anyway. The policy is asked once per login and its "not required"
 answer cached in the session (``session.remember_not_required``).
 
+Under ASGI the gate stays on the event loop: a request without a session cookie
+costs nothing, the session is loaded through Django's async session API (on the loop
+for the signed-cookie engine; Django's own thread hop for the database, the load the
+view's ``request.auser()`` would do anyway), and a verified or pending login is decided
+from the loaded session. Only a login without proof, which asks the policy (the
+database), goes to a thread (``sync_to_async``).
+
 Order: after ``SessionMiddleware`` and ``AuthenticationMiddleware`` (checks E011, E018).
 """
 
 from __future__ import annotations
 
+import enum
+import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -31,13 +40,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
-from django.utils.translation import gettext as _
 
 # No import of ``flows`` here: it imports the models, which raise a RuntimeError when
 # the app is missing from INSTALLED_APPS; ``__init__`` says so instead.
 from . import redirects, session
 from .access import PendingAccess, access_of
-from .exceptions import LoginTimeout
+from .exceptions import LoginTimeout, SecondFactorRequired, refusal_response
 
 APP_NAMESPACE = "tyntec2fa"
 API_NAMESPACE = "tyntec2fa-api"
@@ -96,7 +104,8 @@ def _is_view(view: Any, base: type) -> bool:
 def wants_html(request: HttpRequest) -> bool:
     """A browser navigation: ``Accept`` names HTML, or a GET/HEAD that does not ask
     for JSON. Everything else is an API call and gets a status code, not a page; so is
-    every request to the JSON API, whatever its ``Accept`` (curl sends ``*/*``)."""
+    every request to the app's JSON API or to any DRF view (a project's own API),
+    whatever its ``Accept`` (requests, curl and fetch send ``*/*``)."""
     if _is_api(request):
         return False
     accept = request.headers.get("Accept", "")
@@ -110,14 +119,23 @@ def _is_api(request: HttpRequest) -> bool:
         match = resolve(request.path_info, getattr(request, "urlconf", None))
     except Resolver404:
         return False
-    return API_NAMESPACE in match.app_names
+    return API_NAMESPACE in match.app_names or is_drf_view(match.func)
 
 
-def _json(code: str, detail: str) -> HttpResponse:
-    response = JsonResponse({"code": code, "detail": detail}, status=401)
-    # RFC 9110 asks a 401 to name a scheme; this one is the session's second factor.
-    response["WWW-Authenticate"] = 'SecondFactor realm="session"'
-    return response
+def is_drf_view(view: Any) -> bool:
+    """A view of Django REST framework (``APIView.as_view()``, ``@api_view``, a
+    viewset's ``as_view``): it answers JSON, never a page. DRF is not imported here:
+    without ``rest_framework.views`` loaded, no view can be one."""
+    drf_views = sys.modules.get("rest_framework.views")
+    if drf_views is None:
+        return False
+    view_class = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    return isinstance(view_class, type) and issubclass(view_class, drf_views.APIView)
+
+
+def _json(error: LoginTimeout | SecondFactorRequired) -> HttpResponse:
+    # The same function builds the API's refusals (``api.errors.error_response``).
+    return refusal_response(error.code, error.message, 401, response_class=JsonResponse)
 
 
 def _finish(response: HttpResponse) -> HttpResponse:
@@ -137,13 +155,13 @@ def timed_out_response(request: HttpRequest, kind: PendingAccess | None = None) 
         if kind == PendingAccess.STEP:
             return _finish(HttpResponseRedirect(resolve_url(settings.LOGIN_URL)))
         return _finish(redirects.login_redirect(request))
-    return _finish(_json(LoginTimeout.code, str(LoginTimeout.default_message)))
+    return _finish(_json(LoginTimeout()))
 
 
 def challenge_response(request: HttpRequest, pending: session.PendingLogin) -> HttpResponse:
     """Send a pending login to its challenge (or enrollment) page, or answer 401."""
     if not wants_html(request):
-        return _finish(_json("second_factor_required", _("A second factor is required.")))
+        return _finish(_json(SecondFactorRequired()))
     name = "enroll" if pending.enrolling else "challenge"
     next_url = redirects.current_path(request)
     if next_url and not pending.next_url:
@@ -153,11 +171,38 @@ def challenge_response(request: HttpRequest, pending: session.PendingLogin) -> H
     return _finish(redirects.redirect_with_next(reverse(f"{APP_NAMESPACE}:{name}"), next_url))
 
 
+class _Verdict(enum.Enum):
+    #: A login without proof of the second factor: ask the policy (the database).
+    ASK_POLICY = "ask-policy"
+
+
 def gate(request: HttpRequest) -> HttpResponse | None:
     """The middleware's decision for ``request``: a response, or None to go on."""
     store = getattr(request, "session", None)
     if store is None or store.session_key is None:
         return None  # no session cookie: anonymous, and nothing to load
+    decision = _decide(request)
+    if decision is _Verdict.ASK_POLICY:
+        return _unproven_login(request)
+    return decision
+
+
+async def agate(request: HttpRequest) -> HttpResponse | None:
+    """``gate`` on the event loop: the session is loaded through Django's async API,
+    and only a login without proof goes to a thread (the policy reads the database)."""
+    store = getattr(request, "session", None)
+    if store is None or store.session_key is None:
+        return None
+    await session.aload(request)
+    decision = _decide(request)
+    if decision is _Verdict.ASK_POLICY:
+        return await sync_to_async(_unproven_login)(request)
+    return decision
+
+
+def _decide(request: HttpRequest) -> HttpResponse | _Verdict | None:
+    """What the loaded session alone says (no query): a response, None to go on, or
+    ``ASK_POLICY``."""
     if session.has_pending_state(request):
         kind = allowed_kind(request)
         pending = session.get_pending(request)
@@ -172,7 +217,7 @@ def gate(request: HttpRequest) -> HttpResponse | None:
         return None
     if session.is_verified(request) or session.is_not_required(request):
         return None
-    return _unproven_login(request)
+    return _Verdict.ASK_POLICY
 
 
 def _unproven_login(request: HttpRequest) -> HttpResponse | None:
@@ -211,6 +256,9 @@ class SecondFactorMiddleware:
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:
             markcoroutinefunction(self)
+            # Django runs a sync process_view in a thread, on every request; the
+            # async one stays on the event loop.
+            self.process_view = self.aprocess_view  # type: ignore[method-assign]
 
     def __call__(self, request: HttpRequest) -> HttpResponse | Awaitable[HttpResponse]:
         if self.async_mode:
@@ -224,17 +272,33 @@ class SecondFactorMiddleware:
         """A POST to a logout view ends the pending login and its code (S11), whatever
         the view does with an anonymous user (the admin's only redirects). Here, not
         in ``__call__``, so that CsrfViewMiddleware has accepted the POST first."""
-        if request.method != "POST" or getattr(request, "session", None) is None:
-            return
-        if session.has_pending_state(request) and allowed_kind(request) == PendingAccess.LOGOUT:
-            from . import flows
+        if _is_post_with_session(request) and _aborts(request):
+            _abort_login(request)
 
-            flows.abort_login(request)
+    async def aprocess_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> None:
+        """``process_view`` under ASGI: only the abort itself goes to a thread."""
+        if _is_post_with_session(request):
+            await session.aload(request)
+            if _aborts(request):
+                await sync_to_async(_abort_login)(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponse:
-        # The session store and the policy are synchronous (database); run the gate
-        # in the thread that runs the sync parts of this request.
-        response = await sync_to_async(gate)(request)
+        response = await agate(request)
         if response is not None:
             return response
         return await self.get_response(request)
+
+
+def _is_post_with_session(request: HttpRequest) -> bool:
+    return request.method == "POST" and getattr(request, "session", None) is not None
+
+
+def _aborts(request: HttpRequest) -> bool:
+    """A POST to a logout view ends this session's pending login (loaded session)."""
+    return session.has_pending_state(request) and allowed_kind(request) == PendingAccess.LOGOUT
+
+
+def _abort_login(request: HttpRequest) -> None:
+    from . import flows
+
+    flows.abort_login(request)

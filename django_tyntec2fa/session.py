@@ -317,6 +317,14 @@ def request_verified_at(request: HttpRequest | None, user: Any) -> float | None:
 NOT_REQUIRED_KEY = "_tyntec2fa_not_required"
 
 
+async def aload(request: HttpRequest) -> None:
+    """Load the session through Django's async session API (under ASGI), so that the
+    functions here then read it from memory: on the event loop for the signed-cookie
+    engine, in Django's own thread hop for the database (the load the view's
+    ``request.auser()`` would do anyway)."""
+    await request.session.ahas_key(PENDING_KEY)
+
+
 def has_pending_state(request: HttpRequest) -> bool:
     """True when the session holds pending-login state, expired or not. No query
     beyond loading the session; use ``get_pending`` for the state itself."""

@@ -23,15 +23,18 @@ from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 
 from .. import session
+from ..exceptions import SecondFactorRequired
 from ..models import TokenProof
 
 AUTHTOKEN_APP = "rest_framework.authtoken"
 
 
 class TokenWithoutSecondFactor(exceptions.AuthenticationFailed):
-    """A valid DRF token that was not minted after the second factor."""
+    """A valid DRF token that was not minted after the second factor: a 401
+    ``second_factor_required`` in its own words. (Not an ``errors.ErrorFace``: DRF
+    imports this module while ``rest_framework.views``, which that one needs, loads.)"""
 
-    default_code = "second_factor_required"
+    default_code = SecondFactorRequired.code
     default_detail = _("This token was not issued after a second factor.")
 
 

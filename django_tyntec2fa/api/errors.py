@@ -1,6 +1,9 @@
 """One error shape for every refusal of the API: ``{"code": "...", "detail": "..."}``.
 
 ``code`` is stable and machine-readable, ``detail`` the translated message for people.
+The codes are those of ``exceptions.py``: a flow's error is answered as it is, and the
+few DRF exceptions here are faces of an error there (``ErrorFace``: same code, message
+and status). The gate's 401 is built by the same function (``refusal_response``).
 Validation errors add ``field`` (the first field at fault) and ``errors`` (every field
 with its messages). The flows' errors keep the statuses of the HTML views
 (each error's ``http_status``), except where an API needs another one: a timed-out or
@@ -13,85 +16,86 @@ The API views use ``exception_handler`` whatever the project's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, cast
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
 from django_ratelimit.exceptions import Ratelimited
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
+from .. import exceptions as errors
 from ..exceptions import (
+    SECOND_FACTOR_CHALLENGE,
     LoginTimeout,
     OtpNotActive,
     OtpNotFound,
+    RateLimited,
     Tyntec2FAError,
+    refusal_response,
 )
 
 #: The scheme a 401 names when no authentication class gives one (RFC 9110 asks for
 #: one); the same as the gate middleware's.
-DEFAULT_CHALLENGE = 'SecondFactor realm="session"'
+DEFAULT_CHALLENGE = SECOND_FACTOR_CHALLENGE
 #: django-ratelimit does not say when its window ends: a conservative wait in seconds.
 RATELIMITED_RETRY_AFTER = 60
 #: DRF's fixed prefix of a CSRF refusal by ``SessionAuthentication``.
 CSRF_PREFIX = "CSRF Failed"
 
 
-class SecondFactorRequired(exceptions.NotAuthenticated):
+class ErrorFace:
+    """DRF's face of one of ``exceptions``' errors: its code, message and status, no
+    others. For what DRF raises itself (permission and authentication classes, which
+    also run in a project's own views under its own exception handler) and what must
+    roll back like any ``APIException``."""
+
+    error: ClassVar[type[Tyntec2FAError]]
+
+    def __init_subclass__(cls, error: type[Tyntec2FAError] | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if error is None:
+            return
+        cls.error = error
+        cls.status_code = error.http_status  # type: ignore[attr-defined]
+        cls.default_code = error.code  # type: ignore[attr-defined]
+        if "default_detail" not in cls.__dict__:  # a subclass may word it for its case
+            cls.default_detail = error.default_message  # type: ignore[attr-defined]
+
+
+class SecondFactorRequired(
+    ErrorFace, exceptions.NotAuthenticated, error=errors.SecondFactorRequired
+):
     """Signed in with a password only (a pending login), or with a credential that
     never passed the second factor."""
 
-    default_code = "second_factor_required"
-    default_detail = _("A second factor is required.")
+
+class StepUpRequiredError(ErrorFace, exceptions.PermissionDenied, error=errors.StepUpRequired):
+    """The second factor is older than the endpoint accepts: step up first (S10). A 403:
+    the user is known, a fresh code is missing."""
 
 
-class StepUpRequiredError(exceptions.PermissionDenied):
-    """The second factor is older than the endpoint accepts: step up first (S10). A 403
-    like ``flows``' ``StepUpRequired``: the user is known, a fresh code is missing."""
-
-    default_code = "step_up_required"
-    default_detail = _("Please confirm it is you with a code first.")
-
-
-class EnrollmentRequired(exceptions.NotAuthenticated):
+class EnrollmentRequired(ErrorFace, exceptions.NotAuthenticated, error=errors.EnrollmentRequired):
     """The pending login must add a phone before it can go on (``TYNTEC2FA_REQUIRED``)."""
 
-    default_code = "enrollment_required"
-    default_detail = _("Please add a phone number first.")
 
-
-class InvalidCredentials(exceptions.APIException):
+class InvalidCredentials(ErrorFace, exceptions.APIException, error=errors.InvalidCredentials):
     """Wrong username or password, or an inactive account: one answer for all (U1)."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
-    default_code = "invalid_credentials"
-    default_detail = _("Please enter a correct username and password.")
 
-
-class NoPendingLogin(exceptions.APIException):
+class NoPendingLogin(ErrorFace, exceptions.APIException, error=errors.NoPendingLogin):
     """A login step for a session that is already signed in."""
 
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "no_pending_login"
-    default_detail = _("There is no sign-in waiting for a code.")
 
-
-class TokenNeedsSecondFactor(exceptions.PermissionDenied):
+class TokenNeedsSecondFactor(
+    ErrorFace, exceptions.PermissionDenied, error=errors.TokenNeedsSecondFactor
+):
     """An API token was asked for by a user who has no second factor to pass (S6)."""
 
-    default_code = "second_factor_not_set_up"
-    default_detail = _(
-        "API tokens are issued only after a second factor. Please add a phone number first."
-    )
 
-
-class CsrfFailed(exceptions.PermissionDenied):
+class CsrfFailed(ErrorFace, exceptions.PermissionDenied, error=errors.CsrfFailed):
     """A cookie-authenticated request without a valid CSRF token."""
-
-    default_code = "csrf_failed"
-    default_detail = _("CSRF verification failed. Send the X-CSRFToken header.")
 
 
 def error_response(
@@ -102,13 +106,12 @@ def error_response(
     retry_after: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> Response:
-    """The answer of a refusal in the one shape, with ``Retry-After`` when known."""
-    response = Response({"code": code, "detail": str(detail), **(extra or {})}, status_code)
-    if retry_after:
-        response["Retry-After"] = str(int(retry_after))
-    if status_code == status.HTTP_401_UNAUTHORIZED:
-        response["WWW-Authenticate"] = DEFAULT_CHALLENGE
-    return response
+    """The answer of a refusal in the one shape, with ``Retry-After`` when known: the
+    gate's ``exceptions.refusal_response``, as DRF's ``Response``."""
+    response = refusal_response(
+        code, detail, status_code, retry_after=retry_after, extra=extra, response_class=Response
+    )
+    return cast(Response, response)
 
 
 def field_error_response(field: str, message: Any) -> Response:
@@ -136,8 +139,12 @@ def flow_error_response(error: Tyntec2FAError) -> Response:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF exception handler of the API; None (a 500) only for unexpected errors."""
     if isinstance(exc, Ratelimited):
-        detail = _("Too many requests. Please try again later.")
-        return error_response("rate_limited", detail, 429, retry_after=RATELIMITED_RETRY_AFTER)
+        return error_response(
+            RateLimited.code,
+            RateLimited.default_message,
+            RateLimited.http_status,
+            retry_after=RATELIMITED_RETRY_AFTER,
+        )
     if isinstance(exc, Tyntec2FAError):
         # No rollback: a wrong code must stay counted even under ATOMIC_REQUESTS (L2).
         return flow_error_response(exc)
@@ -168,7 +175,7 @@ def _api_error(exc: exceptions.APIException) -> Response:
     if isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith(CSRF_PREFIX):
         return error_response(CsrfFailed.default_code, exc.detail, exc.status_code)
     if isinstance(exc, exceptions.Throttled):
-        return error_response("rate_limited", exc.detail, exc.status_code, retry_after=exc.wait)
+        return error_response(RateLimited.code, exc.detail, exc.status_code, retry_after=exc.wait)
     return error_response(_code(exc), exc.detail, exc.status_code)
 
 
