@@ -10,7 +10,9 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings as django_settings
+from django.core.exceptions import ImproperlyConfigured
 
 LOCAL_PROVIDER = "django_tyntec2fa.providers.local.LocalProvider"
 TYNTEC_PROVIDER = "django_tyntec2fa.providers.tyntec.TyntecProvider"
@@ -31,6 +33,27 @@ DEFAULT_BLOCKED_NUMBER_TYPES = (
 #: it has queued the message (delivery is reported later, by events), so a healthy
 #: answer takes well under a second and 4 s means tyntec is unwell.
 DEFAULT_TIMEOUT: tuple[float, float] = (2.05, 4.0)
+
+
+APP_NAME = "django_tyntec2fa"
+GATE_NAME = "SecondFactorMiddleware"
+
+
+def require_installed(what: str = "") -> None:
+    """Raise the ``ImproperlyConfigured`` that names the fix when the app is missing
+    from ``INSTALLED_APPS`` (its system checks do not run then): from the middleware,
+    and from the models, which a ``urls.py`` importing the app's views pulls in before
+    any handler is built (``manage.py check``, ``runserver``). Nothing before the app
+    registry is ready (while Django loads the installed apps, the app is there)."""
+    if not apps.apps_ready or apps.is_installed(APP_NAME):
+        return
+    if not what:
+        middleware = getattr(django_settings, "MIDDLEWARE", None) or []
+        gate = any(str(entry).rsplit(".", 1)[-1] == GATE_NAME for entry in middleware)
+        what = f"{GATE_NAME} is in MIDDLEWARE" if gate else f"{APP_NAME}'s models are imported"
+    raise ImproperlyConfigured(
+        f"{what} but {APP_NAME} is not installed: add '{APP_NAME}' to INSTALLED_APPS."
+    )
 
 
 def _get(name: str, default: Any) -> Any:

@@ -31,20 +31,19 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction, sync_to_async
-from django.apps import apps
 from django.conf import settings
 from django.contrib import auth
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import resolve_url
 from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
-# No import of ``flows`` here: it imports the models, which raise a RuntimeError when
-# the app is missing from INSTALLED_APPS; ``__init__`` says so instead.
+# No import of ``flows`` here: the models refuse to load without the app in
+# INSTALLED_APPS (``conf.require_installed``), and ``__init__`` says so first.
 from . import redirects, session
 from .access import PendingAccess, access_of
+from .conf import GATE_NAME, require_installed
 from .exceptions import LoginTimeout, SecondFactorRequired, refusal_response
 
 APP_NAMESPACE = "tyntec2fa"
@@ -245,13 +244,8 @@ class SecondFactorMiddleware:
     async_capable = True
 
     def __init__(self, get_response: GetResponse) -> None:
-        # The app's system checks do not run without the app; this is the one place
-        # that notices, before anything imports the models.
-        if not apps.is_installed("django_tyntec2fa"):
-            raise ImproperlyConfigured(
-                "SecondFactorMiddleware is in MIDDLEWARE but django_tyntec2fa is not "
-                "installed: add 'django_tyntec2fa' to INSTALLED_APPS."
-            )
+        # The app's system checks do not run without the app: say what to add.
+        require_installed(f"{GATE_NAME} is in MIDDLEWARE")
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(get_response)
         if self.async_mode:

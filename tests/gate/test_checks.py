@@ -170,3 +170,58 @@ def test_middleware_without_the_app_in_installed_apps_names_the_fix(handler: str
         "ImproperlyConfigured: SecondFactorMiddleware is in MIDDLEWARE but django_tyntec2fa "
         "is not installed: add 'django_tyntec2fa' to INSTALLED_APPS."
     )
+
+
+#: The same project with the documented urls.py, at ``manage.py check`` (``runserver``
+#: runs it before it builds a handler): the URLconf imports the app's models first.
+CHECK_WITHOUT_THE_APP = """
+import django
+from django.conf import settings
+
+settings.configure(
+    SECRET_KEY="tests-only-not-secret",
+    INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes",
+                    "django.contrib.sessions"],
+    MIDDLEWARE={middleware!r},
+    DATABASES={{"default": {{"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}}},
+    ROOT_URLCONF="tests.gate.urls_documented",
+)
+django.setup()
+from django.core.management import call_command
+
+try:
+    call_command("check")
+except Exception as error:
+    print(f"{{type(error).__name__}}: {{error}}")
+else:
+    print("no error")
+"""
+
+
+@pytest.mark.parametrize(
+    ("middleware", "what"),
+    [
+        ([SESSION, AUTH, GATE], "SecondFactorMiddleware is in MIDDLEWARE"),
+        ([SESSION, AUTH], "django_tyntec2fa's models are imported"),
+    ],
+)
+def test_documented_urls_without_the_app_name_the_fix(middleware: list[str], what: str) -> None:
+    """Issue 23.20: the urls.py importing ``LoginView`` loads the models before any
+    handler is built; they say what to add, not "Model class ... AuditEvent doesn't
+    declare an explicit app_label" (a RuntimeError)."""
+    script = CHECK_WITHOUT_THE_APP.format(middleware=middleware)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == (
+        f"ImproperlyConfigured: {what} but django_tyntec2fa is not installed: "
+        "add 'django_tyntec2fa' to INSTALLED_APPS."
+    )
