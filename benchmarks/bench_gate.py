@@ -2,10 +2,11 @@
 plain Django ``login_required`` (the floor), our ``SecondFactorMiddleware`` +
 ``second_factor_required``, and django-otp's ``OTPMiddleware`` + ``otp_required``.
 
-Microseconds per request, in-process (Django's test client) and through gunicorn
-(one worker, keep-alive), and SQL queries per request; also an anonymous and a
-pending request of ours. Targets: ours within 5 % of the floor in-process, and no
-extra query. Writes the chart ``docs/benchmarks-gate.png``.
+Microseconds per request, in-process (Django's test client), through gunicorn
+(one worker, keep-alive) and through Django's ASGI handler (``asgi_gate.py``), and
+SQL queries per request; also an anonymous and a pending request of ours. Targets:
+ours within 5 % of the floor in-process and under ASGI, and no extra query. Writes
+the chart ``docs/benchmarks-gate.png``.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from django.test.utils import CaptureQueriesContext
 
 from django_tyntec2fa.testing import force_second_factor
 
-from . import common, peers
+from . import asgi_gate, common, peers
 from .common import Figure
 
 CHART = common.ROOT / "docs" / "benchmarks-gate.png"
@@ -128,6 +129,26 @@ def wsgi_medians(
         common.stop(server)
 
 
+def asgi_medians(
+    clients: dict[str, tuple[Client, str]], rounds: int, count: int
+) -> dict[str, list[float]]:
+    """The requests again through Django's ASGI handler of each variant's stack (the
+    stack is the name's last part: ``anon-ours`` runs through ours)."""
+    phase = asgi_gate.Phase()
+    try:
+        variants: dict[str, Callable[[], object]] = {}
+        for name, (browser, url) in clients.items():
+            call = phase.call(name.rsplit("-", 1)[-1], browser, url)
+            status = call()
+            expected = 302 if name.startswith("anon-") else 200
+            assert status == expected, (name, status)
+            variants[name] = call
+        common.interleaved(variants, rounds=1, count=count // 5)  # warm-up
+        return common.interleaved(variants, rounds=rounds, count=count)
+    finally:
+        phase.close()
+
+
 def spread(ours: list[float], floor: list[float]) -> str:
     """Per-round ratios ours/floor: median and range."""
     ratios = [o / f for o, f in zip(ours, floor, strict=True)]
@@ -182,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=11)
     parser.add_argument("--count", type=int, default=1000, help="requests per round, in-process")
     parser.add_argument("--wsgi-count", type=int, default=200, help="requests per round, WSGI")
+    parser.add_argument("--asgi-count", type=int, default=200, help="requests per round, ASGI")
     args = parser.parse_args(argv)
     common.header("bench_gate: the gate on every request")
     peers.migrate()
@@ -207,6 +229,12 @@ def main(argv: list[str] | None = None) -> int:
         count=small,
     )
     wsgi = wsgi_medians(verified, args.rounds, args.wsgi_count)
+    anonymous = {k: others[k] for k in ("anon-floor", "anon-ours")}
+    asgi = asgi_medians({**verified, **anonymous}, args.rounds, args.asgi_count)
+    # The same page as an async view (``request.auser()``), as an ASGI site would write it.
+    async_pages = {f"async-{name}": (b, f"/async{u}") for name, (b, u) in verified.items()}
+    asgi.update(asgi_medians(async_pages, args.rounds, args.asgi_count))
+    amed = {name: common.median(values) for name, values in asgi.items()}
     med = {name: common.median(values) for name, values in {**inproc, **anon, **pending}.items()}
     wmed = {name: common.median(values) for name, values in wsgi.items()}
 
@@ -223,6 +251,33 @@ def main(argv: list[str] | None = None) -> int:
         Figure("in-process, verified: django-otp", med["otp"], med["floor"], "µs", "floor"),
         Figure("gunicorn, verified: ours", wmed["ours"], wmed["floor"], "µs", "floor"),
         Figure("gunicorn, verified: django-otp", wmed["otp"], wmed["floor"], "µs", "floor"),
+        Figure(
+            "ASGI, verified: ours",
+            amed["ours"],
+            amed["floor"],
+            "µs",
+            "floor",
+            f"<= {LIMIT}",
+            common.ratio_at_most(amed["ours"], amed["floor"], LIMIT),
+        ),
+        Figure("ASGI, verified: django-otp", amed["otp"], amed["floor"], "µs", "floor"),
+        Figure(
+            "ASGI, verified, async page: ours",
+            amed["async-ours"],
+            amed["async-floor"],
+            "µs",
+            "floor",
+            f"<= {LIMIT}",
+            common.ratio_at_most(amed["async-ours"], amed["async-floor"], LIMIT),
+        ),
+        Figure(
+            "ASGI, verified, async page: django-otp",
+            amed["async-otp"],
+            amed["async-floor"],
+            "µs",
+            "floor",
+        ),
+        Figure("ASGI, anonymous: ours", amed["anon-ours"], amed["anon-floor"], "µs", "floor"),
         Figure("in-process, anonymous: ours", med["anon-ours"], med["anon-floor"], "µs", "floor"),
         Figure(
             "in-process, pending: ours", med["pending-ours"], med["session-floor"], "µs", "floor*"
@@ -261,7 +316,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"per-round ratio in-process ours/floor: {spread(inproc['ours'], inproc['floor'])}")
     print(f"per-round ratio in-process otp/floor:  {spread(inproc['otp'], inproc['floor'])}")
     print(f"per-round ratio gunicorn ours/floor:   {spread(wsgi['ours'], wsgi['floor'])}")
-    print(f"rounds: {args.rounds} x {args.count} requests in-process, x {args.wsgi_count} gunicorn")
+    print(f"per-round ratio ASGI ours/floor:       {spread(asgi['ours'], asgi['floor'])}")
+    print(f"per-round ratio ASGI otp/floor:        {spread(asgi['otp'], asgi['floor'])}")
+    print(
+        "per-round ratio ASGI async page ours/floor: "
+        f"{spread(asgi['async-ours'], asgi['async-floor'])}"
+    )
+    print(
+        f"rounds: {args.rounds} x {args.count} requests in-process, x {args.wsgi_count} "
+        f"gunicorn, x {args.asgi_count} ASGI"
+    )
     chart({k: med[k] for k in verified}, wmed, nq)
     print(f"chart: {CHART.relative_to(common.ROOT)}")
     return common.verdict(figures)

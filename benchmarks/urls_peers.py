@@ -1,4 +1,4 @@
-"""One page behind three gates, and the login views of ours and of two-factor-auth."""
+"""One page behind three gates (sync, and async for the ASGI phase), and the login views of ours and of two-factor-auth."""
 
 from __future__ import annotations
 
@@ -18,7 +18,16 @@ def page(request: HttpRequest) -> HttpResponse:
     return HttpResponse(f"<!doctype html><p>Hello {escape(request.user.get_username())}</p>")
 
 
+async def async_page(request: HttpRequest) -> HttpResponse:
+    """``page`` as an async view, for the ASGI phase."""
+    user = await request.auser()
+    return HttpResponse(f"<!doctype html><p>Hello {escape(user.get_username())}</p>")
+
+
 urlpatterns = [
+    path("async/floor/", login_required(async_page), name="async-floor"),
+    path("async/ours/", second_factor_required(async_page), name="async-ours"),
+    path("async/otp/", otp_required(async_page), name="async-otp"),
     path("floor/", login_required(page), name="floor"),
     path("ours/", second_factor_required(page), name="ours"),
     path("otp/", otp_required(page), name="otp"),

@@ -65,6 +65,20 @@ def check_second_factor(
     return redirects.login_redirect(request, login_url, redirect_field_name)
 
 
+async def acheck_second_factor(request: HttpRequest, **options: Any) -> HttpResponse | None:
+    """``check_second_factor`` for async views: a verified session passes on the event
+    loop (Django's async session API and ``request.auser()``, whose user the view's own
+    ``auser()`` then reuses); every other case runs the sync check in a thread."""
+    auser = getattr(request, "auser", None)
+    if auser is not None and getattr(request, "session", None) is not None:
+        await session.aload(request)
+        if session.is_verified(request) and (await auser()).is_authenticated:
+            recent = options.get("recent", False)
+            if not recent or session.is_recent(request, options.get("max_age")):
+                return None
+    return await sync_to_async(check_second_factor)(request, **options)
+
+
 def _refuse(request: HttpRequest, raise_exception: bool, page: str) -> HttpResponse:
     if raise_exception:
         raise PermissionDenied
@@ -78,7 +92,7 @@ def _gate(view: View, **options: Any) -> View:
 
         @wraps(view)
         async def async_wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            response = await sync_to_async(check_second_factor)(request, **options)
+            response = await acheck_second_factor(request, **options)
             if response is not None:
                 return response
             return await view(request, *args, **kwargs)

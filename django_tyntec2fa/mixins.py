@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.http import HttpRequest, HttpResponse
 
-from .decorators import check_second_factor
+from .decorators import acheck_second_factor, check_second_factor
 
 
 class SecondFactorRequiredMixin:
@@ -25,14 +25,16 @@ class SecondFactorRequiredMixin:
 
     def second_factor_response(self, request: HttpRequest) -> HttpResponse | None:
         """None when the request may proceed, else where to send it."""
-        return check_second_factor(
-            request,
-            recent=self.recent_second_factor,
-            max_age=self.max_age,
-            login_url=self.login_url,
-            redirect_field_name=self.redirect_field_name,
-            raise_exception=self.raise_exception,
-        )
+        return check_second_factor(request, **self._second_factor_options())
+
+    def _second_factor_options(self) -> dict[str, Any]:
+        return {
+            "recent": self.recent_second_factor,
+            "max_age": self.max_age,
+            "login_url": self.login_url,
+            "redirect_field_name": self.redirect_field_name,
+            "raise_exception": self.raise_exception,
+        }
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if getattr(self, "view_is_async", False):
@@ -43,7 +45,11 @@ class SecondFactorRequiredMixin:
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     async def _async_dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        response = await sync_to_async(self.second_factor_response)(request)
+        if type(self).second_factor_response is SecondFactorRequiredMixin.second_factor_response:
+            # A verified session passes on the event loop (``acheck_second_factor``).
+            response = await acheck_second_factor(request, **self._second_factor_options())
+        else:  # a subclass decides itself, synchronously
+            response = await sync_to_async(self.second_factor_response)(request)
         if response is not None:
             return response
         return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -13,7 +13,9 @@ from unittest import mock
 
 import pytest
 from asgiref.sync import SyncToAsync, async_to_sync
+from django.db import connection
 from django.test import AsyncClient, Client
+from django.test.utils import CaptureQueriesContext
 
 from django_tyntec2fa import middleware
 from django_tyntec2fa.testing import force_second_factor
@@ -158,3 +160,20 @@ def test_a_logout_post_aborts_the_pending_login_under_asgi(
     assert response.status_code in (200, 302)
     assert live_login_challenges(alice) == []
     assert "_abort_login" in hops
+
+
+@pytest.mark.parametrize("path", ["/protected/async/", "/protected/cbv-async/"])
+def test_the_decorator_and_mixin_pass_a_verified_session_on_the_loop(alice: Any, path: str) -> None:
+    """``second_factor_required`` / ``SecondFactorRequiredMixin`` on an async view: no
+    thread for the check, and the user is read once (the view's ``request.auser()``
+    reuses the one the check loaded; on 21d6711 the sync check loaded it a second time)."""
+    browser = Client()
+    force_second_factor(browser, alice)
+    client = AsyncClient()
+    client.cookies = browser.cookies
+    with thread_hops() as hops, CaptureQueriesContext(connection) as queries:
+        assert asgi_get(client, path).status_code == 200
+    assert "check_second_factor" not in hops
+    assert "SecondFactorRequiredMixin.second_factor_response" not in hops
+    users = [q["sql"] for q in queries.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(users) == 1
