@@ -185,7 +185,8 @@ class Settings:
 
     @property
     def RESEND_COOLDOWN(self) -> int:
-        """Seconds before a code can be sent again for the same challenge."""
+        """Seconds before a code can be sent again for the same challenge, and before
+        another enrollment code can go to the same number (issue 23.2)."""
         return int(_get("RESEND_COOLDOWN", 30))
 
     @property

@@ -220,10 +220,11 @@ def counts(number: str) -> dict[tuple[str, str], tuple[int, int]]:
     return _totals(destinations_of(number), timezone.now())
 
 
-def check_not_blocked(number: str, *, trusted: bool = False) -> None:
+def check_not_blocked(number: str, *, trusted: bool = False, user: Any = None) -> None:
     """Raise ``DestinationBlocked`` (with ``retry_after``) while the number's country or
-    prefix is blocked, unless the phone is ``trusted`` (``is_trusted``) or the number
-    is on the safe list."""
+    prefix is blocked, unless the phone is ``trusted`` (``is_trusted``), the number is
+    on the safe list, or ``user`` is an account the block does not concern
+    (``is_established``)."""
     if trusted:
         return
     now = timezone.now()
@@ -232,12 +233,40 @@ def check_not_blocked(number: str, *, trusted: bool = False) -> None:
         .order_by("-until")
         .first()
     )
-    if block is None or is_safe(number):
+    if block is None or is_safe(number) or is_established(user, block):
         return
     raise DestinationBlocked(
         f"{block.scope} {block.value} blocked, level {block.level}",
         retry_after=max(1, math.ceil((block.until - now).total_seconds())),
     )
+
+
+def is_established(user: Any, block: DestinationBlock) -> bool:
+    """True when ``block`` does not refuse ``user``'s codes (issue 23.3): the account
+    existed before the window whose codes started the block (its ``date_joined`` is
+    older than ``created_at - CONVERSION_WINDOW``), and none of its own challenges in
+    that window went to the blocked destination.
+
+    A block is started by whoever sends the unverified codes; a handful of fresh
+    accounts must not switch codes off for everyone else with a number in the range.
+    Accounts made for the attack are young, an older one that joined in is one of the
+    senders: both stay refused, like every account that joins while the block lasts.
+    A user model without ``date_joined`` makes every account subject to blocks."""
+    joined = getattr(user, "date_joined", None)
+    if user is None or getattr(user, "pk", None) is None or joined is None:
+        return False
+    since = block.created_at - dt.timedelta(seconds=app_settings.CONVERSION_WINDOW)
+    if joined >= since:
+        return False
+    # Only the window before the block: its own codes since then (it is let through)
+    # do not make it a sender.
+    sent = Challenge.objects.filter(
+        user_id=user.pk,
+        created_at__gte=since,
+        created_at__lte=block.created_at,
+        device__isnull=False,
+    ).values_list("device__number", flat=True)
+    return not any((block.scope, block.value) in destinations_of(number) for number in sent)
 
 
 def is_safe(number: str) -> bool:

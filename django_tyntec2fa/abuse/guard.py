@@ -44,7 +44,7 @@ def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, chan
     with counters.limits_reachable("send"):
         trusted = conversion.is_trusted(device)
         try:
-            conversion.check_not_blocked(device.number, trusted=trusted)
+            conversion.check_not_blocked(device.number, trusted=trusted, user=user)
         except DestinationBlocked:
             # Trying a blocked destination costs the account, session and IP their
             # limits too, so an actor that pumps one prefix is cut off everywhere.
@@ -62,6 +62,13 @@ def check_enrollment(number: str, channel: str) -> None:
     goes by SMS (P8), later codes may go on ``channel``, so both must be allowed."""
     destinations.check_destination(number, Channel.SMS)
     destinations.check_destination(number, channel)
+
+
+def claim_enrollment_send(number: str) -> ratelimits.EnrollmentSend:
+    """The number's enrollment cooldown, before an enrollment code is sent to it
+    (``ratelimits.claim_enrollment_send``; raises ``ResendNotAllowed``). Release the
+    claim when the send is refused after it."""
+    return ratelimits.claim_enrollment_send(number)
 
 
 def check_lookup(request: HttpRequest | None, user: Any, device: PhoneDevice) -> None:

@@ -27,15 +27,20 @@ be shared by all workers (Redis, Memcached, the database cache), never LocMem (P
 from __future__ import annotations
 
 import ipaddress
+import math
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 
 from ..choices import Channel
 from ..conf import app_settings
-from ..exceptions import RateLimited
+from ..exceptions import RateLimited, ResendNotAllowed
 from ..phone import normalize_number
+from .counters import counter_cache, limits_reachable
 from .velocity import number_prefix, session_bucket
 
 
@@ -96,6 +101,52 @@ def check_send(
             ("tyntec2fa.send.session", app_settings.SEND_RATE_SESSION, f"session:{bucket}")
         )
     _enforce(request, checks)
+
+
+#: Cache key of the enrollment cooldown of one number (``claim_enrollment_send``).
+_ENROLL_COOLDOWN_KEY = "tyntec2fa:enroll-cooldown"
+
+
+@dataclass(frozen=True)
+class EnrollmentSend:
+    """The claim of one enrollment send to a number (``claim_enrollment_send``)."""
+
+    key: str | None
+
+    def release(self) -> None:
+        """Nothing went out (a limit, a block, the provider refused): give the
+        cooldown back, so the user may try again at once."""
+        if self.key is not None:
+            with limits_reachable("send"):
+                counter_cache().delete(self.key)
+
+
+def claim_enrollment_send(number: str) -> EnrollmentSend:
+    """Start the number's enrollment cooldown, or raise ``ResendNotAllowed`` (with
+    ``retry_after``) while it runs (issue 23.2).
+
+    An enrollment send starts a new challenge, so the resend cooldown of a challenge
+    (``RESEND_COOLDOWN``) would never apply to it: re-posting the number sent a text
+    each time. The cooldown is the number's, whoever asks and whatever the route (the
+    page or the API, one account or several), and ``cache.add`` claims it atomically
+    across workers (P7). It is not switched off with the rate limits, like the resend
+    cooldown."""
+    seconds = app_settings.RESEND_COOLDOWN
+    if seconds <= 0:
+        return EnrollmentSend(None)
+    key = f"{_ENROLL_COOLDOWN_KEY}:{normalize_number(number)}"
+    ends = time.time() + seconds
+    with limits_reachable("send"):
+        cache = counter_cache()
+        if cache.add(key, ends, timeout=seconds):
+            return EnrollmentSend(key)
+        held = cache.get(key)
+    wait = math.ceil(float(held) - time.time()) if isinstance(held, int | float) else seconds
+    raise ResendNotAllowed(
+        "enrollment cooldown of the number",
+        message=_("Please wait a moment before you ask for another code."),
+        retry_after=min(max(wait, 1), seconds),
+    )
 
 
 def check_verify(request: HttpRequest | None, user: Any) -> None:

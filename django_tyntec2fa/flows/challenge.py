@@ -29,6 +29,7 @@ from ..exceptions import (
     Tyntec2FAError,
 )
 from ..models import AuditEvent, Challenge, PhoneDevice
+from ..models.challenge import PHANTOM_OTP_ID
 from ..models.rows import one_row
 from ..providers import Channel, get_provider
 from .common import audited, delete_at_provider
@@ -74,9 +75,15 @@ def start(
     purpose: str,
     device: PhoneDevice | None = None,
     channel: str | None = None,
+    phantom: bool = False,
 ) -> Challenge:
     """Send a new code and return its challenge; an older live challenge of the same
     user and purpose is cancelled (S4).
+
+    ``phantom`` (enrollment of a number another account has confirmed, issue 23.1):
+    every defence runs and counts as for a real send, the challenge is stored as
+    usual, but the provider is not asked: nothing is sent, the challenge has no OTP
+    (``Challenge.is_phantom``) and no code can ever confirm it.
 
     ``device`` defaults to the user's primary confirmed phone; only a confirmed phone
     gets login or step-up codes (E1); an unconfirmed one (enrollment) only gets SMS (P8).
@@ -91,17 +98,12 @@ def start(
     now = timezone.now()
     with audited(request, user, device=device, action="send"):
         guard.check_send(request, user, device, via)  # P1-P4, E6: before any provider call
-        otp = get_provider().send(
-            device.number,
-            via=Channel(via),
-            language=device.language or translation.get_language() or None,
-            pin_length=app_settings.PIN_LENGTH,
-        )
+        otp_id = PHANTOM_OTP_ID if phantom else _send(device, via)
     challenge = Challenge(
         user_id=user.pk,
         device=device,
         purpose=purpose,
-        provider_otp_id=otp.otp_id,
+        provider_otp_id=otp_id,
         channel=via,
         max_attempts=app_settings.MAX_ATTEMPTS,
         created_at=now,
@@ -115,11 +117,33 @@ def start(
             AuditEvent.Kind.CHALLENGE_CANCELLED, request=request, challenge=old, detail="replaced"
         )
     record_sent(challenge)  # the code page reads "sent" without asking the provider
+    if phantom:
+        # For the operators only; no code went out, so no challenge_sent (nothing to
+        # count for conversion, nothing for the number's owner).
+        audit.record(
+            AuditEvent.Kind.DESTINATION_REFUSED,
+            request=request,
+            user=user,
+            challenge=challenge,
+            detail="enroll: number confirmed by another account, nothing sent",
+        )
+        return challenge
     audit.record(AuditEvent.Kind.CHALLENGE_SENT, request=request, user=user, challenge=challenge)
     signals.challenge_sent.send(
         sender=type(user), request=request, user=user, challenge=challenge, device=device
     )
     return challenge
+
+
+def _send(device: PhoneDevice, via: str) -> str:
+    """Ask the provider to send a new code to ``device``; its OTP id."""
+    otp = get_provider().send(
+        device.number,
+        via=Channel(via),
+        language=device.language or translation.get_language() or None,
+        pin_length=app_settings.PIN_LENGTH,
+    )
+    return otp.otp_id
 
 
 def resend(
@@ -160,7 +184,7 @@ def resend(
             challenge.last_sent_at = timezone.now()
             challenge.channel = via
             challenge.save(update_fields=["resend_count", "last_sent_at", "channel"])
-    if refusal is None:
+    if refusal is None and not challenge.is_phantom:
         try:
             get_provider().resend(challenge.provider_otp_id, via=Channel(via))
         except (OtpNotActive, OtpNotFound):
@@ -176,6 +200,8 @@ def resend(
             raise refusal
     record_sent(challenge)
     audit.record(AuditEvent.Kind.CHALLENGE_RESENT, request=request, user=user, challenge=challenge)
+    if challenge.is_phantom:
+        return challenge  # nothing went out (``start``'s phantom)
     signals.challenge_sent.send(
         sender=type(user), request=request, user=user, challenge=challenge, device=challenge.device
     )

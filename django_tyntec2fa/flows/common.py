@@ -89,7 +89,7 @@ def delete_at_provider(challenge: Challenge) -> ProviderError | None:
     """Delete the challenge's OTP at the provider, best effort (S11): a failure is
     logged and audited, never raised, since the challenge is already dead on our side;
     it is returned, for an operator to be told."""
-    if not challenge.provider_otp_id:
+    if not challenge.provider_otp_id or challenge.is_phantom:
         return None
     try:
         get_provider().delete(challenge.provider_otp_id)

@@ -157,6 +157,8 @@ def _due(record: dict[str, Any]) -> bool:
 def _ask_provider(challenge: Challenge, record: dict[str, Any]) -> dict[str, Any]:
     """Ask the provider for the events when this request wins the lock and the breaker
     is not open; returns the record to report (the old one when nothing was learnt)."""
+    if challenge.is_phantom:
+        return record  # no message at the provider (``start``'s phantom): stays "sent"
     cache = counter_cache()
     lock = f"{_key(challenge)}:{int(record['sent'] * 1000)}:lock"
     try:

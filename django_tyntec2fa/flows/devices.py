@@ -12,14 +12,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import SESSION_KEY
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from .. import audit, session, signals
 from ..abuse import guard
 from ..choices import Channel
-from ..exceptions import DestinationRefused, DeviceError, ProviderError, StepUpRequired
+from ..exceptions import DeviceError, ProviderError, StepUpRequired
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..phone import normalize_number
 from ..policy import has_confirmed_device
@@ -41,11 +41,17 @@ def enroll(
     """Add ``number`` as an unconfirmed phone (or reuse the unconfirmed one) and send
     it an enrollment code by SMS (P8); ``channel`` is the preference for later codes.
 
+    A number another account has confirmed gets the same answer as any other (U1,
+    issue 23.1): the phone is stored, the same defences run and count, and a challenge
+    is returned, but nothing is sent (its owner did not ask for a text) and no code
+    confirms it (``start``'s phantom). An enrollment send to a number waits for the
+    number's cooldown, whoever sent the last one (issue 23.2).
+
     Raises ``DeviceError`` (invalid number, already confirmed for this user, unknown
     channel, or the user already has a phone and this session has no recent second
     factor: E2), ``DestinationRefused`` (a country or number type that never gets a
-    code, P1/P2, or a number another account has confirmed) and whatever ``start``
-    raises.
+    code, P1/P2), ``ResendNotAllowed`` (the number's cooldown, with ``retry_after``)
+    and whatever ``start`` raises.
     """
     number = normalize_number(number)
     if channel not in Channel.values:
@@ -60,7 +66,7 @@ def enroll(
         request, user, device=guard.unsaved_device(user, number, channel), action="enroll"
     ):
         guard.check_enrollment(number, channel)
-        _not_someone_elses(user, number)
+    phantom = _someone_elses(user, number)
     device, created = PhoneDevice.objects.get_or_create(
         user_id=user.pk, number=number, defaults={"label": label[:64], "channel": channel}
     )
@@ -73,16 +79,38 @@ def enroll(
         device.save(update_fields=["label", "channel"])
     else:
         audit.record(AuditEvent.Kind.DEVICE_ADDED, request=request, user=user, device=device)
-    return start(request, user, purpose=Purpose.ENROLL, device=device)
+    claim = guard.claim_enrollment_send(number)
+    try:
+        return start(request, user, purpose=Purpose.ENROLL, device=device, phantom=phantom)
+    except BaseException:
+        claim.release()  # nothing went out: the cooldown is not spent
+        raise
 
 
-def _not_someone_elses(user: Any, number: str) -> None:
-    """Refuse a number another account has confirmed, before anything is stored or
-    sent: its owner did not ask for a text. The answer is that of any refused
-    destination (``DestinationRefused``, its default message, the same point in the
-    flow), so it does not tell whether the number belongs to an account here."""
-    if PhoneDevice.objects.filter(number=number, confirmed=True).exclude(user_id=user.pk).exists():
-        raise DestinationRefused("number confirmed by another account")
+def _someone_elses(user: Any, number: str) -> bool:
+    """Has another account confirmed ``number``? Then its owner gets no text, and the
+    enrolling user a challenge that no code confirms (issue 23.1)."""
+    return (
+        PhoneDevice.objects.filter(number=number, confirmed=True).exclude(user_id=user.pk).exists()
+    )
+
+
+def _refuse_taken(user: Any, number: str) -> None:
+    """Refuse to confirm ``number`` for ``user`` while another account has it (23.8).
+
+    Only reached with a right code: both accounts enrolled the number before either
+    confirmed it, and whoever holds the phone answered both. The database keeps one
+    confirmed phone per number (``tyntec2fa_device_one_owner``); this check gives the
+    usual case its message."""
+    if _someone_elses(user, number):
+        raise _taken()
+
+
+def _taken() -> DeviceError:
+    return DeviceError(
+        "number confirmed by another account",
+        message=_("This phone number is already registered."),
+    )
 
 
 def confirm(
@@ -95,15 +123,22 @@ def confirm(
     login of this user is completed (the user is signed in, new session key); a
     signed-in user's session is marked verified with a new session key (S3). An API
     token client (``token_key``) has its token's proof renewed. Raises what ``verify``
-    raises.
+    raises, and ``DeviceError`` when another account confirmed the number first
+    (one account per number, enforced by the database: issue 23.8).
     """
     challenge = verify(request, user, purpose=Purpose.ENROLL, code=code)
     with transaction.atomic():
         devices = list(PhoneDevice.objects.select_for_update().filter(user_id=user.pk))
         device = _own(devices, challenge.device_id)
+        _refuse_taken(user, device.number)
         device.confirmed = True
         device.is_primary = not any(d.is_primary for d in devices if d.pk != device.pk)
-        device.save(update_fields=["confirmed", "is_primary"])
+        try:
+            with transaction.atomic():
+                device.save(update_fields=["confirmed", "is_primary"])
+        except IntegrityError:
+            # A parallel confirmation of the number by another account won (23.8).
+            raise _taken() from None
     audit.record(AuditEvent.Kind.DEVICE_CONFIRMED, request=request, user=user, device=device)
     signals.device_added.send(sender=type(user), request=request, user=user, device=device)
     if token_key is not None:

@@ -251,6 +251,10 @@ def _claim(challenge: Challenge, before: tuple[int, str] | None, **fields: Any) 
 
 def _check(challenge: Challenge, code: str) -> CheckOutcome | ProviderError:
     """Step 4, outside any transaction: the provider's answer, or its error."""
+    if challenge.is_phantom:
+        # Nothing was sent (``start``'s phantom): every code is a wrong one, counted
+        # like one, and the provider is not asked about an OTP it never had.
+        return CheckOutcome.WRONG_CODE
     try:
         return get_provider().check(challenge.provider_otp_id, code).outcome
     except ProviderError as error:

@@ -12,6 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import Channel, Purpose
 from .device import PhoneDevice
 
+#: The ``provider_otp_id`` of a challenge that sent nothing (``Challenge.is_phantom``):
+#: no provider's id looks like it (tyntec's are UUIDs).
+PHANTOM_OTP_ID = "phantom: nothing sent"
+
 
 class Challenge(models.Model):
     """At most one live challenge per user and purpose, enforced by the database."""
@@ -92,6 +96,13 @@ class Challenge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_purpose_display()} #{self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_phantom(self) -> bool:
+        """No OTP at the provider: the enrollment of a number another account has
+        confirmed answered like any other, but sent nothing, and no code confirms it
+        (``flows.devices.enroll``, issue 23.1)."""
+        return self.provider_otp_id == PHANTOM_OTP_ID
 
     def is_live(self, now: object = None) -> bool:
         """Pending, not past its expiry on the server clock, and its phone still there."""

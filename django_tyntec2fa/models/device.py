@@ -50,6 +50,13 @@ class PhoneDevice(models.Model):
                 condition=Q(is_primary=True),
                 name="tyntec2fa_device_one_primary",
             ),
+            # One account per confirmed number: two accounts that enrolled it before
+            # either confirmed cannot both confirm it (issue 23.8).
+            models.UniqueConstraint(
+                fields=["number"],
+                condition=Q(confirmed=True),
+                name="tyntec2fa_device_one_owner",
+            ),
         ]
 
     def __str__(self) -> str:

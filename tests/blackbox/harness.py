@@ -42,6 +42,11 @@ from django.contrib.auth import get_user_model
 from django_tyntec2fa.models import PhoneDevice
 for spec in json.loads(os.environ["BLACKBOX_SEED"]):
     user = get_user_model().objects.create_user(spec["username"], password=spec["password"])
+    if spec.get("days_old"):
+        from datetime import timedelta
+        from django.utils import timezone
+        user.date_joined = timezone.now() - timedelta(days=float(spec["days_old"]))
+        user.save(update_fields=["date_joined"])
     if spec.get("number"):
         PhoneDevice.objects.create(
             user=user, number=spec["number"], confirmed=True, is_primary=True
@@ -147,7 +152,8 @@ class BlackBoxSite:
         return done.stdout
 
     def seed(self, users: list[dict[str, str]]) -> None:
-        """Create users (``username``, ``password``, optional confirmed ``number``)."""
+        """Create users (``username``, ``password``, optional confirmed ``number``,
+        optional ``days_old``: joined that many days ago)."""
         self.manage("shell", "-c", SEED, extra_env={"BLACKBOX_SEED": json.dumps(users)})
 
     # -- state between tests -------------------------------------------------------

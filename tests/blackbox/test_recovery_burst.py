@@ -33,7 +33,7 @@ with mock.patch.object(recovery, "recent_for", return_value=True):
 
 
 def test_k_concurrent_uses_of_one_recovery_code_sign_in_once_e4_l4(site: BlackBoxSite) -> None:
-    user_id = seed_one(site, "burst-recovery", "+4915123450003")
+    user_id = seed_one(site, "burst-recovery", "+4915123450006")
     out = site.manage("shell", "-c", GENERATE, extra_env={"BLACKBOX_USER": "burst-recovery"})
     codes = json.loads(out.strip().splitlines()[-1])
     mark = site.log_mark()

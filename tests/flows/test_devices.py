@@ -40,7 +40,10 @@ def test_enroll_then_confirm_binds_the_number_e1(user, make_request, outbox, las
     assert {AuditEvent.Kind.DEVICE_ADDED, AuditEvent.Kind.DEVICE_CONFIRMED} <= kinds
 
 
-def test_enroll_reuses_the_unconfirmed_device(user, make_request) -> None:
+def test_enroll_reuses_the_unconfirmed_device(user, make_request, settings) -> None:
+    settings.TYNTEC2FA_RESEND_COOLDOWN = (
+        0  # the number's cooldown: tests/flows/test_enroll_probes.py
+    )
     request = make_request(user)
     first = flows.enroll(request, user, number=NUMBER, label="old")
     second = flows.enroll(request, user, number="0049 151 23456789", label="new", channel="VOICE")

@@ -101,6 +101,7 @@ device_add = operation(
         {
             400: {"Invalid number": ex.invalid("number", "Enter a valid phone number.")},
             403: {"Step up first": ex.STEP_UP_REQUIRED},
+            429: {"Too early for this number": ex.RESEND_NOT_ALLOWED},
         },
     ),
     request=EnrollSerializer,
