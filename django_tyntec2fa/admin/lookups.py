@@ -8,10 +8,10 @@ whole hash; ``?o=2`` on phones sorted by the full number behind the masked colum
 
 - refuses every query-string lookup whose field is not one the list shows (a column
   that is a field, a filter, the date hierarchy, the primary key every row's link
-  carries; a number never, ``NumberLookupsRefused``): Django answers 400 (``DisallowedModelAdminLookup``) whatever the value, so
-  a matching and a non-matching prefix get the same answer. A column that is a
-  relation (the user) allows its own id only, never a field behind it
-  (``user__password__startswith``);
+  carries; a number never, ``NumberLookupsRefused``): Django answers 400
+  (``DisallowedModelAdminLookup``) whatever the value, so a matching and a
+  non-matching prefix get the same answer. A column that is a relation (the user)
+  allows its own id only, never a field behind it (``user__password__startswith``);
 - sorts only by columns whose ordering field is shown (``get_sortable_by``), and the
   list ignores ``?o=`` for any other column (Django itself only hides the link);
 - searches only shown columns, the user's username (the user column), an exact value
