@@ -14,6 +14,9 @@ checking it costs no query: ``is_verified`` compares session values only.
 
 from __future__ import annotations
 
+import base64
+import binascii
+import secrets
 import time
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -364,3 +367,53 @@ def is_not_required(request: HttpRequest) -> bool:
     return cached.get("user") == binding["user"] and constant_time_compare(
         str(cached.get("hash", "")), binding["hash"]
     )
+
+
+#: A new set of recovery codes waiting for its one page (``keep_new_codes``).
+NEW_CODES_KEY = "_tyntec2fa_new_codes"
+#: How long a new set waits for that page: the redirect after the POST comes at once.
+NEW_CODES_SECONDS = 300
+
+
+def _xor(data: bytes, pad: bytes) -> bytes:
+    return bytes(a ^ b for a, b in zip(data, pad, strict=True))
+
+
+def keep_new_codes(request: HttpRequest, codes: list[str]) -> str:
+    """Keep a new set of recovery codes for the one GET that shows it (issue 23.12).
+
+    The session holds the codes XOR a random pad of their length (a one-time pad),
+    bound to the user and the session auth hash; the pad is returned for the browser's
+    cookie. Neither alone tells a code: a database session backend never stores them
+    readable. ``take_new_codes`` removes them; unread, they expire in
+    ``NEW_CODES_SECONDS``."""
+    data = "\n".join(codes).encode()
+    pad = secrets.token_bytes(len(data))
+    request.session[NEW_CODES_KEY] = {
+        **_binding(request),
+        "at": time.time(),
+        "codes": base64.b64encode(_xor(data, pad)).decode(),
+    }
+    return base64.urlsafe_b64encode(pad).decode()
+
+
+def take_new_codes(request: HttpRequest, pad: str | None) -> list[str] | None:
+    """The set ``keep_new_codes`` kept, once: the session forgets it whatever the
+    answer. ``None`` when there is none (already shown), it is too old, the pad is
+    missing or wrong, or the login is not the one that generated it."""
+    kept = request.session.pop(NEW_CODES_KEY, None)
+    if not isinstance(kept, dict) or not pad or not has_login(request):
+        return None
+    binding = _binding(request)
+    if kept.get("user") != binding["user"] or not constant_time_compare(
+        str(kept.get("hash", "")), binding["hash"]
+    ):
+        return None
+    if time.time() - float(kept.get("at", 0)) > NEW_CODES_SECONDS:
+        return None
+    try:
+        data = base64.b64decode(str(kept.get("codes", "")))
+        key = base64.urlsafe_b64decode(pad)
+        return _xor(data, key).decode().split("\n") if data else None
+    except (binascii.Error, ValueError):  # a garbled pad; ValueError: its length too
+        return None

@@ -12,9 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from ..flows import support
+from .lookups import ShownFieldsOnly
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ShownFieldsOnly):
     """View-only: records of what happened are never edited, added or deleted by hand.
 
     They go only with what they belong to: deleting a user in the admin deletes their

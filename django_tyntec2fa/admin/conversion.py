@@ -95,6 +95,8 @@ class SafeListEntryAdmin(NumberLookupsRefused):
 
     list_display = ["kind", "masked_value", "note", "created_at"]
     list_filter = ["kind"]
+    # Not the model's ("kind", "value"): an order by the full numbers tells their digits.
+    ordering = ["kind", "created_at", "pk"]
     # A prefix or country by its exact value; a number by its last digits or in full.
     search_fields = ["note", "=value"]
     number_fields = ("value",)

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from ..choices import Channel
 from ..models import AuditEvent, FailureCounter, LocalOtp
 from ..providers import mask_number
 from .base import FailureActionsMixin, ReadOnlyAdmin, reset_failures, unlock_accounts
 from .lookups import NumberLookupsRefused
+
+
+class AuditChannelFilter(admin.SimpleListFilter):
+    """The audit trail's channel by name, and the events without one (a lockout, a
+    provider error) as "no channel": Django's filter of a field without choices lists
+    the stored values, the empty one as a link without text (issue 23.15)."""
+
+    title = _("channel")
+    parameter_name = "channel"
+    #: The query-string value of "no channel" (the stored value is empty).
+    NONE = "none"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [*Channel.choices, (self.NONE, _("no channel"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(channel="" if value == self.NONE else value)
 
 
 @admin.register(AuditEvent)
@@ -16,7 +41,7 @@ class AuditEventAdmin(NumberLookupsRefused, ReadOnlyAdmin):
     """The audit trail is append-only: no one adds, edits or deletes a row here (L8)."""
 
     list_display = ["created_at", "kind", "user", "ip", "channel", "number", "challenge_id"]
-    list_filter = ["kind", "channel"]
+    list_filter = ["kind", AuditChannelFilter]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__email", "ip"]
     number_search = "number"

@@ -2,9 +2,12 @@
 
 ``recover`` serves the *pending* login, as the challenge page does: ``request.user``
 is anonymous until a code is right (S1). ``recovery_codes`` shows a new set exactly
-once, in the answer to the POST that generated it: the codes are never stored in the
-session or anywhere else, and the answer is never cached (S7). The rules are
-``flows.recovery``'s.
+once, as a post/redirect/get (issue 23.12): the POST generates the set and redirects to
+``?new=1``, whose GET shows it; a reload or Back then Forward meets "already shown" and
+the button, never a silent new set nor a "confirm form resubmission" page. Between the
+two, the session holds the codes XOR a one-time pad that only the browser's short
+cookie has (``session.keep_new_codes``); the GET removes both. The answer is never
+cached (S7). The rules are ``flows.recovery``'s.
 """
 
 from __future__ import annotations
@@ -12,13 +15,14 @@ from __future__ import annotations
 import urllib.parse
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext, npgettext
 
-from .. import lockout, redirects
+from .. import lockout, redirects, session
 from ..decorators import recent_second_factor
 from ..exceptions import AccountLocked, InvalidCode, LoginTimeout, StepUpRequired, Tyntec2FAError
 from ..flows import recovery, trust
@@ -31,6 +35,8 @@ RECOVER_TEMPLATE = "django_tyntec2fa/recover.html"
 #: The URL name of the page, where a refused recovery code comes back to.
 RECOVER_PAGE = "recover"
 CODES_TEMPLATE = "django_tyntec2fa/recovery_codes.html"
+#: The browser's half of a new set on its way to its one page (``session.keep_new_codes``).
+PAD_COOKIE = "tyntec2fa_new_codes"
 
 
 def _require_enabled() -> None:
@@ -103,27 +109,47 @@ def _refusal(user: Any, error: Tyntec2FAError, *, remember: bool) -> feedback.Re
 @page(["GET", "POST"])
 @recent_second_factor
 def recovery_codes(request: HttpRequest) -> HttpResponse:
-    """GET: the set's status and the "generate" button. POST: a new set, shown once in
-    this answer (no redirect, nothing kept), with download and print."""
+    """GET: the set's status and the "generate" button; right after a POST, the new set,
+    this once, with download and print. POST: a new set, then a redirect to it."""
     _require_enabled()
     user = request.user
     next_url = redirects.safe_next(request, request.POST.get("next") or request.GET.get("next"))
     context: dict[str, Any] = {"status": recovery.status(user), "next": next_url}
+    here = reverse("tyntec2fa:recovery-codes")
     if request.method == "GET":
-        return TemplateResponse(request, CODES_TEMPLATE, context)
+        return _codes_page(request, context, here)
     try:
         generated = recovery.generate(request, user)
     except StepUpRequired:  # the proof aged between the gate and the flow
-        back = reverse("tyntec2fa:recovery-codes")
-        return redirects.redirect_with_next(reverse("tyntec2fa:step-up"), back)
+        return redirects.redirect_with_next(reverse("tyntec2fa:step-up"), here)
     except Tyntec2FAError as error:
         return error_response(request, CODES_TEMPLATE, context, error)
-    context.update(
-        status=generated.status,
-        codes=generated.codes,
-        download_url=_download_url(generated.codes),
+    pad = session.keep_new_codes(request, generated.codes)
+    response = redirects.redirect_with_next(f"{here}?new=1", next_url)
+    response.set_cookie(
+        PAD_COOKIE,
+        pad,
+        max_age=session.NEW_CODES_SECONDS,
+        path=here,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
     )
-    return TemplateResponse(request, CODES_TEMPLATE, context)
+    return response
+
+
+def _codes_page(request: HttpRequest, context: dict[str, Any], here: str) -> HttpResponse:
+    """The page, with the new set if this GET is the one that shows it; after that one
+    (a reload, Back then Forward) "already shown" where the set was."""
+    codes = session.take_new_codes(request, request.COOKIES.get(PAD_COOKIE))
+    if codes:
+        context.update(codes=codes, download_url=_download_url(codes))
+    elif request.GET.get("new"):
+        context["already_shown"] = True
+    response = TemplateResponse(request, CODES_TEMPLATE, context)
+    if PAD_COOKIE in request.COOKIES:
+        response.delete_cookie(PAD_COOKIE, path=here, samesite="Lax")
+    return response
 
 
 def _download_url(codes: list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from unittest import mock
 
@@ -103,3 +104,21 @@ def test_local_otp_shows_neither_the_code_nor_its_hash_g3(
     for text in pages:
         assert MASKED in text
         assert row.code_hash not in text and outbox[-1].code not in text and NUMBER not in text
+
+
+def test_the_audit_channel_filter_names_every_link(staff: Client, alice: Any) -> None:
+    """Issue 23.15: events without a channel (a lockout) made Django's filter render
+    ``<a href="?channel=">`` with no text (axe ``link-name``, serious); the filter now
+    names each channel and "no channel", and each one filters."""
+    AuditEvent.objects.create(kind=AuditEvent.Kind.ACCOUNT_LOCKED, user=alice)
+    AuditEvent.objects.create(kind=AuditEvent.Kind.FAILED, user=alice, channel="SMS")
+    url = reverse("admin:tyntec2fa_auditevent_changelist")
+    html = staff.get(url).content.decode()
+    filters = html[html.index('id="changelist-filter"') :]
+    links = re.findall(r"<a\b[^>]*>(.*?)</a>", filters, flags=re.S)
+    assert links and all(re.sub(r"<[^>]+>", "", text).strip() for text in links), links
+    assert 'href="?channel="' not in html
+    assert ">no channel</a>" in html and ">SMS</a>" in html
+    blank = staff.get(url, {"channel": "none"}).context["cl"].result_list
+    sms = staff.get(url, {"channel": "SMS"}).context["cl"].result_list
+    assert [e.kind for e in blank] == ["account_locked"] and [e.kind for e in sms] == ["failed"]

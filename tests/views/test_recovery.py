@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -25,9 +26,10 @@ pytestmark = pytest.mark.django_db
 CODES = re.compile(r"<li>([0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4})</li>")
 
 
-def generate_page(client: Client) -> tuple[Any, list[str]]:
-    """POST the generation form; returns the answer and the codes it shows."""
-    response = client.post(url("recovery-codes"))
+def generate_page(client: Client, **data: str) -> tuple[Any, list[str]]:
+    """POST the generation form and follow its redirect; returns the page that shows
+    the new set and its codes."""
+    response = client.post(url("recovery-codes"), data, follow=True)
     return response, CODES.findall(response.content.decode())
 
 
@@ -155,6 +157,63 @@ def test_a_set_is_shown_once_with_download_and_print_g4_s7(
     assert not any(code in stored or code.replace("-", "") in stored for code in codes)
 
 
+ALREADY = "Your new recovery codes were shown once and are not shown again."
+
+
+def digests(user: Any) -> set[str]:
+    return set(RecoveryCode.objects.filter(user=user).values_list("digest", flat=True))
+
+
+def test_generating_is_a_post_redirect_get_and_a_reload_makes_no_new_set_s2(
+    verified: Client, alice: Any, assert_never_cached: AssertNeverCached
+) -> None:
+    """Issue 23.12: the page that showed a new set was the POST's answer, so a reload
+    generated another set (the codes just written down were dead) and Back then Forward
+    met "confirm form resubmission". Now the POST redirects; its GET shows the set once;
+    that GET again (a reload, Back then Forward) says "already shown" and offers the
+    button, and the set in the database stays the one shown."""
+    response = verified.post(url("recovery-codes"), {"next": "/protected/"})
+    assert response.status_code == 302
+    assert response.url == url("recovery-codes") + "?new=1&next=/protected/"
+    made = digests(alice)
+    assert len(made) == 10
+    # Between the POST and its GET neither the session (here: the database) nor the
+    # cookie holds a readable code: the session has them XOR the cookie's pad.
+    row = Session.objects.get(session_key=verified.session.session_key).session_data
+    pad = response.cookies["tyntec2fa_new_codes"]
+    assert pad["httponly"] and pad["path"] == url("recovery-codes")
+    page = verified.get(response.url)
+    html = page.content.decode()
+    codes = CODES.findall(html)
+    assert len(codes) == 10 and ALREADY not in html
+    assert_never_cached(page)
+    assert "I have saved my codes, continue" in html
+    for secret in (row, str(dict(verified.session.items())), pad.value):
+        assert not any(code in secret or code.replace("-", "") in secret for code in codes)
+    assert page.cookies["tyntec2fa_new_codes"]["max-age"] == 0  # the pad is dropped too
+    for _reload in range(2):
+        again = verified.get(response.url).content.decode()
+        assert ALREADY in again and not CODES.findall(again)
+        assert "Generate a new set" in again
+        assert digests(alice) == made
+
+
+def test_the_set_is_shown_only_to_the_login_and_browser_that_made_it(
+    verified: Client, alice: Any
+) -> None:
+    """Without the browser's pad, or after the session's login changed, the set is
+    not shown (and forgotten): "already shown"."""
+    response = verified.post(url("recovery-codes"))
+    verified.cookies["tyntec2fa_new_codes"] = "AAAA"
+    html = verified.get(response.url).content.decode()
+    assert ALREADY in html and not CODES.findall(html)
+    response = verified.post(url("recovery-codes"))
+    alice.set_password("another-pw-123")
+    alice.save()
+    html = verified.get(response.url).content.decode()
+    assert not CODES.findall(html)
+
+
 def test_generating_needs_a_recent_second_factor_e3(verified: Client, alice: Any) -> None:
     with time_machine.travel(timezone.now() + dt.timedelta(seconds=301), tick=False):
         page = verified.get(url("recovery-codes"))
@@ -245,10 +304,26 @@ def test_the_recovery_pages_speak_german_and_french(
 ) -> None:
     with translation.override(language):
         full_login(client, alice)
-        assert generate in client.post(url("recovery-codes")).content.decode()
+        assert generate in generate_page(client)[0].content.decode().replace("\u00ad", "")
         client.logout()
         password_login(client, alice)
-        assert link in client.get(url("challenge")).content.decode()
-        assert heading in client.get(url("recover")).content.decode()
+        assert link in client.get(url("challenge")).content.decode().replace("\u00ad", "")
+        assert heading in client.get(url("recover")).content.decode().replace("\u00ad", "")
         page = refused(client, url("recover"), {"code": "zzzz-zzzz-zzzz"}).content.decode()
         assert wrong in page
+
+
+def test_german_headings_hyphenate_instead_of_breaking_bare(verified: Client, alice: Any) -> None:
+    """Issue 23.14: at 320 px "Wiederherstellungscodes" broke as "Wiederherstellung|scodes".
+    The page says its language, its headings hyphenate (``hyphens: auto``), and the
+    German long words carry a soft hyphen for browsers without a hyphenation
+    dictionary (Chromium on Linux): the break is "Wiederherstellungs-|codes"."""
+    with translation.override("de"):
+        html = verified.get(url("recovery-codes")).content.decode()
+        new = generate_page(verified)[0].content.decode()
+        status_page = verified.get(url("recovery-codes")).content.decode()
+    assert '<html lang="de"' in html
+    assert re.search(r"h1, h2, h3 \{ hyphens: auto; -webkit-hyphens: auto; \}", html)
+    assert "<h1>Wieder\u00adher\u00adstellungs\u00adcodes</h1>" in html
+    assert "Ihre neuen Wieder\u00adher\u00adstellungs\u00adcodes</h2>" in new
+    assert "<h1>Wieder\u00adher\u00adstellungs\u00adcodes</h1>" in status_page
