@@ -10,6 +10,8 @@ to exactly one class here or to a normal ``CheckResult``.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +23,10 @@ class Tyntec2FAError(Exception):
     #: The HTTP status of a refusal, for the pages and the API alike.
     http_status: int = 400
     default_message: str | Promise = _("The second factor could not be processed.")
+    #: What the user may do next after a refused code: ``lockout.Standing`` (tries
+    #: left, the wait, the lock), set by the flows on every refusal of a code; None on
+    #: other errors. The pages and the API read it, never work it out themselves.
+    standing: Any = None
 
     def __init__(
         self,
