@@ -11,12 +11,16 @@ account, not to an IP address or a challenge.
 code submitted for a user that passed the lock check and the rate limits and then
 got the challenge's row lock. That is a wrong code, a syntactically invalid code (L6,
 never sent to the provider), an attempt on a challenge that is expired, used up,
-verified or cancelled (or no challenge at all), and an attempt refused inside the row
-lock because the account got locked meanwhile. So K parallel wrong codes raise the
-counter by exactly K, while at most ``challenge.max_attempts`` of them reach the
-provider. Not counted: attempts refused before the row lock (account already
-waiting/locked, rate limited) and attempts the provider could not answer
-(``ProviderError``; the challenge still counts that attempt, conservatively).
+verified or cancelled (or no challenge at all). So K parallel wrong codes raise the
+counter by exactly K while the account does not wait, and at most
+``challenge.max_attempts`` of them reach the provider. Not counted: attempts refused
+because the account waits or is locked (before the row lock, or, for an attempt decided
+without the provider, under the counter's row lock: ``claim_failure``), rate-limited
+attempts and attempts the provider could not answer (``ProviderError``; the challenge
+still counts that attempt, conservatively). The wait starts at exactly
+``BACKOFF_AFTER`` failures under any concurrency (issue 23.7): a check writes this
+counter before it releases its challenge and the next check reads it after the
+challenge; recovery codes hold the counter's row (``hold``) while they are decided.
 
 Only a successful verification resets the counter (``reset``), never a resend or a
 new challenge (L3); an operator's ``unlock`` also clears the lock.

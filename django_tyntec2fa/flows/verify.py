@@ -19,14 +19,19 @@ The order of work, and why:
 4. **Check**, outside any transaction: the provider's call may take its full timeout
    (or fail fast when the circuit breaker is open) without holding a database lock or
    a transaction.
-5. **Record**: the outcome in one conditional UPDATE that holds only while the
-   challenge is still pending (cancelled or replaced during the check: the code signs
-   nobody in), ``checking_until`` cleared; then the account's failure counter
-   (``lockout``; see its docstring for what counts; a success resets it when the counter
-   read at step 3 held something), the audit row (L8); a check the circuit breaker
+5. **Record**: first the account's failure counter (``lockout``; see its docstring for
+   what counts; a success resets it when the counter read at step 3 held something),
+   so the next check of the challenge, which reads the counter after the challenge,
+   sees it (issue 23.7, 23.8); then the outcome in one conditional UPDATE that holds
+   only while the challenge is still pending (cancelled or replaced during the check:
+   the code signs nobody in, and counts as a failure), ``checking_until`` cleared;
+   then the audit row (L8); a check the circuit breaker
    refused (``CircuitOpen``: nothing reached the provider) gives its attempt back. Signals are sent after the commit. A
    process that dies during the check leaves ``checking_until`` to expire (one call's
    timeout); the attempt stays counted.
+
+Every refused code carries what the user may do next (``error.standing``,
+``lockout.standing``: tries left, the wait, the lock), which every front end reads.
 
 Errors (L7): a wrong code is ``InvalidCode``; the last allowed wrong code is
 ``TooManyAttempts``; anything about a dead challenge (expired on the server clock or
