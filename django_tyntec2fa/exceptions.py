@@ -32,6 +32,10 @@ class Tyntec2FAError(Exception):
     #: The HTTP status of a refusal, for the pages and the API alike.
     http_status: int = 400
     default_message: str | Promise = _("The second factor could not be processed.")
+    #: What the user may do next after a refused code: ``lockout.Standing`` (tries
+    #: left, the wait, the lock), set by the flows on every refusal of a code; None on
+    #: other errors. The pages and the API read it, never work it out themselves.
+    standing: Any = None
 
     def __init__(
         self,

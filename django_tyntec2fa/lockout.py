@@ -11,21 +11,32 @@ account, not to an IP address or a challenge.
 code submitted for a user that passed the lock check and the rate limits and then
 got the challenge's row lock. That is a wrong code, a syntactically invalid code (L6,
 never sent to the provider), an attempt on a challenge that is expired, used up,
-verified or cancelled (or no challenge at all), and an attempt refused inside the row
-lock because the account got locked meanwhile. So K parallel wrong codes raise the
-counter by exactly K, while at most ``challenge.max_attempts`` of them reach the
-provider. Not counted: attempts refused before the row lock (account already
-waiting/locked, rate limited) and attempts the provider could not answer
-(``ProviderError``; the challenge still counts that attempt, conservatively).
+verified or cancelled (or no challenge at all). So K parallel wrong codes raise the
+counter by exactly K while the account does not wait, and at most
+``challenge.max_attempts`` of them reach the provider. Not counted: attempts refused
+because the account waits or is locked (before the row lock, or, for an attempt decided
+without the provider, under the counter's row lock: ``claim_failure``), rate-limited
+attempts and attempts the provider could not answer (``ProviderError``; the challenge
+still counts that attempt, conservatively). The wait starts at exactly
+``BACKOFF_AFTER`` failures under any concurrency (issue 23.7): a check writes this
+counter before it releases its challenge and the next check reads it after the
+challenge; recovery codes hold the counter's row (``hold``) while they are decided.
 
 Only a successful verification resets the counter (``reset``), never a resend or a
 new challenge (L3); an operator's ``unlock`` also clears the lock.
+
+**What the user may do next** is ``standing``, and only ``standing``: the tries left
+(the fewer of the live code's and the account's before a wait or the lock), when a
+wait ends, or the lock. Every refused code carries it (``error.standing``, set by the
+flows) and the pages, the API and the mails read it; no front end works out tries or
+waits itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -59,6 +70,65 @@ def wait_seconds(failures: int) -> int:
     return min(app_settings.BACKOFF_BASE * 2**exponent, app_settings.BACKOFF_MAX)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """What the user may do next with a code: the one answer (see the module docstring).
+
+    ``tries_left``: wrong codes the user may still enter before the code dies or the
+    account must wait (0 while it waits or is locked; None: no code to try, e.g. no
+    live phone code). ``retry_after`` and ``wait_until``: the wait, when the account
+    waits. ``locked``: locked until an operator unlocks it."""
+
+    tries_left: int | None
+    retry_after: int | None = None
+    wait_until: dt.datetime | None = None
+    locked: bool = False
+
+    @property
+    def blocked(self) -> bool:
+        """No code can be tried now: the account waits or is locked."""
+        return self.locked or self.retry_after is not None
+
+
+#: Read the counter: the default of ``standing``'s ``counter``.
+_LOAD: Any = object()
+
+
+def standing(
+    user: Any, *, live: Any = None, per_code: bool = True, counter: Any = _LOAD
+) -> Standing:
+    """What ``user`` may do next with a code (one query, none when ``counter`` is given).
+
+    ``live``: the live challenge (its ``attempts`` and ``max_attempts``) or None;
+    ``per_code``: False for a factor without a per-code limit (a recovery code), whose
+    tries are the account's alone. ``counter``: the failure counter already loaded."""
+    if counter is _LOAD:
+        counter = load_counter(user)
+    return standing_of(counter, live=live, per_code=per_code)
+
+
+def standing_of(
+    counter: FailureCounter | None, *, live: Any = None, per_code: bool = True
+) -> Standing:
+    """``standing`` of a loaded ``counter`` (no query)."""
+    failures = counter.failures if counter is not None else 0
+    if counter is not None and counter.locked:
+        return Standing(tries_left=0, locked=True)
+    now = timezone.now()
+    until = counter.blocked_until if counter is not None else None
+    if until is not None and until > now:
+        seconds = math.ceil((until - now).total_seconds())
+        return Standing(tries_left=0, retry_after=seconds, wait_until=until)
+    # Failures before the next one starts a wait (one once the waits began) or the lock.
+    account = min(max(1, app_settings.BACKOFF_AFTER - failures), threshold() - failures)
+    account = max(account, 1)  # not locked: the next failure is still a try
+    if not per_code:
+        return Standing(tries_left=account)
+    if live is None:
+        return Standing(tries_left=None)
+    return Standing(tries_left=max(0, min(live.max_attempts - live.attempts, account)))
+
+
 def ensure_not_locked(user: Any) -> None:
     """Raise ``AccountLocked`` while the account waits or is locked.
 
@@ -89,16 +159,39 @@ def blocked_by(counter: FailureCounter | None) -> AccountLocked | None:
     """The ``AccountLocked`` error of a loaded ``counter``, or None."""
     if counter is None:
         return None
-    if counter.locked:
-        return AccountLocked(f"user {counter.user_id} locked after {counter.failures} failures")
-    now = timezone.now()
-    if counter.blocked_until is not None and counter.blocked_until > now:
-        seconds = math.ceil((counter.blocked_until - now).total_seconds())
-        return AccountLocked(
-            f"user {counter.user_id} waits {seconds} s after {counter.failures} failures",
+    now = standing_of(counter)
+    if now.locked:
+        error = AccountLocked(f"user {counter.user_id} locked after {counter.failures} failures")
+    elif now.retry_after is not None:
+        error = AccountLocked(
+            f"user {counter.user_id} waits {now.retry_after} s after {counter.failures} failures",
             message=_("Too many wrong codes. Please wait before you try again."),
-            retry_after=seconds,
+            retry_after=now.retry_after,
         )
+    else:
+        return None
+    error.standing = now
+    return error
+
+
+def hold(user: Any) -> FailureCounter:
+    """Lock the account's counter row (created when missing) until the caller's
+    transaction ends: attempts that hold it are decided one after the other, so no
+    more are evaluated than the account allows before a wait (L4)."""
+    counter, _created = FailureCounter.objects.select_for_update().get_or_create(user_id=user.pk)
+    return counter
+
+
+def claim_failure(request: HttpRequest | None, user: Any) -> AccountLocked | None:
+    """Count one failure, as ``record_failure``, unless the account waits or is locked
+    by the time its row is locked: then nothing is counted and the refusal is returned
+    (an attempt decided without the provider, e.g. on a dead code, that raced the
+    failure that started the wait: the wait starts at exactly ``BACKOFF_AFTER``)."""
+    with transaction.atomic():
+        blocked = blocked_by(hold(user))
+        if blocked is not None:
+            return blocked
+        record_failure(request, user)
     return None
 
 
@@ -112,9 +205,7 @@ def record_failure(request: HttpRequest | None, user: Any) -> FailureCounter:
     """
     now = timezone.now()
     with transaction.atomic():
-        counter, _created = FailureCounter.objects.select_for_update().get_or_create(
-            user_id=user.pk
-        )
+        counter = hold(user)
         FailureCounter.objects.filter(pk=counter.pk).update(
             failures=F("failures") + 1, last_failure_at=now
         )

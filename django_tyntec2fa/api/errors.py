@@ -133,7 +133,20 @@ def flow_error_response(error: Tyntec2FAError) -> Response:
     else:
         status_code = error.http_status
     retry_after = error.retry_after  # a refusal's wait, the breaker's
-    return error_response(code, error.message, status_code, retry_after=retry_after)
+    extra = standing_fields(error.standing) if error.standing is not None else None
+    if extra is not None and extra["retry_after"]:
+        retry_after = extra["retry_after"]  # a wrong code that started the wait
+    return error_response(code, error.message, status_code, retry_after=retry_after, extra=extra)
+
+
+def standing_fields(standing: Any) -> dict[str, Any]:
+    """What the user may do next (``lockout.standing``) as the API says it: in the body
+    of a refused code and in a pending login's state, never worked out here."""
+    return {
+        "tries_left": standing.tries_left,
+        "retry_after": standing.retry_after,
+        "locked": standing.locked,
+    }
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -38,6 +38,10 @@ PENDING: dict[str, Any] = {
     "status": "second_factor_required",
     "devices": [DEVICE, BACKUP_DEVICE],
     "challenge": CHALLENGE,
+    # What the user may do next (lockout.standing).
+    "tries_left": 3,
+    "retry_after": None,
+    "locked": False,
 }
 #: ``delivery`` of ``GET /api/challenge/``: what happened to the live code.
 DELIVERY_SENT: dict[str, Any] = {
@@ -93,14 +97,34 @@ NO_PENDING_LOGIN = error("no_pending_login", "There is no sign-in waiting for a 
 TOKEN_REFUSED = error("second_factor_required", "This token was not issued after a second factor.")
 INVALID_TOKEN = error("authentication_failed", "Invalid token.")
 CSRF_FAILED = error("csrf_failed", "CSRF Failed: CSRF token missing.")
-INVALID_CODE = error("invalid_code", "That code is not valid. Check the code and try again.")
-CHALLENGE_EXPIRED = error(
-    "challenge_expired", "This code is no longer valid. Please request a new code."
+#: A refused code also says what the user may do next (lockout.standing).
+INVALID_CODE = error(
+    "invalid_code",
+    "That code is not valid. Check the code and try again.",
+    tries_left=2,
+    retry_after=None,
+    locked=False,
 )
-TOO_MANY_ATTEMPTS = error("too_many_attempts", "Too many wrong codes. Please request a new code.")
+CHALLENGE_EXPIRED = error(
+    "challenge_expired",
+    "This code is no longer valid. Please request a new code.",
+    tries_left=None,
+    retry_after=None,
+    locked=False,
+)
+TOO_MANY_ATTEMPTS = error(
+    "too_many_attempts",
+    "Too many wrong codes. Please request a new code.",
+    tries_left=None,
+    retry_after=None,
+    locked=False,
+)
 ACCOUNT_LOCKED = error(
     "account_locked",
     "Too many wrong codes on this account. Two-factor sign-in is locked; please contact support.",
+    tries_left=0,
+    retry_after=None,
+    locked=True,
 )
 RATE_LIMITED = error("rate_limited", "Too many requests. Please try again later.")
 RESEND_NOT_ALLOWED = error(

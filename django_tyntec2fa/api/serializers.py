@@ -197,6 +197,23 @@ class LoginStateSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=LOGIN_STATES)
     devices = DeviceSerializer(many=True, required=False)
     challenge = ChallengeSerializer(required=False, allow_null=True)
+    tries_left = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Wrong codes the user may still enter before the code dies or the account "
+            "waits (0 while it waits or is locked; null: no code to try)."
+        ),
+    )
+    retry_after = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Seconds until the account's wait ends; null when it does not wait."),
+    )
+    locked = serializers.BooleanField(
+        required=False,
+        help_text=_("Two-factor sign-in is locked until an operator unlocks it."),
+    )
     delivery = DeliverySerializer(
         required=False,
         allow_null=True,
@@ -250,6 +267,23 @@ class ErrorSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text=_("Validation: every field with its messages."),
+    )
+    tries_left = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "A refused code: wrong codes the user may still enter before the code "
+            "dies or the account waits (0 while it waits or is locked; null: no code to try)."
+        ),
+    )
+    retry_after = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("Seconds until the account's wait ends; null when it does not wait."),
+    )
+    locked = serializers.BooleanField(
+        required=False,
+        help_text=_("Two-factor sign-in is locked until an operator unlocks it."),
     )
 
 

@@ -44,6 +44,7 @@ from ..exceptions import (
     InvalidCode,
     RecoveryDisabled,
     StepUpRequired,
+    Tyntec2FAError,
 )
 from ..models import AuditEvent, RecoveryCode
 from ..policy import has_confirmed_device
@@ -199,49 +200,57 @@ def redeem(request: HttpRequest | None, user: Any, code: Any) -> int:
 
     The order is ``flows.verify``'s: the account's lock and the verify rate limits
     refuse first (nothing counted, L2); then every wrong, used or malformed code counts
-    one failure (L4) and is ``InvalidCode`` (one answer for all, L7).
+    one failure (L4) and is ``InvalidCode`` (one answer for all, L7), carrying what the
+    user may do next (``error.standing``). All of it holds the account's counter row
+    (``lockout.hold``): parallel codes of one account are decided one after the other,
+    so the wait starts at exactly ``BACKOFF_AFTER`` failures (issue 23.7) and a
+    success's reset never meets a failure decided before it (issue 23.8).
     """
     require_enabled()
-    counter = admit_attempt(
-        request, user, refused=AuditEvent.Kind.RECOVERY_FAILED, detail="recovery: "
-    )
     normalized = normalize(code)
-    if normalized is not None and _use_up(user, normalized):
-        if lockout.has_count(counter):
-            lockout.reset(user)  # a success resets the count, as a phone code's does (L3)
-        left = status(user).remaining
-        audit.record(
-            AuditEvent.Kind.RECOVERY_USED, request=request, user=user, detail=f"{left} left"
-        )
+    refused: Tyntec2FAError | None = None
+    left = 0
+    with transaction.atomic():
+        lockout.hold(user)
+        try:
+            counter = admit_attempt(
+                request, user, refused=AuditEvent.Kind.RECOVERY_FAILED, detail="recovery: "
+            )
+        except Tyntec2FAError as error:
+            refused = error  # raised after the commit: its audit row stays
+        else:
+            if normalized is not None and _use_up(user, normalized):
+                if lockout.has_count(counter):
+                    lockout.reset(user)  # a success resets the count, as a phone code's (L3)
+                left = status(user).remaining
+                audit.record(
+                    AuditEvent.Kind.RECOVERY_USED, request=request, user=user, detail=f"{left} left"
+                )
+            else:
+                reason = "not a recovery code" if normalized is None else "wrong or used"
+                audit.record(
+                    AuditEvent.Kind.RECOVERY_FAILED,
+                    request=request,
+                    user=user,
+                    detail=f"invalid_code: {reason}",
+                )
+                after = lockout.record_failure(request, user)
+                refused = InvalidCode(f"recovery code {reason}", message=INVALID_MESSAGE)
+                refused.standing = lockout.standing_of(after, per_code=False)
+    if refused is None:
         signals.recovery_code_used.send(
             sender=type(user), request=request, user=user, remaining=left
         )
         return left
-    reason = "not a recovery code" if normalized is None else "wrong or used"
-    audit.record(
-        AuditEvent.Kind.RECOVERY_FAILED,
-        request=request,
-        user=user,
-        detail=f"invalid_code: {reason}",
-    )
-    lockout.record_failure(request, user)
-    error = InvalidCode(f"recovery code {reason}", message=INVALID_MESSAGE)
-    signals.second_factor_failed.send(
-        sender=type(user), request=request, user=user, challenge=None, reason=error.code
-    )
-    raise error
+    if isinstance(refused, InvalidCode):
+        signals.second_factor_failed.send(
+            sender=type(user), request=request, user=user, challenge=None, reason=refused.code
+        )
+    raise refused
 
 
 #: The one answer to a wrong, used or malformed recovery code (L7).
 INVALID_MESSAGE = _("That recovery code is not valid. Check it and try again.")
-
-
-def tries_before_wait(user: Any) -> int:
-    """Wrong codes ``user`` may still enter before the account must wait (``lockout``'s
-    ladder); 0 when the next failure starts or lengthens a wait."""
-    counter = lockout.load_counter(user)
-    failures = counter.failures if counter is not None else 0
-    return max(0, app_settings.BACKOFF_AFTER - failures)
 
 
 def revoke(user: Any, *, request: HttpRequest | None = None, actor: str = "") -> int:

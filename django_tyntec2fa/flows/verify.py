@@ -19,14 +19,19 @@ The order of work, and why:
 4. **Check**, outside any transaction: the provider's call may take its full timeout
    (or fail fast when the circuit breaker is open) without holding a database lock or
    a transaction.
-5. **Record**: the outcome in one conditional UPDATE that holds only while the
-   challenge is still pending (cancelled or replaced during the check: the code signs
-   nobody in), ``checking_until`` cleared; then the account's failure counter
-   (``lockout``; see its docstring for what counts; a success resets it when the counter
-   read at step 3 held something), the audit row (L8); a check the circuit breaker
+5. **Record**: first the account's failure counter (``lockout``; see its docstring for
+   what counts; a success resets it when the counter read at step 3 held something),
+   so the next check of the challenge, which reads the counter after the challenge,
+   sees it (issue 23.7, 23.8); then the outcome in one conditional UPDATE that holds
+   only while the challenge is still pending (cancelled or replaced during the check:
+   the code signs nobody in, and counts as a failure), ``checking_until`` cleared;
+   then the audit row (L8); a check the circuit breaker
    refused (``CircuitOpen``: nothing reached the provider) gives its attempt back. Signals are sent after the commit. A
    process that dies during the check leaves ``checking_until`` to expire (one call's
    timeout); the attempt stays counted.
+
+Every refused code carries what the user may do next (``error.standing``,
+``lockout.standing``: tries left, the wait, the lock), which every front end reads.
 
 Errors (L7): a wrong code is ``InvalidCode``; the last allowed wrong code is
 ``TooManyAttempts``; anything about a dead challenge (expired on the server clock or
@@ -107,12 +112,15 @@ def verify(request: HttpRequest | None, user: Any, *, purpose: str, code: Any) -
 
 def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> Challenge:
     normalized = normalize_code(code, app_settings.PIN_LENGTH)
-    counter = admit_attempt(request, user)
-    challenge, error, checking, counter = _reserve(request, user, purpose, normalized, counter)
+    admit_attempt(request, user)
+    challenge, error, checking, counter = _reserve(request, user, purpose, normalized)
     if checking:
         result = _check(cast(Challenge, challenge), cast(str, normalized))
         challenge, error = _record(request, user, cast(Challenge, challenge), result, counter)
     if error is not None:
+        if isinstance(error, CODE_REFUSALS) and error.standing is None:
+            # What the user may do next, for every front end (lockout.standing).
+            error.standing = lockout.standing(user, live=_still_live(challenge))
         if isinstance(error, ChallengeError):
             signals.second_factor_failed.send(
                 sender=type(user),
@@ -127,6 +135,19 @@ def _verify(request: HttpRequest | None, user: Any, purpose: str, code: Any) -> 
         sender=type(user), request=request, user=user, challenge=verified
     )
     return verified
+
+
+#: The refusals of a code that say what the user may do next (``error.standing``).
+CODE_REFUSALS = (InvalidCode, TooManyAttempts, ChallengeExpired, AccountLocked)
+
+
+def _still_live(challenge: Challenge | None) -> Challenge | None:
+    """``challenge`` when a code can still be tried on it after this attempt, else None."""
+    if challenge is None or challenge.status != Status.PENDING:
+        return None
+    if challenge.expires_at <= timezone.now() or challenge.attempts >= challenge.max_attempts:
+        return None
+    return challenge
 
 
 def admit_attempt(
@@ -164,12 +185,13 @@ def _reserve(
     user: Any,
     purpose: str,
     code: str | None,
-    counter: FailureCounter | None,
 ) -> tuple[Challenge | None, Tyntec2FAError | None, bool, FailureCounter | None]:
     """Step 3: (challenge, error, True, counter) when the provider must now check the
     code; (challenge, error or None, False, counter) when the attempt was decided here
-    and booked. ``counter``: the account's failure counter as step 2 read it, read again
-    after every wait (the account may have been locked meanwhile)."""
+    and booked. ``counter``: the account's failure counter, read after the challenge:
+    a check that ended wrote the counter before it released the challenge (``_record``),
+    so this read sees its failure and any wait it started, or its success's reset
+    (issue 23.7, 23.8)."""
     deadline = time.monotonic() + 2 * _check_seconds()
     wait = _FIRST_WAIT
     for _try in range(_WAIT_TRIES):
@@ -182,11 +204,11 @@ def _reserve(
             )
             now = timezone.now()
             if not _check_running(challenge, now):
+                counter = lockout.load_counter(user)
                 decided = _decide(request, user, challenge, code, now, counter)
                 if decided is not None:
                     return decided
                 # Another request changed the challenge between our read and our write.
-                counter = lockout.load_counter(user)
                 continue
         except OperationalError as error:
             if not _database_locked(error):
@@ -196,7 +218,6 @@ def _reserve(
             break
         time.sleep(wait)
         wait = min(wait * 2, _LONGEST_WAIT)
-        counter = lockout.load_counter(user)
     logger.warning("tyntec2fa: a code check of user %s waited too long; answered busy", user.pk)
     raise ChallengeBusy("another check of this challenge is running", retry_after=1)
 
@@ -227,7 +248,7 @@ def _decide(
     if challenge is not None and (challenge.attempts, challenge.status) != before:
         if not _claim(challenge, before, attempts=challenge.attempts):
             return None
-    _book(request, user, challenge, error, counter)
+    error = _book(request, user, challenge, error, counter)
     return challenge, error, False, counter
 
 
@@ -281,6 +302,12 @@ def _record(
     and take its own success for someone else's), and the outcome is worked out once."""
     challenge.checking_until = None
     error, fields = _outcome_fields(challenge, result)
+    # The account's counter first (the failure and any wait it starts, or a success's
+    # reset), then the challenge released: a check of the same challenge that waited
+    # for this one reads the counter after it, so no attempt is evaluated past the
+    # wait (issue 23.7) and no failure lands after the reset of a later success
+    # (issue 23.8).
+    _count(request, user, error, counter, run=_when_unlocked)
     stored = _when_unlocked(
         lambda: Challenge.objects.filter(pk=challenge.pk, status=Status.PENDING).update(
             status=challenge.status,
@@ -293,6 +320,8 @@ def _record(
         # Cancelled or replaced while the provider checked: whatever it said, the
         # code no longer signs anybody in.
         _when_unlocked(lambda: _abandon(challenge))
+        if error is None:  # the right code, but it signs nobody in: a failure after all
+            _when_unlocked(lambda: lockout.record_failure(request, user))
         error = ChallengeExpired(f"challenge became {challenge.status} during the check")
     elif error is None:
         now = timezone.now()
@@ -300,7 +329,7 @@ def _record(
             lambda: PhoneDevice.objects.filter(pk=challenge.device_id).update(last_used_at=now)
         )
         challenge.device.last_used_at = now
-    _book(request, user, challenge, error, counter, run=_when_unlocked)
+    _audit(request, user, challenge, error, run=_when_unlocked)
     return challenge, error
 
 
@@ -423,13 +452,50 @@ def _book(
     challenge: Challenge | None,
     error: Tyntec2FAError | None,
     counter: FailureCounter | None,
+) -> Tyntec2FAError | None:
+    """Count an attempt decided without the provider and audit it (one row, L8);
+    returns its error: the account's wait instead when the wait began before this
+    failure could be counted (``lockout.claim_failure``: nothing counted)."""
+    error = _count(request, user, error, counter, claim=True)
+    _audit(request, user, challenge, error)
+    return error
+
+
+def _count(
+    request: HttpRequest | None,
+    user: Any,
+    error: Tyntec2FAError | None,
+    counter: FailureCounter | None,
     run: Callable[[Callable[[], Any]], Any] = lambda write: write(),
-) -> None:
-    """Audit the attempt (one row, L8) and update the account's failure counter; each
-    write goes through ``run`` (``_when_unlocked`` after a provider's check)."""
+    *,
+    claim: bool = False,
+) -> Tyntec2FAError | None:
+    """The account's failure counter after an attempt: a success resets it when
+    ``counter`` held something (L3), a refused code counts once (L4), a provider's
+    error not at all. ``claim``: count only while the account does not wait (see
+    ``_book``). Each write goes through ``run`` (``_when_unlocked`` after a check)."""
     if error is None:
         if lockout.has_count(counter):
             run(lambda: lockout.reset(user))  # only a success resets the count (L3)
+        return None
+    if isinstance(error, ProviderError):
+        return error
+    if claim:
+        blocked = run(lambda: lockout.claim_failure(request, user))
+        return blocked if blocked is not None else error
+    run(lambda: lockout.record_failure(request, user))
+    return error
+
+
+def _audit(
+    request: HttpRequest | None,
+    user: Any,
+    challenge: Challenge | None,
+    error: Tyntec2FAError | None,
+    run: Callable[[Callable[[], Any]], Any] = lambda write: write(),
+) -> None:
+    """The audit row of an attempt (one, L8)."""
+    if error is None:
         run(
             lambda: audit.record(
                 AuditEvent.Kind.VERIFIED, request=request, user=user, challenge=challenge
@@ -444,5 +510,3 @@ def _book(
         kind = AuditEvent.Kind.FAILED
     detail = f"{error.code}: {error.detail}" if error.detail else error.code
     run(lambda: audit.record(kind, request=request, user=user, challenge=challenge, detail=detail))
-    if not isinstance(error, ProviderError):
-        run(lambda: lockout.record_failure(request, user))

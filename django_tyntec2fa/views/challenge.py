@@ -61,29 +61,31 @@ def challenge_context(
 ) -> dict[str, Any]:
     """Everything the challenge page shows; shared with the step-up page.
 
-    Without a live code the page also says whether the account waits or is locked
-    (``locked_error``): signing in while locked says so instead of offering a send
-    that would be refused. That costs its query only when no code is live.
+    The page also says what the user may do next (``lockout.standing``, one query):
+    while the account waits or is locked the code field is disabled and the message
+    says until when, or what to do, instead of offering a try or a send that would be
+    refused; after a reload and at the next sign-in too.
     """
     devices = policy.login_devices(user)
     # The live code's phone comes from that list, not from a join (the page's cost).
     live = flows.live_challenge(user, purpose, devices=devices)
     device = live.device if live is not None else (devices[0] if devices else None)
     others = [other for other in devices if device is None or other.pk != device.pk]
-    locked = lockout.blocked_error(user) if live is None else None
+    form = code_form or CodeForm()
+    standing = lockout.standing(user, live=live)
     return {
         "purpose": purpose,
         "challenge": live,
         "device": device,
         "other_devices": others,
         **feedback.cooldown_context(flows.cooldown_seconds(live)),
-        "locked": locked is not None,
-        "locked_message": feedback.locked_message(locked) if locked is not None else "",
+        # A wait or the lock: its message, the field disabled, the wait's countdown.
+        **feedback.standing_context(standing, form),
         # Why the password step sent no code (a block, a limit, the budget): issue 15.
         "send_refusal": flows.login_refusal(request, user)
-        if live is None and locked is None and purpose == LOGIN
+        if live is None and not standing.blocked and purpose == LOGIN
         else None,
-        "form": code_form or CodeForm(),
+        "form": form,
         # Sent, delivered or failed, and whether to offer a call first (issue 13): one
         # cache read while the provider need not be asked.
         **delivery_context(request, user, live),
@@ -138,7 +140,7 @@ def challenge(request: HttpRequest) -> HttpResponse:
     except Tyntec2FAError as error:
         if is_code_refusal(error):
             # Back to the page, the refusal kept for it: a reload never posts the code.
-            return refuse_code(request, PAGE, error, user=user, purpose=LOGIN)
+            return refuse_code(request, PAGE, error)
         context = challenge_context(request, user, code_form=form)
         return error_response(request, TEMPLATE, context, error)
     # Not redirect(): it would take a `next` such as "home" for a URL name (a 500

@@ -20,11 +20,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .. import flows, lockout, redirects
+from .. import redirects
 from ..access import PendingAccess, pending_access
 from ..conf import app_settings
 from ..exceptions import ProviderUnavailable, Tyntec2FAError
-from ..models import Challenge
 from . import feedback
 
 View = Callable[..., HttpResponse]
@@ -101,21 +100,12 @@ def refuse_code(
     page: str,
     error: Tyntec2FAError,
     *,
-    user: Any,
-    purpose: str,
     next_url: str = "",
 ) -> HttpResponse:
     """Post/redirect/get for a refused code: the refusal worded with what to do next
-    (``feedback.refusal``), kept for the next GET of ``page`` (``redirect_refused``)."""
-    live = flows.live_challenge(user, purpose)
-    # A dead code may have started the account's wait (sign-in and step-up codes).
-    waits = live is None and purpose != Challenge.Purpose.ENROLL
-    refused = feedback.refusal(
-        error,
-        live=live,
-        blocked=lockout.blocked_error(user) if waits else None,
-        remember=request.POST.get("remember") == "1",
-    )
+    (``feedback.refusal``, from the error's ``standing``), kept for the next GET of
+    ``page`` (``redirect_refused``)."""
+    refused = feedback.refusal(error, remember=request.POST.get("remember") == "1")
     return redirect_refused(request, page, refused, next_url)
 
 

@@ -161,9 +161,7 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
     except Tyntec2FAError as error:
         if is_code_refusal(error):
             # Post/redirect/get, `next` kept: a reload never posts the code again.
-            return refuse_code(
-                request, CONFIRM_PAGE, error, user=user, purpose=ENROLL, next_url=next_url
-            )
+            return refuse_code(request, CONFIRM_PAGE, error, next_url=next_url)
         context = _confirm_context(user, next_url, form)
         return error_response(request, CONFIRM_TEMPLATE, context, error)
     # A pending login completed by this enrollment goes where the user was heading.

@@ -27,7 +27,7 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.formats import date_format, time_format
-from django.utils.translation import npgettext, pgettext
+from django.utils.translation import gettext, npgettext, pgettext
 
 from ..exceptions import (
     CODE_ERRORS,
@@ -88,31 +88,26 @@ class Refusal:
     remember: bool = False
 
 
-def refusal(
-    error: Tyntec2FAError,
-    *,
-    live: Any = None,
-    blocked: AccountLocked | None = None,
-    remember: bool = False,
-) -> Refusal:
-    """``error`` worded with what to do next. ``live``: the code still live after the
-    refusal (a wrong code says how many tries it has left); ``blocked``: the wait that
-    a dead code started, if any (no new code can be sent before it ends, so the wait
-    is what to do next, not "request a new code")."""
+def refusal(error: Tyntec2FAError, *, remember: bool = False) -> Refusal:
+    """``error`` worded with what to do next, as its ``standing`` says
+    (``lockout.standing``, set by the flows): a wrong code with the tries left; a
+    wait or the lock instead of any other word, the field disabled (no new code can
+    be sent before a wait ends, so the wait is what to do next)."""
+    standing = error.standing
     message = str(error.message)
-    locked = False
-    if isinstance(error, InvalidCode) and live is not None:
-        left = max(0, live.max_attempts - live.attempts)
-        tries = npgettext(
-            "tyntec2fa", "You have %(count)s try left.", "You have %(count)s tries left.", left
-        ) % {"count": left}
-        message = f"{message} {tries}"
-    elif isinstance(error, AccountLocked):
-        message, locked = locked_message(error), True
-    elif blocked is not None:
-        message, locked = locked_message(blocked), True
+    if standing is not None and standing.blocked:
+        return Refusal(standing_message(standing), dead=True, locked=True, remember=remember)
+    if isinstance(error, InvalidCode) and standing is not None and standing.tries_left:
+        message = f"{message} {tries_text(standing.tries_left)}"
     dead = not isinstance(error, InvalidCode)
-    return Refusal(message, dead=dead, locked=locked, remember=remember)
+    return Refusal(message, dead=dead, remember=remember)
+
+
+def tries_text(left: int) -> str:
+    """ "You have N tries left." (``Standing.tries_left``)."""
+    return npgettext(
+        "tyntec2fa", "You have %(count)s try left.", "You have %(count)s tries left.", left
+    ) % {"count": left}
 
 
 def keep(request: HttpRequest, page: str, refused: Refusal) -> None:
@@ -167,14 +162,40 @@ def show(refused: Refusal, context: dict[str, Any], field: str = "code") -> None
     context["remember"] = refused.remember
 
 
-def locked_message(error: AccountLocked) -> str:
-    """The lock's message, with the clock time the wait ends when it has one."""
-    message = str(error.message)
-    if error.retry_after:
-        until = clock_text(clock(error.retry_after))
+def standing_message(standing: Any) -> str:
+    """The wait, with the clock time it ends, or the lock with what to do: a
+    ``Standing`` that is ``blocked``."""
+    if standing.locked:
+        return str(AccountLocked.default_message)
+    message = gettext("Too many wrong codes. Please wait before you try again.")
+    if standing.retry_after:
+        until = clock_text(clock(standing.retry_after))
         when = pgettext("tyntec2fa", "You can try again at %(time)s.") % {"time": until}
         message = f"{message} {when}"
     return message
+
+
+def standing_context(standing: Any, form: Form | None = None) -> dict[str, Any]:
+    """What a code page shows of ``standing`` (``lockout.standing``) before anything is
+    posted: while the account waits or is locked, the message (``locked_message``),
+    the code field disabled (``dead``), and the wait's seconds for the countdown that
+    enables the field and the send buttons again (``waiting``, includes/wait.html)."""
+    blocked = standing.blocked
+    waiting = 0 if standing.locked else standing.retry_after or 0
+    if blocked and form is not None:
+        field = form.fields["code"]
+        field.disabled = True
+        if waiting:
+            field.widget.attrs["data-tyntec2fa-waiting"] = ""
+    context: dict[str, Any] = {
+        "standing": standing,
+        "locked": blocked,
+        "locked_message": standing_message(standing) if blocked else "",
+        "waiting": waiting,
+    }
+    if blocked:
+        context["dead"] = True
+    return context
 
 
 def is_early(error: Tyntec2FAError) -> bool:

@@ -67,7 +67,7 @@ def recover(request: HttpRequest) -> HttpResponse:
         return redirect(login_url())
     except (InvalidCode, AccountLocked) as error:
         # Post/redirect/get, as the code page: a reload never posts the code again.
-        return redirect_refused(request, RECOVER_PAGE, _refusal(user, error, remember=remember))
+        return redirect_refused(request, RECOVER_PAGE, _refusal(error, remember=remember))
     except Tyntec2FAError as error:
         return error_response(request, RECOVER_TEMPLATE, _recover_context(user, form), error)
     # As the code page: a checked `next` is a URL, never a URL name.
@@ -76,33 +76,31 @@ def recover(request: HttpRequest) -> HttpResponse:
 
 
 def _recover_context(user: Any, form: RecoveryCodeForm | None = None) -> dict[str, Any]:
-    locked = lockout.blocked_error(user)
     form = form or RecoveryCodeForm()
-    if locked is not None:
-        form.fields["code"].disabled = True  # nothing typed now could be checked
+    # What the user may do next (lockout.standing): while the account waits or is
+    # locked the field is disabled, with until when or what to do.
+    standing = lockout.standing(user, per_code=False)
     return {
         "form": form,
-        "locked": locked is not None,
-        "locked_message": feedback.locked_message(locked) if locked is not None else "",
+        **feedback.standing_context(standing, form),
         # "Don't ask for a code on this browser for N days" (S9), as on the code page.
         "trust_days": trust.days(),
     }
 
 
-def _refusal(user: Any, error: Tyntec2FAError, *, remember: bool) -> feedback.Refusal:
-    """The refusal on the code field: a wrong code with the tries left before the
-    account must wait; a waiting or locked account with until when, the field disabled."""
-    blocked = error if isinstance(error, AccountLocked) else lockout.blocked_error(user)
-    if blocked is not None:
-        message = feedback.locked_message(blocked)
-        return feedback.Refusal(message, dead=True, locked=True, remember=remember)
-    left = recovery.tries_before_wait(user)
+def _refusal(error: Tyntec2FAError, *, remember: bool) -> feedback.Refusal:
+    """The refusal on the code field, from the error's ``standing``: a wrong code with
+    the tries left before the account must wait; a waiting or locked account with
+    until when, the field disabled."""
+    standing = error.standing
+    if standing is None or standing.blocked or not standing.tries_left:
+        return feedback.refusal(error, remember=remember)
     tries = npgettext(
         "tyntec2fa",
         "You have %(count)s try left before you must wait.",
         "You have %(count)s tries left before you must wait.",
-        left,
-    ) % {"count": left}
+        standing.tries_left,
+    ) % {"count": standing.tries_left}
     return feedback.Refusal(f"{error.message} {tries}", remember=remember)
 
 

@@ -59,9 +59,7 @@ def step_up(request: HttpRequest) -> HttpResponse:
     except Tyntec2FAError as error:
         if is_code_refusal(error):
             # Post/redirect/get, `next` kept: a reload never posts the code again.
-            return refuse_code(
-                request, PAGE, error, user=request.user, purpose=STEP_UP, next_url=next_url
-            )
+            return refuse_code(request, PAGE, error, next_url=next_url)
         context = _context(request, next_url, code_form=form)
         return error_response(request, TEMPLATE, context, error)
     # Not redirect(): a `next` such as "home" is a URL here, never a URL name.

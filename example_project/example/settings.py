@@ -171,6 +171,12 @@ for _name in (
 ):
     if os.environ.get(f"TYNTEC2FA_{_name}"):
         globals()[f"TYNTEC2FA_{_name}"] = os.environ[f"TYNTEC2FA_{_name}"]
-for _name in ("LOCKOUT_THRESHOLD", "BACKOFF_AFTER", "MAX_RESENDS", "CONVERSION_MIN_SENDS"):
+for _name in (
+    "LOCKOUT_THRESHOLD",
+    "BACKOFF_AFTER",
+    "BACKOFF_BASE",
+    "MAX_RESENDS",
+    "CONVERSION_MIN_SENDS",
+):
     if os.environ.get(f"TYNTEC2FA_{_name}"):
         globals()[f"TYNTEC2FA_{_name}"] = int(os.environ[f"TYNTEC2FA_{_name}"])

@@ -57,7 +57,9 @@ def test_wrong_expired_and_used_codes_answer_alike_l7(
 
     answers = [wrong_answer, expired_answer, used_answer]
     assert {answer.status_code for answer in answers} == {400}
-    assert {frozenset(answer.json()) for answer in answers} == {frozenset({"code", "detail"})}
+    # One shape: the error and what the user may do next (lockout.standing).
+    shape = frozenset({"code", "detail", "tries_left", "retry_after", "locked"})
+    assert {frozenset(answer.json()) for answer in answers} == {shape}
     assert wrong_answer.json()["code"] == "invalid_code"
     assert {expired_answer.json()["code"], used_answer.json()["code"]} == {"challenge_expired"}
 
@@ -72,7 +74,8 @@ def test_too_many_attempts_has_the_same_shape(
             post(client, "challenge-verify", {"code": wrong_code(code)}), 400, "invalid_code"
         )
     last = post(client, "challenge-verify", {"code": wrong_code(code)})
-    assert set(assert_error(last, 400, "too_many_attempts")) == {"code", "detail"}
+    body = assert_error(last, 400, "too_many_attempts")
+    assert set(body) == {"code", "detail", "tries_left", "retry_after", "locked"}
 
 
 def test_verify_rate_limit_is_429_with_retry_after(

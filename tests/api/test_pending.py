@@ -162,7 +162,12 @@ def test_a_pending_enrollment_may_only_add_a_phone(
     settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
     dave = make_user("dave")
     answer = post(client, "login", {"username": "dave", "password": PASSWORD})
-    assert answer.json() == {"status": "enrollment_required", "devices": [], "challenge": None}
+    assert answer.json() == {
+        "status": "enrollment_required",
+        "devices": [],
+        "challenge": None,
+        **{"tries_left": None, "retry_after": None, "locked": False},
+    }
     assert_error(get(client, "challenge"), 401, "enrollment_required")
     assert_error(post(client, "challenge-verify", {"code": "123456"}), 401, "enrollment_required")
     assert_error(get(client, "devices"), 401, "second_factor_required")

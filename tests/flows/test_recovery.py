@@ -12,7 +12,7 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 
-from django_tyntec2fa import flows, session, signals
+from django_tyntec2fa import flows, lockout, session, signals
 from django_tyntec2fa.exceptions import (
     AccountLocked,
     DeviceError,
@@ -310,14 +310,26 @@ def test_feature_off_refuses_even_a_code_generated_before(
     assert recovery.status(user).remaining == 10
 
 
-def test_tries_before_wait_follows_the_ladder(user, device, make_request, settings) -> None:
+def test_a_wrong_recovery_code_carries_the_tries_before_the_wait_l2(
+    user, device, make_request, settings
+) -> None:
+    """The refusal says what the user may do next (``lockout.standing``): the tries
+    before the account waits, then the wait, with the field's answer from the core."""
     settings.TYNTEC2FA_BACKOFF_AFTER = 3
     generated(user, make_request)
     request = password_step_request(user, make_request)
-    assert recovery.tries_before_wait(user) == 3
-    with pytest.raises(InvalidCode):
+    assert lockout.standing(user, per_code=False).tries_left == 3
+    for left in (2, 1):
+        with pytest.raises(InvalidCode) as refused:
+            recovery.recover_login(request, "0000-0000-0000")
+        assert refused.value.standing.tries_left == left
+    with pytest.raises(InvalidCode) as refused:
         recovery.recover_login(request, "0000-0000-0000")
-    assert recovery.tries_before_wait(user) == 2
+    standing = refused.value.standing
+    assert standing.tries_left == 0 and standing.retry_after == 30 and not standing.locked
+    with pytest.raises(AccountLocked) as locked:
+        recovery.recover_login(request, "0000-0000-0000")
+    assert locked.value.standing.retry_after == 30
 
 
 # --- Revocation ------------------------------------------------------------------------------

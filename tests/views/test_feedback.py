@@ -75,7 +75,8 @@ def test_a_dead_code_that_starts_the_wait_says_wait_not_send(
     assert "Please request a new code" not in html
     assert html.count("Too many wrong codes. Please wait before you try again.") == 1
     assert re.search(r"You can try again at \d\d:\d\d:\d\d UTC\.", html)
-    assert "Send a code by text message" not in html
+    # The send is there, disabled until the wait's countdown ends (issue 23.11).
+    assert re.search(r"disabled data-tyntec2fa-waiting>Send a code by text message<", html)
 
 
 def test_a_locked_account_disables_the_field_and_says_until_when(
@@ -90,7 +91,8 @@ def test_a_locked_account_disables_the_field_and_says_until_when(
     assert " disabled" in code_input(html)
     assert re.search(r"You can try again at \d\d:\d\d:\d\d UTC\.", html)
     assert "Please try again in" not in html  # one message, not a second count
-    assert "Call me instead" not in html  # a send would be refused as well
+    # A send would be refused as well: disabled until the countdown ends (issue 23.11).
+    assert re.search(r"disabled data-tyntec2fa-waiting>Call me instead<", html)
 
 
 def test_signing_in_while_locked_says_so(
@@ -111,7 +113,7 @@ def test_signing_in_while_locked_says_so(
     html = client.get(url("challenge")).content.decode()
     assert "Too many wrong codes. Please wait before you try again." in html
     assert re.search(r"You can try again at \d\d:\d\d:\d\d UTC\.", html)
-    assert "Send a code by text message" not in html
+    assert re.search(r"disabled data-tyntec2fa-waiting>Send a code by text message<", html)
 
 
 def test_a_send_pressed_too_early_is_answered_once_on_the_code_page(pending: Client) -> None:

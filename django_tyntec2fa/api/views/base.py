@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from ... import flows, session
+from ... import flows, lockout, session
 from ...access import PendingAccess
 from ...exceptions import LoginTimeout
 from ...flows.fallback import delivery_status
@@ -27,7 +27,7 @@ from ...models import Challenge
 from ...policy import confirmed_devices
 from .. import tokens, transport
 from ..authentication import SecondFactorTokenAuthentication
-from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler
+from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler, standing_fields
 from ..parsers import StrictJSONParser
 from ..permissions import IsSecondFactorVerified
 from ..serializers import ChallengeSerializer, DeliverySerializer, DeviceSerializer
@@ -142,6 +142,8 @@ def login_state(
             [] if pending.enrolling else confirmed_devices(user), many=True
         ).data,
         "challenge": ChallengeSerializer(challenge).data if challenge is not None else None,
+        # What the user may do next: tries_left, retry_after, locked (lockout.standing).
+        **standing_fields(lockout.standing(user, live=challenge)),
     }
     if delivery:
         found = delivery_status(request._request, user, challenge) if challenge else None
