@@ -40,6 +40,11 @@ def example_env(directory: Path, **extra: str) -> dict[str, str]:
             "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
             "DJANGO_DEBUG": "1",
             "PYTHONUNBUFFERED": "1",
+            # This checkout's package, not whichever one the venv has installed (a
+            # worktree's tests would otherwise serve another tree's code).
+            "PYTHONPATH": os.pathsep.join(
+                filter(None, [str(EXAMPLE.parent), os.environ.get("PYTHONPATH")])
+            ),
             # The demo trusts browsers for 30 days; a test that wants the box on the
             # code page passes TYNTEC2FA_TRUST_BROWSER_DAYS (tests/e2e/test_trust_browser.py).
             "TYNTEC2FA_TRUST_BROWSER_DAYS": "0",

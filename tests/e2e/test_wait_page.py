@@ -35,8 +35,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         TYNTEC2FA_BACKOFF_BASE="2",
         TYNTEC2FA_LOCKOUT_THRESHOLD="3",
         TYNTEC2FA_RESEND_COOLDOWN="1",
-        # This checkout's package, also where the virtualenv has another one installed.
-        PYTHONPATH=str(EXAMPLE.parent),
     )
     manage("migrate", "--noinput", env=env)
     script = CREATE_USERS.format(users=[USER], password=PASSWORD)
