@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from .. import session
 from ..choices import Purpose
@@ -27,13 +26,13 @@ from ..exceptions import (
     LoginTimeout,
     ProviderError,
     SecondFactorPending,
-    StepUpRequired,
 )
 from ..models import Challenge, PhoneDevice
-from ..policy import has_confirmed_device, login_device, login_devices, rule_requires
+from ..policy import login_device, login_devices, rule_requires
 from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
-from .common import recent_for, renew_token_proof
+from .common import renew_token_proof
+from .sensitive import Sensitive, require_fresh
 from .verify import verify
 
 logger = logging.getLogger("django_tyntec2fa.flows")
@@ -270,11 +269,7 @@ def enrolling_user(request: HttpRequest, signed_in: Any = None) -> Enrolling:
     ``LoginTimeout`` when nobody is signed in or pending.
     """
     if signed_in is not None and signed_in.is_authenticated:
-        if has_confirmed_device(signed_in) and not recent_for(request, signed_in):
-            raise StepUpRequired(
-                "adding a phone needs a recent second factor",
-                message=_("Please confirm it is you with a code before you add a phone."),
-            )
+        require_fresh(request, signed_in, Sensitive.ADD_PHONE)
         return Enrolling(user=signed_in, pending=None)
     pending, user = _pending(request)
     if not pending.enrolling:
