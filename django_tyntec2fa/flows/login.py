@@ -28,7 +28,7 @@ from ..exceptions import (
     SecondFactorPending,
 )
 from ..models import Challenge, PhoneDevice
-from ..policy import login_device, login_devices, rule_requires
+from ..policy import login_device, login_devices, requires_second_factor
 from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
 from .common import renew_token_proof
@@ -65,7 +65,7 @@ def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:
     """
     devices = login_devices(user)
     device = devices[0] if devices else None
-    if not _owes(user, device):
+    if not requires_second_factor(user, device=device):
         setattr(request, session.NOT_REQUIRED_ATTR, True)
         return None
     if device is not None and trust.sign_in(request, user) is not None:
@@ -94,7 +94,7 @@ def owe_second_factor(
     and database errors.
     """
     device = login_device(user)  # one query answers "required?" and "which phone?"
-    if not _owes(user, device):
+    if not requires_second_factor(user, device=device):
         session.remember_not_required(request)
         return None
     if sign_in and device is not None and trust.sign_in(request, user) is not None:
@@ -105,12 +105,6 @@ def owe_second_factor(
     if pending is None:
         raise LoginTimeout("the pending login was not kept")
     return pending
-
-
-def _owes(user: Any, device: PhoneDevice | None) -> bool:
-    """The policy: a user with a confirmed phone always owes its code; others when
-    ``TYNTEC2FA_REQUIRED`` says so (they enroll first)."""
-    return device is not None or rule_requires(user)
 
 
 def backend_of(user: Any) -> str:
