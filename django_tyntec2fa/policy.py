@@ -51,15 +51,23 @@ def login_devices(user: Any) -> list[PhoneDevice]:
     return list(confirmed_devices(user))
 
 
-def requires_second_factor(user: Any) -> bool:
-    """True when ``user`` must pass (or, without a phone, enroll) a second factor.
+#: ``requires_second_factor``'s ``device`` when the caller has not loaded it.
+_UNKNOWN: Any = object()
 
-    Raises ``ImproperlyConfigured`` when ``TYNTEC2FA_REQUIRED`` is neither None, a
-    callable nor the import path of one.
+
+def requires_second_factor(user: Any, *, device: PhoneDevice | None = _UNKNOWN) -> bool:
+    """True when ``user`` must pass (or, without a phone, enroll) a second factor: the
+    one answer to "who owes a second factor", for the login, the gate and the API.
+
+    ``device``: the user's ``login_device``, when the caller already loaded it (the
+    login asks the database once for "required?" and "which phone?"). Raises
+    ``ImproperlyConfigured`` when ``TYNTEC2FA_REQUIRED`` is neither None, a callable
+    nor the import path of one.
     """
     if user is None or getattr(user, "pk", None) is None:
         return False
-    return has_confirmed_device(user) or rule_requires(user)
+    has_phone = has_confirmed_device(user) if device is _UNKNOWN else device is not None
+    return has_phone or rule_requires(user)
 
 
 def rule_requires(user: Any) -> bool:

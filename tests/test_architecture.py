@@ -4,6 +4,7 @@ types, and docs/architecture.md names only what exists."""
 from __future__ import annotations
 
 import ast
+import importlib
 import re
 from pathlib import Path
 
@@ -111,3 +112,42 @@ def test_every_flow_the_architecture_doc_names_exists() -> None:
     named = set(re.findall(r"`flows\.([a-z_]+)`", DOC.read_text()))
     assert named
     assert sorted(name for name in named if not hasattr(flows, name)) == []
+
+
+def _rule_table() -> dict[str, str]:
+    """docs/architecture.md's "Where each rule lives": question -> the dotted path."""
+    parts = DOC.read_text(encoding="utf-8").split("## Where each rule lives", 1)
+    section = parts[1].split("\n## ", 1)[0] if len(parts) == 2 else ""
+    rows = {}
+    for line in section.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if len(cells) < 2 or cells[0] in ("question", "") or set(cells[0]) <= {"-"}:
+            continue
+        names = re.findall(r"`([\w.]+)`", cells[1])
+        assert len(names) == 1, f"one function per question: {line}"
+        rows[cells[0]] = names[0]
+    return rows
+
+
+def test_the_rule_table_names_the_questions_of_issue_22() -> None:
+    questions = " ".join(_rule_table())
+    for words in (
+        "who owes a second factor",
+        "fresh second factor",
+        "tries left, waits and the lock",
+        "which numbers may receive a code",
+        "on which channel",
+        "trusted browser is honoured",
+        "what ends a trusted browser",
+    ):
+        assert words in questions, words
+
+
+@pytest.mark.parametrize("question", list(_rule_table()))
+def test_every_function_the_rule_table_names_exists(question: str) -> None:
+    """Each row names one function by its dotted path; it imports and is callable."""
+    dotted = _rule_table()[question]
+    assert dotted.startswith("django_tyntec2fa."), dotted
+    module_name, _dot, name = dotted.rpartition(".")
+    function = getattr(importlib.import_module(module_name), name, None)
+    assert callable(function), f"{question}: {dotted} does not exist"

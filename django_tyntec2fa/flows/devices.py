@@ -2,8 +2,8 @@
 
 Binding a number is binding an authenticator (E1, E2): a number is usable for sign-in
 only after a code sent to it was verified (``confirm``), and a user who already has a
-confirmed phone can add or remove phones only from a session that passed the second
-factor recently. Every function accepts only the user's own devices; another user's
+confirmed phone can add, remove or choose phones only from a session that passed the
+second factor recently (``flows.sensitive.require_fresh``: E2, E3, S10). Every function accepts only the user's own devices; another user's
 device id gets the same ``DeviceError`` as an unknown one (IDOR, CVE-2020-5240).
 """
 
@@ -19,12 +19,12 @@ from django.utils.translation import gettext_lazy as _
 from .. import audit, session, signals
 from ..abuse import guard
 from ..choices import Channel
-from ..exceptions import DeviceError, ProviderError, StepUpRequired
+from ..exceptions import DeviceError, ProviderError
 from ..models import AuditEvent, Challenge, PhoneDevice
 from ..phone import normalize_number
-from ..policy import has_confirmed_device
 from .challenge import cancel_where, start
-from .common import audited, recent_for, renew_token_proof
+from .common import audited, renew_token_proof
+from .sensitive import Sensitive, require_fresh
 from .verify import verify
 
 Purpose = Challenge.Purpose
@@ -56,11 +56,7 @@ def enroll(
     number = normalize_number(number)
     if channel not in Channel.values:
         raise DeviceError("unknown channel", message=_("This delivery channel is not available."))
-    if has_confirmed_device(user) and not recent_for(request, user):
-        raise StepUpRequired(
-            "adding a phone needs a recent second factor",
-            message=_("Please confirm it is you with a code before you add a phone."),
-        )
+    require_fresh(request, user, Sensitive.ADD_PHONE)
     # P1, P2: a number that may never get a code is refused before it is stored.
     with audited(
         request, user, device=guard.unsaved_device(user, number, channel), action="enroll"
@@ -151,8 +147,9 @@ def confirm(
 def remove(request: HttpRequest | None, user: Any, device_pk: Any) -> None:
     """Remove one of the user's phones; another becomes primary if needed.
 
-    Raises ``DeviceError`` for an unknown or someone else's device (IDOR), and for the
-    last confirmed phone unless this session passed the second factor recently (E3).
+    Raises ``DeviceError`` for an unknown or someone else's device (IDOR), and
+    ``StepUpRequired`` for any phone of an account with a confirmed one unless this
+    session passed the second factor recently (E3, ``Sensitive.REMOVE_PHONE``).
     What a removal does is ``_remove``'s: the operators' removal
     (``flows.support.remove_device``) is the same one without these two checks.
     """
@@ -181,14 +178,8 @@ def _remove(
         devices = list(PhoneDevice.objects.select_for_update().filter(user_id=user.pk))
         device = _own(devices, device_pk)
         others = [d for d in devices if d.confirmed and d.pk != device.pk]
-        last = device.confirmed and not others
-        if operator is None and last and not recent_for(request, user):
-            raise StepUpRequired(
-                "last phone without a recent second factor",
-                message=_(
-                    "Please confirm it is you with a code before you remove your last phone."
-                ),
-            )
+        if operator is None:
+            require_fresh(request, user, Sensitive.REMOVE_PHONE)
         pk = device.pk
         detail = f"device {pk}" if operator is None else f"device {pk} removed by {operator}"
         cancelled = cancel_where(
@@ -208,11 +199,14 @@ def _remove(
 def make_primary(request: HttpRequest | None, user: Any, device_pk: Any) -> PhoneDevice:
     """Make one of the user's confirmed phones the primary one (login codes go there).
 
-    Raises ``DeviceError`` for an unknown, someone else's or unconfirmed device.
+    Raises ``DeviceError`` for an unknown, someone else's or unconfirmed device, and
+    ``StepUpRequired`` without a recent second factor (E2: it moves where login codes
+    go; ``Sensitive.MAKE_PRIMARY``).
     """
     with transaction.atomic():
         devices = list(PhoneDevice.objects.select_for_update().filter(user_id=user.pk))
         device = _own(devices, device_pk)
+        require_fresh(request, user, Sensitive.MAKE_PRIMARY)
         if not device.confirmed:
             raise DeviceError("device not confirmed", message=_("This phone is not confirmed yet."))
         if not device.is_primary:

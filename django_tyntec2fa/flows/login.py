@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 
 from .. import session
 from ..choices import Purpose
@@ -27,13 +26,13 @@ from ..exceptions import (
     LoginTimeout,
     ProviderError,
     SecondFactorPending,
-    StepUpRequired,
 )
 from ..models import Challenge, PhoneDevice
-from ..policy import has_confirmed_device, login_device, login_devices, rule_requires
+from ..policy import login_device, login_devices, requires_second_factor
 from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
-from .common import recent_for, renew_token_proof
+from .common import renew_token_proof
+from .sensitive import Sensitive, require_fresh
 from .verify import verify
 
 logger = logging.getLogger("django_tyntec2fa.flows")
@@ -66,7 +65,7 @@ def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:
     """
     devices = login_devices(user)
     device = devices[0] if devices else None
-    if not _owes(user, device):
+    if not requires_second_factor(user, device=device):
         setattr(request, session.NOT_REQUIRED_ATTR, True)
         return None
     if device is not None and trust.sign_in(request, user) is not None:
@@ -95,7 +94,7 @@ def owe_second_factor(
     and database errors.
     """
     device = login_device(user)  # one query answers "required?" and "which phone?"
-    if not _owes(user, device):
+    if not requires_second_factor(user, device=device):
         session.remember_not_required(request)
         return None
     if sign_in and device is not None and trust.sign_in(request, user) is not None:
@@ -106,12 +105,6 @@ def owe_second_factor(
     if pending is None:
         raise LoginTimeout("the pending login was not kept")
     return pending
-
-
-def _owes(user: Any, device: PhoneDevice | None) -> bool:
-    """The policy: a user with a confirmed phone always owes its code; others when
-    ``TYNTEC2FA_REQUIRED`` says so (they enroll first)."""
-    return device is not None or rule_requires(user)
 
 
 def backend_of(user: Any) -> str:
@@ -270,11 +263,7 @@ def enrolling_user(request: HttpRequest, signed_in: Any = None) -> Enrolling:
     ``LoginTimeout`` when nobody is signed in or pending.
     """
     if signed_in is not None and signed_in.is_authenticated:
-        if has_confirmed_device(signed_in) and not recent_for(request, signed_in):
-            raise StepUpRequired(
-                "adding a phone needs a recent second factor",
-                message=_("Please confirm it is you with a code before you add a phone."),
-            )
+        require_fresh(request, signed_in, Sensitive.ADD_PHONE)
         return Enrolling(user=signed_in, pending=None)
     pending, user = _pending(request)
     if not pending.enrolling:

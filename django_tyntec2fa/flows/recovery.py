@@ -43,15 +43,14 @@ from ..exceptions import (
     DeviceError,
     InvalidCode,
     RecoveryDisabled,
-    StepUpRequired,
     Tyntec2FAError,
 )
 from ..models import AuditEvent, RecoveryCode
 from ..policy import has_confirmed_device
 from . import trust
 from .challenge import cancel_where
-from .common import recent_for
 from .login import _pending
+from .sensitive import Sensitive, require_fresh
 from .verify import admit_attempt
 
 #: Crockford's base32 digits in lower case: no i, l, o or u to mistake for 1, 0 or v.
@@ -142,11 +141,7 @@ def generate(request: HttpRequest | None, user: Any) -> GeneratedSet:
             "recovery codes need a confirmed phone",
             message=_("Add a phone before you generate recovery codes."),
         )
-    if not recent_for(request, user):
-        raise StepUpRequired(
-            "generating recovery codes needs a recent second factor",
-            message=_("Please confirm it is you with a code before you generate recovery codes."),
-        )
+    require_fresh(request, user, Sensitive.RECOVERY_CODES)
     codes = ["".join(secrets.choice(ALPHABET) for _i in range(LENGTH)) for _n in range(_count())]
     now = timezone.now()
     with transaction.atomic():

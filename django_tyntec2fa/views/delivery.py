@@ -19,6 +19,7 @@ from .. import flows, session
 from ..flows.delivery import DeliveryState
 from ..flows.fallback import Delivery, delivery_status
 from ..models import Challenge
+from . import feedback
 from .common import page
 
 Purpose = Challenge.Purpose
@@ -33,15 +34,33 @@ def state_text(delivery: Delivery) -> str:
     return pgettext("tyntec2fa", "Code status: sent.")
 
 
-def hint_text(delivery: Delivery) -> str:
-    """What the user can do about it, or what the app did: empty when nothing."""
+def hint_text(delivery: Delivery, cooldown: int = 0) -> str:
+    """What the user can do about it, or what the app did: empty when nothing.
+    ``cooldown``: seconds until "Call me instead" works (``flows.cooldown_seconds``);
+    while it runs, the hint says from when, as the countdown beside the buttons does."""
     if delivery.voice_fallback:
         return pgettext(
             "tyntec2fa", "The text message did not arrive, so we are calling your phone instead."
         )
     if not delivery.suggest_call:
         return ""
-    if delivery.state is DeliveryState.FAILED:
+    failed = delivery.state is DeliveryState.FAILED
+    if cooldown > 0:
+        when = {"time": feedback.clock_text(feedback.clock(cooldown))}
+        if failed:
+            return (
+                pgettext("tyntec2fa", "You can get the code by a phone call instead from %(time)s.")
+                % when
+            )
+        return (
+            pgettext(
+                "tyntec2fa",
+                "No delivery has been reported yet. "
+                "You can get the code by a phone call instead from %(time)s.",
+            )
+            % when
+        )
+    if failed:
         return pgettext("tyntec2fa", "You can get the code by a phone call instead.")
     return pgettext(
         "tyntec2fa",
@@ -60,7 +79,7 @@ def delivery_context(
     return {
         "delivery": delivery,
         "delivery_text": state_text(delivery),
-        "delivery_hint": hint_text(delivery),
+        "delivery_hint": hint_text(delivery, flows.cooldown_seconds(challenge)),
     }
 
 
@@ -98,5 +117,6 @@ def challenge_delivery(request: HttpRequest) -> HttpResponse:
     if challenge is None:
         return JsonResponse({"state": None})
     delivery = delivery_status(request, user, challenge, place_call=request.method == "POST")
-    body = {**as_json(delivery), "text": state_text(delivery), "hint": hint_text(delivery)}
+    hint = hint_text(delivery, flows.cooldown_seconds(challenge))
+    body = {**as_json(delivery), "text": state_text(delivery), "hint": hint}
     return JsonResponse(body)

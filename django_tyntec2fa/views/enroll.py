@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import pgettext
 
 from .. import flows, policy, redirects, session
 from ..exceptions import (
@@ -155,7 +156,7 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
         return TemplateResponse(request, CONFIRM_TEMPLATE, context, status=400)
     first = not policy.has_confirmed_device(user)
     try:
-        flows.confirm(request, user, code=form.cleaned_data["code"])
+        device = flows.confirm(request, user, code=form.cleaned_data["code"])
     except LoginTimeout:
         return redirect(login_url())
     except Tyntec2FAError as error:
@@ -167,6 +168,8 @@ def enroll_confirm(request: HttpRequest) -> HttpResponse:
     # A pending login completed by this enrollment goes where the user was heading.
     if pending is not None:
         next_url = redirects.safe_next(request, pending.next_url) or next_url
+    added = pgettext("tyntec2fa", "The phone “%(phone)s” was added.") % {"phone": device}
+    feedback.confirm(request, added, app_page=not next_url)  # no `next`: the phones page
     if first and flows.recovery.enabled():
         # The first phone: offer a set of recovery codes before going on (issue 11).
         return _with_next("recovery-codes", next_url)

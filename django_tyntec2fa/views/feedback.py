@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest
 from django.utils import timezone
@@ -211,3 +212,14 @@ def flash(request: HttpRequest, notice: str) -> None:
 def take_notice(request: HttpRequest) -> str:
     """The notice ``flash`` kept, once; "" when there is none."""
     return str(request.session.pop(NOTICE_KEY, "") or "")
+
+
+def confirm(request: HttpRequest, notice: str, *, app_page: bool) -> None:
+    """Confirm what the user just did on the next page (issue 23.13). The phones page
+    (``app_page``) shows the notice with ``role="status"`` (``flash``); a page of the
+    project (where a sign-in or a sign-out goes on to) shows it through Django's
+    messages when the project uses them, else the app's next page that shows notices."""
+    if not app_page and getattr(request, "_messages", None) is not None:
+        messages.success(request, notice)
+        return
+    flash(request, notice)

@@ -62,7 +62,9 @@ def recover(request: HttpRequest) -> HttpResponse:
     next_url = pending.next_url
     remember = request.POST.get("remember") == "1"
     try:
-        recovery.recover_login(request, form.cleaned_data["code"], found=found, remember=remember)
+        done = recovery.recover_login(
+            request, form.cleaned_data["code"], found=found, remember=remember
+        )
     except LoginTimeout:
         return redirect(login_url())
     except (InvalidCode, AccountLocked) as error:
@@ -70,6 +72,13 @@ def recover(request: HttpRequest) -> HttpResponse:
         return redirect_refused(request, RECOVER_PAGE, _refusal(error, remember=remember))
     except Tyntec2FAError as error:
         return error_response(request, RECOVER_TEMPLATE, _recover_context(user, form), error)
+    notice = npgettext(
+        "tyntec2fa",
+        "You signed in with a recovery code. You have %(count)s recovery code left.",
+        "You signed in with a recovery code. You have %(count)s recovery codes left.",
+        done.remaining,
+    ) % {"count": done.remaining}
+    feedback.confirm(request, notice, app_page=False)  # the page the sign-in goes on to
     # As the code page: a checked `next` is a URL, never a URL name.
     response = HttpResponseRedirect(redirects.next_or_default(request, next_url))
     return trust.update_cookie(request, response)  # "remember this browser" (S9)

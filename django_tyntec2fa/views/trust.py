@@ -64,4 +64,8 @@ def sign_out_everywhere(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return TemplateResponse(request, SIGN_OUT_TEMPLATE, {})
     signout.sign_out_everywhere(request, request.user)
+    notice = pgettext(
+        "tyntec2fa", "You are signed out. Your trusted browsers and app sign-ins were ended too."
+    )
+    feedback.confirm(request, notice, app_page=False)  # the sign-in page tells it
     return trust.update_cookie(request, redirect(login_url()))

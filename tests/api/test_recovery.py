@@ -167,5 +167,5 @@ def recovery_set(user: Any) -> list[str]:
     """A set for ``user`` through the flow, as right after a fresh second factor."""
     from unittest import mock
 
-    with mock.patch.object(recovery, "recent_for", return_value=True):
+    with mock.patch("django_tyntec2fa.flows.sensitive.recent_for", return_value=True):
         return recovery.generate(None, user).codes

@@ -27,7 +27,7 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django_tyntec2fa.flows import recovery
 user = get_user_model().objects.get(username=os.environ["BLACKBOX_USER"])
-with mock.patch.object(recovery, "recent_for", return_value=True):
+with mock.patch("django_tyntec2fa.flows.sensitive.recent_for", return_value=True):
     print(json.dumps(recovery.generate(None, user).codes))
 """
 

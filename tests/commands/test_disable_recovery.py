@@ -14,7 +14,7 @@ from .conftest import run
 
 
 def test_disable_removes_the_recovery_codes(device: PhoneDevice, alice: Any) -> None:
-    with mock.patch.object(recovery, "recent_for", return_value=True):
+    with mock.patch("django_tyntec2fa.flows.sensitive.recent_for", return_value=True):
         recovery.generate(None, alice)
     revoked: list[int] = []
 

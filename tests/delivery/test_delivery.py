@@ -222,3 +222,31 @@ def test_the_step_up_page_reports_its_own_code(
     assert (answer["state"], answer["suggest_call"]) == ("failed", True)
     page = browser.get("/2fa/step-up/").content.decode()
     assert "Code status: could not be delivered." in page
+
+
+@pytest.mark.usefixtures("every_poll_asks")
+@pytest.mark.parametrize("cooldown", [30, 0])
+def test_the_call_hint_says_from_when_while_call_me_waits(
+    browser: Client, alice: Any, fake: FakeTyntec, clock: Clock, settings: Any, cooldown: int
+) -> None:
+    """Issue 23.13: "You can get the code by a phone call instead" while "Call me
+    instead" is still disabled by the resend cooldown says from when, the same clock
+    time as the countdown beside the buttons; once the cooldown is over, it does not."""
+    settings.TYNTEC2FA_RESEND_COOLDOWN = cooldown
+    fake.plan_delivery("failed", delay=2)
+    password_login(browser, alice)
+    clock.advance(3)
+    page = browser.get(PAGE).content.decode()  # one answer: the hint and the countdown
+    words = page[page.index('id="tyntec2fa-delivery"') :]
+    poll = browser.post(POLL).json()["hint"]
+    plain = "You can get the code by a phone call instead."
+    if cooldown:
+        countdown = "You can request a new code at "
+        start = page.index(countdown) + len(countdown)
+        when = page[start : page.index(".", start)]
+        assert f"You can get the code by a phone call instead from {when}." in words
+        assert plain not in words
+        assert poll.startswith("You can get the code by a phone call instead from ")
+    else:
+        assert plain in words
+        assert poll == plain

@@ -81,6 +81,7 @@ def texts(language: str) -> dict[str, str]:
             "confirm": _("Confirm phone"),
             "remove": pgettext("tyntec2fa", "Remove"),
             "remove_phone": pgettext("tyntec2fa", "Remove this phone"),
+            "removed": pgettext("tyntec2fa", "This phone was removed"),
             "cancel": _("Cancel"),
         }
     for key in ("Sign in", "Username", "Password"):
@@ -343,6 +344,10 @@ def test_every_page_state_passes_axe_and_fits_320_px(
         page.get_by_role("button", name=text["remove_phone"], exact=True).click()
         page.wait_for_url(re.compile(r"/2fa/devices/$"))
         assert page.get_by_role("status").get_by_text(f"*{second[-4:]}").is_visible()
+        # Back to its "Remove this phone?" page says it was removed (issue 23.13).
+        assert page.go_back().status == 410
+        page.get_by_role("heading", name=text["removed"]).wait_for()
+        walk.check("phone-removed")
 
         page.goto("/2fa/step-up/?next=/protected/sensitive/")
         walk.check("step-up")

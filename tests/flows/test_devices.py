@@ -120,7 +120,7 @@ def test_removing_the_last_phone_needs_a_recent_second_factor_e3(
 
 def test_removing_the_primary_promotes_another(user, device, make_request) -> None:
     backup = add_device(user, OTHER_NUMBER, is_primary=False)
-    flows.remove(make_request(user), user, device.pk)  # not the last one
+    flows.remove(make_request(user, verified=True), user, device.pk)  # not the last one
     backup.refresh_from_db()
     assert backup.is_primary
 
@@ -155,13 +155,14 @@ def test_removing_an_abandoned_enrollment_needs_nothing(user, make_request) -> N
 
 def test_make_primary(user, device, make_request) -> None:
     backup = add_device(user, OTHER_NUMBER, is_primary=False)
-    assert flows.make_primary(make_request(user), user, backup.pk).is_primary
+    fresh = make_request(user, verified=True)
+    assert flows.make_primary(fresh, user, backup.pk).is_primary
     device.refresh_from_db()
     assert not device.is_primary
-    assert flows.make_primary(make_request(user), user, str(backup.pk)).is_primary  # idempotent
+    assert flows.make_primary(fresh, user, str(backup.pk)).is_primary  # idempotent
     unconfirmed = add_device(user, "+4915100000001", confirmed=False, is_primary=False)
     with pytest.raises(DeviceError):
-        flows.make_primary(make_request(user), user, unconfirmed.pk)
+        flows.make_primary(fresh, user, unconfirmed.pk)
 
 
 # --- IDOR ------------------------------------------------------------------------------------

@@ -112,7 +112,8 @@ def test_s9_phone_added_ends_the_trust(verified: Client, alice: Any, reasons):
 
 def test_s9_phone_removed_ends_the_trust(verified: Client, alice: Any, reasons):
     backup = PhoneDevice.objects.filter(user=alice, is_primary=False).first()
-    flows.remove(None, alice, backup.pk)  # the flow sends device_removed
+    request = verified.get("/whoami/").wsgi_request  # a verified, recent session
+    flows.remove(request, alice, backup.pk)  # the flow sends device_removed
     assert not TrustedBrowser.objects.exists()
     assert reasons == [(alice, 1, trust.DEVICE_REMOVED)]
     assert asked(verified, alice)

@@ -108,7 +108,7 @@ def test_a_recovery_code_at_sign_in_sends_the_notice_e4(
 ) -> None:
     """E4: the recovery page signs in and the user is told, with how many are left."""
     with_email(alice)
-    with mock.patch.object(recovery, "recent_for", return_value=True):
+    with mock.patch("django_tyntec2fa.flows.sensitive.recent_for", return_value=True):
         codes = recovery.generate(None, alice).codes
     mail.outbox.clear()  # the set's own notice
     password_login(client, alice, next_url="/protected/")

@@ -71,7 +71,8 @@ device_primary = operation(
     "device_primary",
     "devices",
     "Make a phone primary",
-    "Login codes go to this phone first.",
+    "Login codes go to this phone first. Needs a second factor within "
+    "TYNTEC2FA_STEP_UP_MAX_AGE (step-up first).",
     responses(
         200,
         DeviceSerializer,
@@ -79,7 +80,11 @@ device_primary = operation(
         {"Primary": ex.DEVICE},
         UNSAFE,
         SIGNED_IN_REFUSALS,
-        {400: {"Not confirmed": ex.DEVICE_NOT_CONFIRMED}, 404: {"Not yours": ex.NOT_FOUND}},
+        {
+            400: {"Not confirmed": ex.DEVICE_NOT_CONFIRMED},
+            403: {"Step up first": ex.STEP_UP_REQUIRED},
+            404: {"Not yours": ex.NOT_FOUND},
+        },
     ),
     request=None,
 )

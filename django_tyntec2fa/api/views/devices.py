@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework.exceptions import NotAuthenticated, NotFound
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -21,7 +21,7 @@ from ...exceptions import DeviceError, LoginTimeout, ProviderRejected, StepUpReq
 from ...models import PhoneDevice
 from .. import openapi, transport
 from ..errors import field_error_response
-from ..permissions import IsSecondFactorVerified, RecentSecondFactor, SecondFactorOrNotRequired
+from ..permissions import IsSecondFactorVerified, SecondFactorOrNotRequired
 from ..serializers import ChallengeSerializer, CodeSerializer, DeviceSerializer, EnrollSerializer
 from .base import ApiView, require_issuer, signed_in, uses_token, validated
 
@@ -61,13 +61,10 @@ class DeviceListView(ApiView):
 
 
 class DeviceDetailView(ApiView):
-    """One of the user's phones; ``DELETE`` needs a recent second factor (E3, S10)."""
+    """One of the user's phones; ``DELETE`` needs a recent second factor (E3, S10):
+    the flow decides (``flows.sensitive.require_fresh``), 403 ``step_up_required``."""
 
-    def get_permissions(self) -> list[BasePermission]:
-        """Removing a phone needs a recent second factor; reading it does not."""
-        if self.request.method == "DELETE":
-            return [RecentSecondFactor()]
-        return [SecondFactorOrNotRequired()]
+    permission_classes = [SecondFactorOrNotRequired]
 
     @openapi.device_get
     def get(self, request: Request, pk: int) -> Response:
@@ -95,7 +92,8 @@ class UnknownDeviceView(ApiView):
 
 
 class DevicePrimaryView(ApiView):
-    """Login codes go to this phone first."""
+    """Login codes go to this phone first; needs a recent second factor (E2): the flow
+    decides, 403 ``step_up_required``."""
 
     permission_classes = [IsSecondFactorVerified]
 

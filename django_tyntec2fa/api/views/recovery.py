@@ -7,13 +7,12 @@ no other answer; ``challenge/recover/`` answers exactly as ``challenge/verify/``
 
 from __future__ import annotations
 
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from ...flows import recovery, trust
 from .. import openapi, transport
-from ..permissions import IsSecondFactorVerified, RecentSecondFactor
+from ..permissions import IsSecondFactorVerified
 from ..serializers import LoginCodeSerializer, RecoveryCodesSerializer, RecoveryStatusSerializer
 from .base import ApiView, require_issuer, signed_in, validated
 from .challenge import PendingLoginView, _login
@@ -21,13 +20,10 @@ from .challenge import PendingLoginView, _login
 
 class RecoveryCodesView(ApiView):
     """The signed-in user's recovery codes: ``GET`` the status, ``POST`` a new set,
-    which needs a recent second factor (E3, S10)."""
+    which needs a recent second factor (E3, S10): the flow decides
+    (``flows.sensitive.require_fresh``), 403 ``step_up_required``."""
 
-    def get_permissions(self) -> list[BasePermission]:
-        """Generating needs a recent second factor; reading the count does not."""
-        if self.request.method == "POST":
-            return [RecentSecondFactor()]
-        return [IsSecondFactorVerified()]
+    permission_classes = [IsSecondFactorVerified]
 
     @openapi.recovery_status
     def get(self, request: Request) -> Response:
