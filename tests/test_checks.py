@@ -340,6 +340,8 @@ EVERYTHING_WRONG: list[dict[str, Any]] = [
         "SESSION_COOKIE_SAMESITE": None,
         "CACHES": {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}},
         "TYNTEC2FA_SEND_RATE_IP": "lots",
+        "TYNTEC2FA_LOGIN_RATE_IP": "lots",
+        "TYNTEC2FA_LOGIN_RATE_USER": 10,
         "TYNTEC2FA_SMS_COUNTRIES": None,
         "TYNTEC2FA_VOICE_COUNTRIES": ["XX"],
         "TYNTEC2FA_BLOCKED_NUMBER_TYPES": ["PREMIUM"],

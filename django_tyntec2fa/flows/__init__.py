@@ -8,7 +8,8 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 - recovery codes (generate, use at sign-in, revoke, status): ``recovery``;
 - the tyntec application and the settings (``manage.py tyntec2fa_application``):
   ``application``;
-- the login: ``password_login``, ``owe_second_factor``, ``begin_login``,
+- the login: ``admit_password`` (the password step's limits), ``password_login``,
+  ``owe_second_factor``, ``begin_login``,
   ``verify_login``, ``send_login_code``, ``resend_login_code``, ``step_up``,
   ``send_step_up_code``, ``enrolling_user``, ``abort_login``, ``end_challenges``,
   ``login_refusal`` (why the password step sent no code).
@@ -24,6 +25,7 @@ from .login import (
     Enrolling,
     PasswordStep,
     abort_login,
+    admit_password,
     begin_login,
     end_challenges,
     enrolling_user,
@@ -44,6 +46,7 @@ __all__ = [
     "PasswordStep",
     "SendRefusal",
     "abort_login",
+    "admit_password",
     "application",
     "begin_login",
     "cancel",

@@ -1,6 +1,7 @@
 """The login flow around ``session.py``: the pending login, its code, step-up, abort.
 
-Whoever logs a user in (the app's ``LoginView``, the ``user_logged_in`` receiver of any
+``admit_password`` throttles the password step of the app's ``LoginView`` and API
+before the password is checked. Whoever logs a user in (the app's ``LoginView``, the ``user_logged_in`` receiver of any
 other ``auth.login()``, the gate middleware and the decorators for a session that is
 logged in without proof), ``owe_second_factor`` decides, once, whether the login owes a
 second factor and begins it: the session becomes pending (every view sees an anonymous
@@ -19,17 +20,21 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .. import session
+from .. import audit, session
+from ..abuse import ratelimits
+from ..abuse.counters import limits_reachable
 from ..choices import Purpose
 from ..exceptions import (
     ChallengeError,
     DeviceError,
+    LimitsUnavailable,
     LoginTimeout,
     ProviderError,
+    RateLimited,
     SecondFactorPending,
     StepUpRequired,
 )
-from ..models import Challenge, PhoneDevice
+from ..models import AuditEvent, Challenge, PhoneDevice
 from ..policy import has_confirmed_device, login_device, login_devices, rule_requires
 from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
@@ -52,6 +57,36 @@ class PasswordStep:
     devices: list[PhoneDevice]
     #: The code's challenge; None when sending failed (the page offers to send again).
     challenge: Challenge | None
+
+
+#: The answers of a refused password step (``admit_password``).
+LOGIN_RATE_LIMITED = _("Too many sign-in attempts. Please wait a few minutes and try again.")
+LOGIN_UNAVAILABLE = _("Signing in is not possible right now. Please try again in a few minutes.")
+
+
+def admit_password(request: HttpRequest, username: str) -> None:
+    """May this request's password step for ``username`` be checked at all? Call it
+    BEFORE the password is evaluated, so the answer of a refused step never depends on
+    the password (nor on whether ``username`` exists, U1).
+
+    Counts the attempt against ``TYNTEC2FA_LOGIN_RATE_IP`` and
+    ``TYNTEC2FA_LOGIN_RATE_USER`` (``ratelimits.check_login``). Raises, audited:
+    ``RateLimited`` (429, ``retry_after`` = when the tightest window ends) and
+    ``LimitsUnavailable`` (503, fail closed: without its counts no password is tried).
+    """
+    try:
+        with limits_reachable("password step"):
+            ratelimits.check_login(request, username)
+    except RateLimited as error:
+        audit.record(AuditEvent.Kind.RATE_LIMITED, request=request, detail=f"login: {error}")
+        raise RateLimited(
+            str(error), message=LOGIN_RATE_LIMITED, retry_after=error.retry_after
+        ) from None
+    except LimitsUnavailable as error:
+        audit.record(AuditEvent.Kind.PROVIDER_ERROR, request=request, detail=f"login: {error}")
+        raise LimitsUnavailable(
+            str(error), message=LOGIN_UNAVAILABLE, retry_after=error.retry_after
+        ) from None
 
 
 def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:

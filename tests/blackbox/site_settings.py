@@ -37,6 +37,8 @@ TYNTEC2FA_SEND_RATE_IP = os.environ.get("BLACKBOX_SEND_RATE_IP", "8/h")
 # Not what these tests measure: high enough never to be the limit that trips.
 TYNTEC2FA_SEND_RATE_PREFIX = "1000/h"
 TYNTEC2FA_SEND_RATE_SESSION = "1000/h"
+TYNTEC2FA_LOGIN_RATE_IP = "1000/m"
+TYNTEC2FA_LOGIN_RATE_USER = "1000/m"
 
 # With DEBUG off Django logs an unexpected error only to the admins' mail: put its
 # traceback in gunicorn's log instead, so a 500 of a black-box test can be explained.
