@@ -796,6 +796,19 @@ def check_api_authentication(
     return authentication_classes()
 
 
+@register(Tags.database, TAG)
+def check_authtoken_migrated(
+    app_configs: Sequence[Any] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[CheckMessage]:
+    """W036 DRF's authtoken issues the API's tokens but is not migrated (a database
+    check: ``manage.py check --database default``, ``migrate``)."""
+    from .api.checks import authtoken_unmigrated
+
+    return authtoken_unmigrated(databases)
+
+
 @register(Tags.security, TAG)
 def check_token_issuer(
     app_configs: Sequence[Any] | None = None, **kwargs: Any

@@ -28,6 +28,7 @@ from ..exceptions import (
     OtpNotActive,
     OtpNotFound,
     Tyntec2FAError,
+    unavailable_retry_after,
 )
 
 #: The scheme a 401 names when no authentication class gives one (RFC 9110 asks for
@@ -84,6 +85,18 @@ class TokenNeedsSecondFactor(exceptions.PermissionDenied):
     default_code = "second_factor_not_set_up"
     default_detail = _(
         "API tokens are issued only after a second factor. Please add a phone number first."
+    )
+
+
+class TokenUnavailable(exceptions.APIException):
+    """The site cannot mint API tokens right now (e.g. ``rest_framework.authtoken`` is
+    installed but not migrated): found before the code is checked, the code stays
+    usable; found after it (an issuer that failed), the login is undone (issue 23.9)."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_code = "token_unavailable"
+    default_detail = _(
+        "Signing in with an API token is not possible right now. Please try again later."
     )
 
 
@@ -169,6 +182,10 @@ def _api_error(exc: exceptions.APIException) -> Response:
         return error_response(CsrfFailed.default_code, exc.detail, exc.status_code)
     if isinstance(exc, exceptions.Throttled):
         return error_response("rate_limited", exc.detail, exc.status_code, retry_after=exc.wait)
+    if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        # Every 503 says when to try again (issue 23.6).
+        wait = unavailable_retry_after()
+        return error_response(_code(exc), exc.detail, exc.status_code, retry_after=wait)
     return error_response(_code(exc), exc.detail, exc.status_code)
 
 
