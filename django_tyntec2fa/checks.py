@@ -563,7 +563,15 @@ UNSHARED_CACHES = frozenset(
     }
 )
 #: The rate-limit settings: every setting with ``_RATE_`` in its name is a rate.
-RATE_SETTINGS = tuple(sorted(name for name in vars(Settings) if "_RATE_" in name))
+#: The password step's limits are not among them: they may be None (switched off), and
+#: each has its own id (E080, E081).
+LOGIN_RATE_SETTINGS = {
+    "LOGIN_RATE_IP": "django_tyntec2fa.E080",
+    "LOGIN_RATE_USER": "django_tyntec2fa.E081",
+}
+RATE_SETTINGS = tuple(
+    sorted(name for name in vars(Settings) if "_RATE_" in name and name not in LOGIN_RATE_SETTINGS)
+)
 
 
 @register(Tags.security, Tags.caches, TAG)
@@ -624,6 +632,29 @@ def check_rates(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> list
         for name in RATE_SETTINGS
         if not is_rate(getattr(app_settings, name))
     ]
+
+
+@register(Tags.security, TAG)
+def check_login_rates(
+    app_configs: Sequence[Any] | None = None, **kwargs: Any
+) -> list[CheckMessage]:
+    """E080 ``TYNTEC2FA_LOGIN_RATE_IP``, E081 ``TYNTEC2FA_LOGIN_RATE_USER`` is neither
+    a rate nor None (else: a 500 at every password step)."""
+    found: list[CheckMessage] = []
+    for name, check_id in LOGIN_RATE_SETTINGS.items():
+        value = _raw(name)
+        if value is None or (isinstance(value, str) and is_rate(value)):
+            continue
+        found.append(
+            Error(
+                f"TYNTEC2FA_{name} is {value!r}, which is neither a rate nor None.",
+                hint='Write a rate such as "10/10m" or "30/m" (a count, a slash and a period '
+                "of s, m, h or d), or None to switch the password step's limit off when "
+                "another package (e.g. django-axes) throttles logins.",
+                id=check_id,
+            )
+        )
+    return found
 
 
 # --- SMS pumping and cost defences: W016 (P1), E023-E028 (docs/abuse.md) -------------------
@@ -763,6 +794,19 @@ def check_api_authentication(
     from .api.checks import authentication_classes
 
     return authentication_classes()
+
+
+@register(Tags.database, TAG)
+def check_authtoken_migrated(
+    app_configs: Sequence[Any] | None = None,
+    databases: Sequence[str] | None = None,
+    **kwargs: Any,
+) -> list[CheckMessage]:
+    """W036 DRF's authtoken issues the API's tokens but is not migrated (a database
+    check: ``manage.py check --database default``, ``migrate``)."""
+    from .api.checks import authtoken_unmigrated
+
+    return authtoken_unmigrated(databases)
 
 
 @register(Tags.security, TAG)

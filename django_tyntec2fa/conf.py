@@ -60,6 +60,11 @@ def _get(name: str, default: Any) -> Any:
     return getattr(django_settings, f"TYNTEC2FA_{name}", default)
 
 
+def _rate_or_none(name: str, default: str) -> str | None:
+    value = _get(name, default)
+    return None if value is None else str(value)
+
+
 class Settings:
     """One property per setting; see ``docs/settings.md`` for the reference."""
 
@@ -304,6 +309,19 @@ class Settings:
         """Codes checked per client IP, across accounts, so one IP cannot try codes against
         many pending logins."""
         return str(_get("VERIFY_RATE_IP", "30/m"))
+
+    @property
+    def LOGIN_RATE_IP(self) -> str | None:
+        """Password steps per client IP, right or wrong (the app's ``LoginView`` and
+        ``POST /api/login/``); None switches this limit off (a site that throttles
+        logins with django-axes)."""
+        return _rate_or_none("LOGIN_RATE_IP", "30/m")
+
+    @property
+    def LOGIN_RATE_USER(self) -> str | None:
+        """Password steps per submitted username (case and spaces ignored), right or
+        wrong; None switches this limit off."""
+        return _rate_or_none("LOGIN_RATE_USER", "10/10m")
 
     @property
     def RATELIMIT_ENABLE(self) -> bool:

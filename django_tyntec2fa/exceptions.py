@@ -24,6 +24,24 @@ from django.utils.translation import gettext_lazy as _
 #: The scheme a 401 names (RFC 9110 asks for one): the session's second factor.
 SECOND_FACTOR_CHALLENGE = 'SecondFactor realm="session"'
 
+#: The most a 503 without a known wait asks a client to wait (seconds): tyntec failed
+#: once (a timeout, a 5xx) while the circuit breaker is still closed.
+UNAVAILABLE_RETRY_AFTER = 30
+
+
+def unavailable_retry_after() -> int:
+    """The ``Retry-After`` of a 503 whose wait nobody knows (the breaker is closed, or
+    an unexpected answer): ``TYNTEC2FA_BREAKER_COOL_OFF``, the wait a client would be
+    given if this failure were the one that opens the breaker, at most
+    ``UNAVAILABLE_RETRY_AFTER`` and at least 1 second. Every 503 carries a wait."""
+    from .conf import app_settings  # conf is below nothing; imported late all the same
+
+    try:
+        cool_off = int(app_settings.BREAKER_COOL_OFF)
+    except (TypeError, ValueError):  # reported by check E042
+        cool_off = UNAVAILABLE_RETRY_AFTER
+    return max(1, min(cool_off, UNAVAILABLE_RETRY_AFTER))
+
 
 class Tyntec2FAError(Exception):
     """Base class of every error raised by this app."""
@@ -45,8 +63,10 @@ class Tyntec2FAError(Exception):
         retry_after: int | None = None,
     ) -> None:
         self.detail = detail
+        if retry_after is None and self.http_status == 503:
+            retry_after = unavailable_retry_after()  # every 503 says when to try again
         #: Seconds until trying again makes sense, when known (the pages show it as a
-        #: time, the API sends ``Retry-After``); None for most refusals.
+        #: time, the API sends ``Retry-After``); None for most refusals, never for a 503.
         self.retry_after = retry_after
         self.message = message if message is not None else self.default_message
         super().__init__(detail or str(self.message))
@@ -67,7 +87,8 @@ class ProviderError(Tyntec2FAError):
 
 class ProviderUnavailable(ProviderError):
     """Timeout, connection failure, HTTP 429 or 5xx, or the circuit breaker is open: try
-    again later. ``retry_after`` (seconds) is set when the wait is known (the breaker)."""
+    again later. ``retry_after`` (seconds): the rest of the cool-off while the breaker is
+    open, else ``unavailable_retry_after()``."""
 
     code = "provider_unavailable"
     default_message = _(
@@ -291,6 +312,17 @@ class CsrfFailed(Tyntec2FAError):
     code = "csrf_failed"
     http_status = 403
     default_message = _("CSRF verification failed. Send the X-CSRFToken header.")
+
+
+class TokenUnavailable(Tyntec2FAError):
+    """The site cannot mint API tokens right now (``rest_framework.authtoken`` installed
+    but not migrated, or an issuer that failed): the API's 503."""
+
+    code = "token_unavailable"
+    http_status = 503
+    default_message = _(
+        "Signing in with an API token is not possible right now. Please try again later."
+    )
 
 
 class LoginTimeout(ChallengeError):

@@ -30,14 +30,8 @@ def on_user_logged_in(sender: Any, request: HttpRequest | None, user: Any, **kwa
         if session.has_pending_state(request):
             flows.abort_login(request)
         session.forget_not_required(request)
-        if getattr(request, session.NOT_REQUIRED_ATTR, False):
-            # views.LoginView asked the policy a moment ago (flows.password_login).
-            session.remember_not_required(request)
-            return
-        if getattr(request, session.TRUSTED_ATTR, None) == str(user.pk):
-            # flows.password_login accepted this browser's trust a moment ago (S9).
-            session.mark_trusted(request)
-            return
+        # What the login owes: decided here (flows.login.decide), or taken from the
+        # session when views.LoginView's flows.password_login decided a moment ago.
         flows.owe_second_factor(request, user, sign_in=True)
     except BaseException:
         # login() has already written the user into the session; an error here must

@@ -38,13 +38,13 @@ PROOF_KEY = "_tyntec2fa_verified"
 #: Set on the request while ``complete_login`` calls ``auth.login``, so the
 #: ``user_logged_in`` receiver does not make the session pending again.
 COMPLETING_ATTR = "_tyntec2fa_completing"
-#: Set on the request by ``flows.password_login`` when the user needs no second
-#: factor, so the ``user_logged_in`` receiver of the login that follows need not ask.
-NOT_REQUIRED_ATTR = "_tyntec2fa_not_required"
-#: Set on the request by ``flows.password_login`` to the user's pk when a trusted
-#: browser (``flows.trust``) spares this sign-in its code, for the receiver of the
-#: ``auth.login`` that follows.
-TRUSTED_ATTR = "_tyntec2fa_trusted"
+#: What ``flows.login.decide`` found a password login owes when it owes no code now
+#: ("nothing" or "trusted"), kept in the session for the ``auth.login`` that follows
+#: (``record_decision``, ``take_decision``); a login that owes a code is the pending
+#: login itself.
+DECISION_KEY = "_tyntec2fa_login_decision"
+#: Seconds a recorded decision holds: the ``auth.login`` follows at once.
+DECISION_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -417,3 +417,36 @@ def take_new_codes(request: HttpRequest, pad: str | None) -> list[str] | None:
         return _xor(data, key).decode().split("\n") if data else None
     except (binascii.Error, ValueError):  # a garbled pad; ValueError: its length too
         return None
+
+
+def record_decision(request: HttpRequest, user: AbstractBaseUser, owed: str) -> None:
+    """Keep what the password login of ``user`` owes (``owed``: "nothing" or
+    "trusted") for the ``auth.login`` that follows, bound to the user and the session
+    auth hash. Another user's login in this session is flushed first, as ``auth.login``
+    would flush it, so the decision survives into the login."""
+    store = request.session
+    pk = user._meta.pk.value_to_string(user)
+    auth_hash = user.get_session_auth_hash()
+    if SESSION_KEY in store and (
+        str(store[SESSION_KEY]) != pk
+        or not constant_time_compare(str(store.get(HASH_SESSION_KEY, "")), auth_hash)
+    ):
+        store.flush()
+    store[DECISION_KEY] = {"user": pk, "hash": auth_hash, "owed": owed, "at": time.time()}
+
+
+def take_decision(request: HttpRequest, user: AbstractBaseUser) -> str | None:
+    """The decision ``record_decision`` kept for this login of ``user``, once (it is
+    removed), or None: none kept, another user's, a changed password, or too old."""
+    entry = request.session.pop(DECISION_KEY, None)
+    if not isinstance(entry, dict):
+        return None
+    at = entry.get("at")
+    if not isinstance(at, int | float) or time.time() - at > DECISION_SECONDS:
+        return None
+    if entry.get("user") != user._meta.pk.value_to_string(user):
+        return None
+    if not constant_time_compare(str(entry.get("hash", "")), user.get_session_auth_hash()):
+        return None
+    owed = entry.get("owed")
+    return owed if isinstance(owed, str) else None

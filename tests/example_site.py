@@ -48,6 +48,11 @@ def example_env(directory: Path, **extra: str) -> dict[str, str]:
             # The demo trusts browsers for 30 days; a test that wants the box on the
             # code page passes TYNTEC2FA_TRUST_BROWSER_DAYS (tests/e2e/test_trust_browser.py).
             "TYNTEC2FA_TRUST_BROWSER_DAYS": "0",
+            # A module's browser tests sign the demo user in again and again from one
+            # IP: the password step's limits (tests/gate/test_login_throttle.py) must
+            # not be what stops them.
+            "TYNTEC2FA_LOGIN_RATE_IP": "1000/m",
+            "TYNTEC2FA_LOGIN_RATE_USER": "1000/m",
         }
     )
     env.update(extra)

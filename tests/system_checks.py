@@ -35,8 +35,9 @@ def app_check_ids(**changes: Any) -> list[str]:
     return sorted(message.id for message in app_checks(**changes))
 
 
-def app_checks(**changes: Any) -> list[checks.CheckMessage]:
-    """The app's check messages on the baseline with ``changes``."""
+def app_checks(databases: list[str] | None = None, **changes: Any) -> list[checks.CheckMessage]:
+    """The app's check messages on the baseline with ``changes``; ``databases`` also
+    runs the database checks on those aliases (as ``check --database`` does)."""
     with override_settings(**{**BASELINE, **changes}):
-        found = checks.run_checks(tags=["tyntec2fa"])
+        found = checks.run_checks(tags=["tyntec2fa"], databases=databases)
     return [message for message in found if str(message.id).startswith(PREFIX)]

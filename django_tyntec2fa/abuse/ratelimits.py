@@ -16,6 +16,9 @@ group                      key                          setting
                            4 digits (``velocity``)
 ``tyntec2fa.verify.user``  the user's pk                ``VERIFY_RATE_USER``
 ``tyntec2fa.verify.ip``    the client IP, any account   ``VERIFY_RATE_IP``
+``tyntec2fa.login.ip``     the client IP (P6)           ``LOGIN_RATE_IP``
+``tyntec2fa.login.user``   the submitted username,      ``LOGIN_RATE_USER``
+                           normalised (U2)
 ========================== ============================ ==================
 
 Every call counts against every group of its kind, refused calls too. The counters
@@ -29,6 +32,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import time
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,6 +160,28 @@ def check_verify(request: HttpRequest | None, user: Any) -> None:
         ("tyntec2fa.verify.ip", app_settings.VERIFY_RATE_IP, ip_key(request)),
     ]
     _enforce(request, checks)
+
+
+def check_login(request: HttpRequest | None, username: str) -> None:
+    """Count one password step from this request's IP for ``username``, before the
+    password is checked, so that a refusal never depends on it; raises ``RateLimited``.
+
+    Every attempt counts, a right password too: the count is taken before anyone knows.
+    The username is normalised (``login_key``) so that "Alice " and "alice" share a
+    count; it need not exist, so the answer is the same for a name nobody has (U1). A
+    limit set to None is off.
+    """
+    checks = [("tyntec2fa.login.ip", app_settings.LOGIN_RATE_IP, ip_key(request))]
+    name = login_key(username)
+    if name:
+        checks.append(("tyntec2fa.login.user", app_settings.LOGIN_RATE_USER, f"login:{name}"))
+    _enforce(request, [(group, rate, value) for group, rate, value in checks if rate])
+
+
+def login_key(username: str) -> str:
+    """``username`` as a bucket key: Unicode-normalised (NFKC, as Django normalises
+    usernames), without surrounding spaces, case-folded (U2)."""
+    return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
 def _enforce(request: HttpRequest | None, checks: list[tuple[str, str, str]]) -> None:

@@ -7,6 +7,8 @@
   skip the second factor (HTTP Basic, DRF's plain tokens, JWT, Knox).
 - W022: it holds a class not known either way (formerly W015: a Warning and an Error
   never share a number).
+- W036 (a database check): ``rest_framework.authtoken`` issues the API's tokens but its
+  migrations are not applied (a Warning, so ``migrate`` itself still runs).
 
 Views and classes are recognised by the dotted names of their classes (their whole
 MRO, so subclasses count), never by importing the packages named here: this module
@@ -16,7 +18,7 @@ enforce the second factor may say so with ``tyntec2fa_second_factor = True``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.apps import apps
@@ -26,6 +28,9 @@ from django.core.exceptions import ImproperlyConfigured, ViewDoesNotExist
 from django.urls import URLResolver, get_resolver
 from django.utils.module_loading import import_string
 
+#: DRF's authtoken app: its import path and its label (migrations, the table).
+AUTHTOKEN_APP = "rest_framework.authtoken"
+AUTHTOKEN_LABEL = "authtoken"
 #: Views that answer a password (or HTTP Basic) with an API token.
 TOKEN_VIEWS = frozenset(
     {
@@ -157,4 +162,42 @@ def authentication_classes() -> list[CheckMessage]:
                 "the second factor."
             )
             found.append(Warning(message, hint=hint, id="django_tyntec2fa.W022"))
+    return found
+
+
+def authtoken_unmigrated(databases: Sequence[str] | None) -> list[CheckMessage]:
+    """W036, once per database in ``databases`` that should hold DRF's authtoken table
+    but lacks migrations of it, naming them. Only when authtoken issues the API's
+    tokens (installed, ``TYNTEC2FA_API_TOKEN_ISSUER`` unset): without its table a login
+    that asks for a token is refused (503 ``token_unavailable``)."""
+    from django.db import DatabaseError, connections, router
+    from django.db.migrations.loader import MigrationLoader
+
+    from ..conf import app_settings
+
+    if not apps.is_installed(AUTHTOKEN_APP) or app_settings.API_TOKEN_ISSUER is not None:
+        return []
+    found: list[CheckMessage] = []
+    for alias in databases or ():
+        if not router.allow_migrate(alias, AUTHTOKEN_LABEL):
+            continue
+        try:
+            loader = MigrationLoader(connections[alias], ignore_no_migrations=True)
+        except DatabaseError:
+            continue  # Django's own checks report a database that cannot be reached
+        missing = sorted(
+            f"{app}.{name}"
+            for app, name in loader.graph.nodes
+            if app == AUTHTOKEN_LABEL and (app, name) not in loader.applied_migrations
+        )
+        if missing:
+            found.append(
+                Warning(
+                    f"rest_framework.authtoken issues the API's tokens, but the database "
+                    f"{alias!r} lacks its migrations {', '.join(missing)}: every login "
+                    "that asks for an API token is refused until they are applied.",
+                    hint=f"Run 'python manage.py migrate {AUTHTOKEN_LABEL}' (or migrate).",
+                    id="django_tyntec2fa.W036",
+                )
+            )
     return found

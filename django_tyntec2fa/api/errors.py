@@ -34,6 +34,7 @@ from ..exceptions import (
     RateLimited,
     Tyntec2FAError,
     refusal_response,
+    unavailable_retry_after,
 )
 
 #: The scheme a 401 names when no authentication class gives one (RFC 9110 asks for
@@ -92,6 +93,12 @@ class TokenNeedsSecondFactor(
     ErrorFace, exceptions.PermissionDenied, error=errors.TokenNeedsSecondFactor
 ):
     """An API token was asked for by a user who has no second factor to pass (S6)."""
+
+
+class TokenUnavailable(ErrorFace, exceptions.APIException, error=errors.TokenUnavailable):
+    """The site cannot mint API tokens right now (e.g. ``rest_framework.authtoken`` is
+    installed but not migrated): found before the code is checked, the code stays
+    usable; found after it (an issuer that failed), the login is undone (issue 23.9)."""
 
 
 class CsrfFailed(ErrorFace, exceptions.PermissionDenied, error=errors.CsrfFailed):
@@ -189,6 +196,10 @@ def _api_error(exc: exceptions.APIException) -> Response:
         return error_response(CsrfFailed.default_code, exc.detail, exc.status_code)
     if isinstance(exc, exceptions.Throttled):
         return error_response(RateLimited.code, exc.detail, exc.status_code, retry_after=exc.wait)
+    if exc.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        # Every 503 says when to try again (issue 23.6).
+        wait = unavailable_retry_after()
+        return error_response(_code(exc), exc.detail, exc.status_code, retry_after=wait)
     return error_response(_code(exc), exc.detail, exc.status_code)
 
 

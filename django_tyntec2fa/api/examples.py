@@ -127,6 +127,18 @@ ACCOUNT_LOCKED = error(
     locked=True,
 )
 RATE_LIMITED = error("rate_limited", "Too many requests. Please try again later.")
+#: The password step over ``TYNTEC2FA_LOGIN_RATE_IP`` or ``_USER`` (issue 23.4).
+LOGIN_RATE_LIMITED = error(
+    "rate_limited",
+    "Too many sign-in attempts. Please wait a few minutes and try again.",
+    retry_after=412,
+)
+#: The password step while the rate-limit cache is down: refused before the password.
+LOGIN_LIMITS_UNAVAILABLE = error(
+    "provider_unavailable",
+    "Signing in is not possible right now. Please try again in a few minutes.",
+    retry_after=60,
+)
 RESEND_NOT_ALLOWED = error(
     "resend_not_allowed", "Please wait a moment before you ask for another code."
 )

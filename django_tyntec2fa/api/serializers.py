@@ -287,6 +287,12 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class LoginRefusedSerializer(ErrorSerializer):
+    """The password step refused before the password was tried (its rate limits)."""
+
+    retry_after = serializers.IntegerField(help_text=_("Seconds to wait, as Retry-After."))
+
+
 class LoginUnavailableSerializer(serializers.Serializer):
     """The password step's 503: no code could be sent because the service is down. The
     error shape and the pending login's state in one body: the password was right and
@@ -294,14 +300,21 @@ class LoginUnavailableSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text=_("Stable, machine-readable."))
     detail = serializers.CharField(help_text=_("Translated, for people."))
-    status = serializers.ChoiceField(choices=("second_factor_required",))
-    devices = DeviceSerializer(many=True)
-    challenge = ChallengeSerializer(allow_null=True)  # null: no code was sent
+    # The state is absent when the rate-limit cache was down before the password was
+    # tried (issue 23.4): then nothing is pending, and only retry_after is added.
+    status = serializers.ChoiceField(choices=("second_factor_required",), required=False)
+    devices = DeviceSerializer(many=True, required=False)
+    challenge = ChallengeSerializer(allow_null=True, required=False)  # null: no code was sent
     send_error = serializers.DictField(
+        required=False,
         help_text=_(
             "Only when the password step sent no code: its code, detail, hint (what to "
             "do) and retry_after (seconds, or null)."
         ),
+    )
+    retry_after = serializers.IntegerField(
+        required=False,
+        help_text=_("Seconds to wait; only when the password was not tried."),
     )
     login_token = serializers.CharField(
         required=False, help_text=_("Apps: send it as the X-Tyntec2FA-Login header.")

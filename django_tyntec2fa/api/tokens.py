@@ -12,11 +12,12 @@ E015 and W022 report authentication classes that are not known to do so.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.apps import apps
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import HttpRequest
 from django.utils.module_loading import import_string
 from rest_framework.request import Request
@@ -25,6 +26,9 @@ from ..conf import app_settings
 from ..models import TokenProof
 from ..models.token_proof import digest
 from .authentication import AUTHTOKEN_APP, SecondFactorTokenAuthentication
+from .errors import TokenUnavailable
+
+logger = logging.getLogger(__name__)
 
 Issuer = Callable[[HttpRequest, Any], dict[str, Any]]
 
@@ -37,12 +41,36 @@ def get_issuer() -> Issuer | None:
     return import_string(path) if path else None
 
 
+def check_ready(issuer: Issuer) -> None:
+    """Before a code is checked for a token: can ``issuer`` mint one? For DRF's
+    authtoken its table must be there (``manage.py migrate``; check E036 says so at
+    start-up): else ``TokenUnavailable`` (503), and the code is not used up. A custom
+    issuer cannot be asked beforehand; ``issue`` undoes its failure."""
+    if issuer is not authtoken_issuer:
+        return
+    from rest_framework.authtoken.models import Token
+
+    try:
+        with transaction.atomic():  # a savepoint: a failed query spoils no transaction
+            Token.objects.exists()
+    except DatabaseError as error:
+        logger.error("API tokens cannot be issued: %s (run manage.py migrate)", error)
+        raise TokenUnavailable() from None
+
+
 def issue(request: HttpRequest, user: Any) -> dict[str, Any]:
-    """Mint a token for ``user``, who has just passed the second factor."""
+    """Mint a token for ``user``, who has just passed the second factor. Raises
+    ``TokenUnavailable`` when the issuer fails with a database error (in a savepoint,
+    so the request's transaction stays usable)."""
     issuer = get_issuer()
     if issuer is None:
         raise RuntimeError("no API token issuer is configured")
-    return dict(issuer(request, user))
+    try:
+        with transaction.atomic():
+            return dict(issuer(request, user))
+    except DatabaseError as error:
+        logger.error("The API token of user %s could not be issued: %s", user.pk, error)
+        raise TokenUnavailable() from None
 
 
 def authtoken_issuer(request: HttpRequest, user: Any) -> dict[str, Any]:

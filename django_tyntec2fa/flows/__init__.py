@@ -8,7 +8,9 @@ API are thin layers over these functions (``from django_tyntec2fa import flows``
 - recovery codes (generate, use at sign-in, revoke, status): ``recovery``;
 - the tyntec application and the settings (``manage.py tyntec2fa_application``):
   ``application``;
-- the login: ``password_login``, ``owe_second_factor``, ``begin_login``,
+- the login: ``admit_password`` (the password step's limits), ``decide`` (what a
+  password login owes, ``Owed``), ``password_login``,
+  ``owe_second_factor``, ``begin_login``,
   ``verify_login``, ``send_login_code``, ``resend_login_code``, ``step_up``,
   ``send_step_up_code``, ``enrolling_user``, ``abort_login``, ``end_challenges``,
   ``login_refusal`` (why the password step sent no code).
@@ -22,9 +24,12 @@ from .codes import normalize_code
 from .devices import confirm, enroll, make_primary, remove
 from .login import (
     Enrolling,
+    Owed,
     PasswordStep,
     abort_login,
+    admit_password,
     begin_login,
+    decide,
     end_challenges,
     enrolling_user,
     owe_second_factor,
@@ -41,13 +46,16 @@ from .verify import verify
 
 __all__ = [
     "Enrolling",
+    "Owed",
     "PasswordStep",
     "SendRefusal",
     "abort_login",
+    "admit_password",
     "application",
     "begin_login",
     "cancel",
     "confirm",
+    "decide",
     "cooldown_seconds",
     "end_challenges",
     "enroll",

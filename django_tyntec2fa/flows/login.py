@@ -1,33 +1,43 @@
 """The login flow around ``session.py``: the pending login, its code, step-up, abort.
 
-Whoever logs a user in (the app's ``LoginView``, the ``user_logged_in`` receiver of any
-other ``auth.login()``, the gate middleware and the decorators for a session that is
-logged in without proof), ``owe_second_factor`` decides, once, whether the login owes a
-second factor and begins it: the session becomes pending (every view sees an anonymous
-user, S1) and, on a POST, the code goes out. ``verify_login`` completes the login with a
-new session key (S3); ``abort_login`` and logout wipe the pending state and cancel the
-code (S11). ``enrolling_user`` says who may add a phone in a request.
+``admit_password`` throttles the password step of the app's ``LoginView`` and API
+before the password is checked. ``decide`` is the one decision of what a password login
+owes (nothing, a trusted browser, a code, a phone first), taken once per login by
+whoever logs a user in: the app's ``LoginView`` (``password_login``, which keeps a
+"nothing" or "trusted" in the session for the ``auth.login`` that follows), the
+``user_logged_in`` receiver of any other ``auth.login()`` and the API
+(``owe_second_factor``), and the gate middleware and the decorators for a session that
+is logged in without proof. A login that owes a code becomes pending (every view sees
+an anonymous user, S1) and, on a POST, the code goes out. ``verify_login`` completes the
+login with a new session key (S3); ``abort_login`` and logout wipe the pending state and
+cancel the code (S11). ``enrolling_user`` says who may add a phone in a request.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
-from .. import session
+from .. import audit, session
+from ..abuse import ratelimits
+from ..abuse.counters import limits_reachable
 from ..choices import Purpose
 from ..exceptions import (
     ChallengeError,
     DeviceError,
+    LimitsUnavailable,
     LoginTimeout,
     ProviderError,
+    RateLimited,
     SecondFactorPending,
 )
-from ..models import Challenge, PhoneDevice
+from ..models import AuditEvent, Challenge, PhoneDevice
 from ..policy import login_device, login_devices, requires_second_factor
 from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
@@ -53,26 +63,91 @@ class PasswordStep:
     challenge: Challenge | None
 
 
+#: The answers of a refused password step (``admit_password``).
+LOGIN_RATE_LIMITED = _("Too many sign-in attempts. Please wait a few minutes and try again.")
+LOGIN_UNAVAILABLE = _("Signing in is not possible right now. Please try again in a few minutes.")
+
+
+def admit_password(request: HttpRequest, username: str) -> None:
+    """May this request's password step for ``username`` be checked at all? Call it
+    BEFORE the password is evaluated, so the answer of a refused step never depends on
+    the password (nor on whether ``username`` exists, U1).
+
+    Counts the attempt against ``TYNTEC2FA_LOGIN_RATE_IP`` and
+    ``TYNTEC2FA_LOGIN_RATE_USER`` (``ratelimits.check_login``). Raises, audited:
+    ``RateLimited`` (429, ``retry_after`` = when the tightest window ends) and
+    ``LimitsUnavailable`` (503, fail closed: without its counts no password is tried).
+    """
+    try:
+        with limits_reachable("password step"):
+            ratelimits.check_login(request, username)
+    except RateLimited as error:
+        audit.record(AuditEvent.Kind.RATE_LIMITED, request=request, detail=f"login: {error}")
+        raise RateLimited(
+            str(error), message=LOGIN_RATE_LIMITED, retry_after=error.retry_after
+        ) from None
+    except LimitsUnavailable as error:
+        audit.record(AuditEvent.Kind.PROVIDER_ERROR, request=request, detail=f"login: {error}")
+        raise LimitsUnavailable(
+            str(error), message=LOGIN_UNAVAILABLE, retry_after=error.retry_after
+        ) from None
+
+
+class Owed(StrEnum):
+    """What a password login owes (``decide``)."""
+
+    #: No second factor: the policy asks none of this user.
+    NOTHING = "nothing"
+    #: A trusted browser spares this sign-in its code (S9).
+    TRUSTED = "trusted"
+    #: The code of the user's primary phone.
+    CODE = "code"
+    #: A phone first: the policy requires one and the user has none.
+    PHONE_FIRST = "phone_first"
+
+
+def decide(
+    request: HttpRequest, user: Any, *, sign_in: bool = True
+) -> tuple[Owed, list[PhoneDevice]]:
+    """The one decision of what the login of ``user`` owes, once per password login:
+    nothing, a trusted browser, a code, or a phone first. Returns it with the user's
+    confirmed phones, the one the code goes to first (one query decides).
+
+    ``sign_in``: a fresh login, where a trusted browser may spare the code
+    (``trust.sign_in``, which is asked only here); a session found logged in without
+    proof always owes it. Raises ``ImproperlyConfigured`` (a broken
+    ``TYNTEC2FA_REQUIRED``) and database errors.
+    """
+    devices = login_devices(user)
+    device = devices[0] if devices else None
+    if not requires_second_factor(user, device=device):
+        return Owed.NOTHING, devices
+    if sign_in and device is not None and trust.sign_in(request, user) is not None:
+        return Owed.TRUSTED, devices
+    return (Owed.CODE if device is not None else Owed.PHONE_FIRST), devices
+
+
 def password_login(request: HttpRequest, user: Any) -> PasswordStep | None:
     """The password step of ``user``, without ``auth.login`` when a second factor is
     owed (S1): the session becomes a pending login and, on a POST, the code goes out.
 
     Returns what was started, or None when ``user`` needs no second factor: the caller
     logs them in with ``auth.login`` then. One query decides (the user's phones).
-    None too when a trusted browser spares the code (``trust.sign_in``, S9): the
-    ``user_logged_in`` receiver then marks the session as signed in without a code.
+    None too when a trusted browser spares the code (``trust.sign_in``, S9). Either
+    decision is kept in the session (``session.record_decision``) for the
+    ``user_logged_in`` receiver of the ``auth.login`` that follows, which applies it
+    without deciding again.
     Raises what ``begin_login`` raises.
     """
-    devices = login_devices(user)
-    device = devices[0] if devices else None
-    if not requires_second_factor(user, device=device):
-        setattr(request, session.NOT_REQUIRED_ATTR, True)
-        return None
-    if device is not None and trust.sign_in(request, user) is not None:
-        setattr(request, session.TRUSTED_ATTR, str(user.pk))
+    owed, devices = decide(request, user)
+    if owed in (Owed.NOTHING, Owed.TRUSTED):
+        # Kept in the session for the auth.login() that follows and its receiver
+        # (owe_second_factor), which apply it instead of deciding again.
+        session.record_decision(request, user, owed.value)
         return None
     if session.has_pending_state(request):
         abort_login(request)  # S4: whoever's it was, its code dies with it
+    device = devices[0] if devices else None
     challenge = begin_login(request, user, device=device, backend=backend_of(user))
     purpose = Purpose.LOGIN if device is not None else Purpose.ENROLL
     return PasswordStep(purpose=purpose, devices=devices, challenge=challenge)
@@ -93,11 +168,16 @@ def owe_second_factor(
     ``LoginTimeout`` when the session did not keep the pending login (fail closed),
     and database errors.
     """
-    device = login_device(user)  # one query answers "required?" and "which phone?"
-    if not requires_second_factor(user, device=device):
+    recorded = session.take_decision(request, user) if sign_in else None
+    if recorded is not None:
+        owed, device = Owed(recorded), None  # password_login decided a moment ago
+    else:
+        owed, devices = decide(request, user, sign_in=sign_in)
+        device = devices[0] if devices else None
+    if owed == Owed.NOTHING:
         session.remember_not_required(request)
         return None
-    if sign_in and device is not None and trust.sign_in(request, user) is not None:
+    if owed == Owed.TRUSTED:
         session.mark_trusted(request)
         return None
     begin_login(request, user, device=device)

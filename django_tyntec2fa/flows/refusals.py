@@ -18,7 +18,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import Purpose
-from ..exceptions import AccountLocked, ProviderUnavailable, Tyntec2FAError
+from ..exceptions import (
+    AccountLocked,
+    ProviderUnavailable,
+    Tyntec2FAError,
+    unavailable_retry_after,
+)
 from .challenge import live_challenge
 
 _KEY = "_tyntec2fa_login_refusal"
@@ -78,6 +83,10 @@ def login_refusal(request: HttpRequest, user: Any) -> SendRefusal | None:
     if isinstance(until, int | float) and not isinstance(until, bool):
         retry_after = max(0, math.ceil(until - time.time()))  # never a second short
     code = str(entry.get("code", ""))
+    if code == ProviderUnavailable.code:
+        # The pages and the API answer 503 for it, and every 503 says when to try
+        # again: at least a second, also once the remembered wait is over.
+        retry_after = max(1, unavailable_retry_after() if retry_after is None else retry_after)
     return SendRefusal(
         code=code,
         message=str(entry.get("message", "")),

@@ -3,13 +3,17 @@ is not logged in by the password step (S1) but answered with the challenge page.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse
+from django.forms.utils import ErrorDict
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from .. import flows, redirects, session
 from ..choices import Purpose
+from ..exceptions import LimitsUnavailable, RateLimited
 from ..flows import trust
 
 #: The app's sign-in page, for projects without a ``registration/login.html``.
@@ -38,6 +42,29 @@ class LoginView(auth_views.LoginView):
     it has one, else the app's ``django_tyntec2fa/login.html``, so a new project signs
     in without writing a template first.
     """
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The password step, if its limits admit it (``flows.admit_password``): checked
+        before the form authenticates, so a refused step never tries the password."""
+        try:
+            flows.admit_password(request, str(request.POST.get("username", "")))
+        except (RateLimited, LimitsUnavailable) as error:
+            return self._refused(error)
+        return super().post(request, *args, **kwargs)
+
+    def _refused(self, error: RateLimited | LimitsUnavailable) -> HttpResponse:
+        """The login page again with the refusal as the form's error, 429 or 503 with
+        ``Retry-After``. The form is never cleaned (that would authenticate): its
+        errors are set directly, so any template that shows ``form.non_field_errors``
+        shows the refusal."""
+        form = self.get_form()
+        form.cleaned_data = {}
+        form._errors = ErrorDict()
+        form.add_error(None, str(error.message))
+        response = self.render_to_response(self.get_context_data(form=form))
+        response.status_code = error.http_status
+        response["Retry-After"] = str(max(int(error.retry_after or 1), 1))
+        return response
 
     def get_template_names(self) -> list[str]:
         """The project's login template first, the app's own page as the fallback."""

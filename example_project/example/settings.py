@@ -168,6 +168,8 @@ for _name in (
     "SEND_RATE_PREFIX",
     "VERIFY_RATE_USER",
     "VERIFY_RATE_IP",
+    "LOGIN_RATE_IP",
+    "LOGIN_RATE_USER",
 ):
     if os.environ.get(f"TYNTEC2FA_{_name}"):
         globals()[f"TYNTEC2FA_{_name}"] = os.environ[f"TYNTEC2FA_{_name}"]

@@ -140,6 +140,26 @@ def test_every_bad_rate_is_its_own_error_e030() -> None:
     assert [message.id for message in found] == ["django_tyntec2fa.E030"] * 2
 
 
+@pytest.mark.parametrize("value", ["5/M", "lots", "", 5, ("5", "m")])
+def test_login_rate_ip_that_is_neither_a_rate_nor_none_e080(value: Any) -> None:
+    found = app_checks(TYNTEC2FA_LOGIN_RATE_IP=value)
+    assert [message.id for message in found] == ["django_tyntec2fa.E080"]
+    assert "TYNTEC2FA_LOGIN_RATE_IP" in found[0].msg
+
+
+@pytest.mark.parametrize("value", ["10/minute", "10/0m", "", 10])
+def test_login_rate_user_that_is_neither_a_rate_nor_none_e081(value: Any) -> None:
+    found = app_checks(TYNTEC2FA_LOGIN_RATE_USER=value)
+    assert [message.id for message in found] == ["django_tyntec2fa.E081"]
+    assert "TYNTEC2FA_LOGIN_RATE_USER" in found[0].msg
+
+
+@pytest.mark.parametrize("value", [None, "10/10m", "30/m", "1/s"])
+def test_login_rates_may_be_rates_or_none(value: Any) -> None:
+    """None switches the password step's limit off (a site that uses django-axes)."""
+    assert app_check_ids(TYNTEC2FA_LOGIN_RATE_IP=value, TYNTEC2FA_LOGIN_RATE_USER=value) == []
+
+
 def rate(group: str, request: Any) -> str:
     return "5/m"
 

@@ -67,8 +67,11 @@ UNREACHABLE = {
 def outage(settings: Any) -> Iterator[Callable[[], None]]:
     """The rate-limit cache goes down (no code is sent without its limits: fail
     closed); calling the fixture's value brings it back (so does the teardown, before
-    the site's fixture clears the cache)."""
+    the site's fixture clears the cache). The password step's own limits are off
+    (``None``): with them on, an outage refuses the step before the password is tried
+    (``tests/api/test_login_throttle.py``); these tests are about what follows it."""
     settings.TYNTEC2FA_RATELIMIT_ENABLE = True
+    settings.TYNTEC2FA_LOGIN_RATE_IP = settings.TYNTEC2FA_LOGIN_RATE_USER = None
     working = settings.CACHES
 
     def back() -> None:

@@ -40,6 +40,8 @@ TYNTEC2FA_SEND_RATE_SESSION = "1000/h"
 # test_enroll_probes.py's site: clients at several addresses behind one proxy, which
 # the test plays with X-Forwarded-For (every request still comes from 127.0.0.1).
 TYNTEC2FA_TRUSTED_PROXY_COUNT = int(os.environ.get("BLACKBOX_TRUSTED_PROXY_COUNT", "0"))
+TYNTEC2FA_LOGIN_RATE_IP = "1000/m"
+TYNTEC2FA_LOGIN_RATE_USER = "1000/m"
 
 # With DEBUG off Django logs an unexpected error only to the admins' mail: put its
 # traceback in gunicorn's log instead, so a 500 of a black-box test can be explained.

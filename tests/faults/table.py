@@ -32,13 +32,11 @@ OPERATIONS: dict[str, str] = {
     "delete": "“Cancel” (`challenge-cancel`): `flows.abort_login`",
 }
 
-#: Message keys -> (the exception whose translated ``default_message`` the page shows,
-#: its English text); the test checks the text against the exception.
+#: Message keys -> (the exception whose translated message the page shows, its English
+#: text); the test checks the text against the exception. Every 503 says when to try
+#: again, so an exception with a ``timed_message`` shows that one, then the time.
 MESSAGES: dict[str, tuple[str, str]] = {
-    "unavailable": (
-        "ProviderUnavailable",
-        "The verification service is unavailable right now. Please try again in a few minutes.",
-    ),
+    "unavailable": ("ProviderUnavailable", "The verification service is unavailable right now."),
     "protocol": (
         "ProviderProtocolError",
         "The verification service gave an unexpected answer. No code was accepted.",
@@ -116,7 +114,11 @@ def render() -> str:
         "once the fault is gone. Every faulted operation writes one `provider_error` audit",
         "event (for `send` × `other_id`, the refused check writes it). A faulted check",
         "keeps the attempt (the code may have reached the provider) but does not charge the",
-        "account's failure count: an outage must not lock users out.",
+        "account's failure count: an outage must not lock users out. Every 503 carries",
+        "`Retry-After` and the page says when to try again: the rest of the cool-off while",
+        "the circuit breaker is open, 60 s while the rate-limit cache is down, and otherwise",
+        "(the breaker still closed, an unexpected answer) `TYNTEC2FA_BREAKER_COOL_OFF`, at",
+        "most 30 s (`exceptions.unavailable_retry_after`).",
         "",
         "| fault | " + " | ".join(f"`{operation}`" for operation in OPERATIONS) + " |",
         "|---|" + "---|" * len(OPERATIONS),
@@ -132,7 +134,12 @@ def render() -> str:
     lines += [f"- `{key}`: {text}" for key, text in OPERATIONS.items()]
     lines += ["", "Faults (`Fault(...)` of the fake):", ""]
     lines += [f"- `{key}`: `{fault!r}`" for key, fault in FAULTS.items()]
-    lines += ["", "Messages (translated; the `default_message` of the exception):", ""]
+    lines += [
+        "",
+        "Messages (translated; the exception's `timed_message`, else its `default_message`,",
+        "then “Please try again at” the time):",
+        "",
+    ]
     lines += [f"- “{key}”: {text} (`{name}`)" for key, (name, text) in MESSAGES.items()]
     lines += ["", "States:", ""]
     lines += [f"- {key}: {text}" for key, text in STATES.items()]
@@ -204,7 +211,8 @@ named by `RATELIMIT_USE_CACHE`. When it cannot be reached (Redis down, a wrong a
 
 | part | what it does | what the user sees | what is stored |
 |---|---|---|---|
-| the password step | the password is checked as always; no code is sent without its limits (fail closed) | the login stays pending; the code page it leads to answers 503 with `Retry-After: 60` and says no code was sent and when to try again; the API's password step answers 503 with `Retry-After: 60`, `provider_unavailable` and the login's state (`send_error`), and sets the session cookie all the same (Django saves no session on a 5xx answer; the app does it for this one), so the client sends the code once the cache is back without the password again | a `provider_error` audit event; no challenge |
+| the password step (the app's `LoginView`, `POST /api/login/`) | refused before the password is tried: its own limits (`TYNTEC2FA_LOGIN_RATE_*`) cannot be counted (fail closed, so taking the cache down never buys unlimited guesses) | 503 with `Retry-After: 60` and "Signing in is not possible right now…" (the API's `provider_unavailable` with `retry_after`), the same for a right and a wrong password; nothing is pending | a `provider_error` audit event (`login: …`) |
+| the password step with `TYNTEC2FA_LOGIN_RATE_IP` and `_USER` set to `None`, or through another login view (Django's, the admin's) | the password is checked as always; no code is sent without its limits (fail closed) | the login stays pending; the code page it leads to answers 503 with `Retry-After: 60` and says no code was sent and when to try again; the API's password step answers 503 with `Retry-After: 60`, `provider_unavailable` and the login's state (`send_error`), and sets the session cookie all the same (Django saves no session on a 5xx answer; the app does it for this one), so the client sends the code once the cache is back without the password again | a `provider_error` audit event; no challenge |
 | “send a new code”, a step-up or enrollment send | refused before tyntec is asked | 503 with `Retry-After: 60`, “The verification service is unavailable right now…” | a `provider_error` audit event |
 | checking a code | refused before the attempt is counted (the verify limits cannot be counted) | 503 with `Retry-After: 60` | a `provider_error` audit event; the challenge unchanged |
 | the circuit breaker | stays closed for that call (an ERROR log line is written by the limits, a WARNING by the breaker) | — | — |

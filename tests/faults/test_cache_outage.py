@@ -82,7 +82,11 @@ def test_the_api_password_step_sends_no_code_and_resend_is_a_503_with_retry_afte
     """The password was right, so the login is pending (as for any refused login code):
     the password step answers 503 with ``Retry-After``, the error and the login's state
     (no code was sent, why, when to try again), and keeps the session although Django
-    saves none on a 5xx answer; "send" is a 503 with ``Retry-After`` too."""
+    saves none on a 5xx answer; "send" is a 503 with ``Retry-After`` too. The password
+    step's own limits are off here (``None``, as for a site that uses django-axes):
+    with them on, the step fails closed before the password is tried
+    (``tests/api/test_login_throttle.py``)."""
+    settings.TYNTEC2FA_LOGIN_RATE_IP = settings.TYNTEC2FA_LOGIN_RATE_USER = None
     settings.ROOT_URLCONF = "tests.api.urls"
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "EXCEPTION_HANDLER": API_HANDLER}
     cache_down(settings)

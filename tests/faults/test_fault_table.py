@@ -77,11 +77,18 @@ def act(operation: str, client: Client, fake: FakeTyntec, user: Any) -> Any:
     return client.post(url("challenge-cancel"))
 
 
+def page_message(name: str) -> Any:
+    """The message a page shows for the exception ``name``: the one that goes with a
+    time (every 503 says when to try again) when it has one."""
+    error = getattr(exceptions, name)
+    return getattr(error, "timed_message", error.default_message)
+
+
 def assert_message(response: Any, key: str | None) -> None:
     if key is None:
         return
     name, english = table.MESSAGES[key]
-    message = getattr(exceptions, name).default_message
+    message = page_message(name)
     assert str(message) == english or translation.get_language() != "en"
     assert escape(str(message)) in response.content.decode()
 
@@ -163,6 +170,9 @@ def test_fault_cell_r1_r2(
     response = act(operation, client, fake, alice)
 
     assert response.status_code == expected.status, response.content
+    if response.status_code == 503:  # every 503 says when to try again (issue 23.6)
+        assert int(response["Retry-After"]) >= 1
+        assert "Please try again at" in response.content.decode()
     assert_message(response, expected.message)
     assert provider_errors() == errors + (0 if expected.state == "unknown_otp" else 1)
     assert_state(expected.state, before, alice, client)
@@ -193,7 +203,7 @@ def test_fault_messages_are_translated(
 
     name, english = table.MESSAGES[key]
     with translation.override("de"):
-        german = str(getattr(exceptions, name).default_message)
+        german = str(page_message(name))
     assert german != english
     assert escape(german) in response.content.decode()
     assert "9500" not in response.content.decode()  # nothing of the provider's answer

@@ -6,6 +6,7 @@ from .. import examples as ex
 from ..schema import OpenApiResponse
 from ..serializers import (
     LoginCodeSerializer,
+    LoginRefusedSerializer,
     LoginSerializer,
     LoginStateSerializer,
     LoginUnavailableSerializer,
@@ -27,15 +28,32 @@ from .common import (
     responses,
 )
 
-#: The password step's 503 (issue 12): the error and the pending login's state.
+#: The password step's 503 (issue 12): the error and the pending login's state; and its
+#: 429 (issue 23.4), refused before the password was tried.
 LOGIN_UNAVAILABLE = {
     503: OpenApiResponse(
         LoginUnavailableSerializer,
         "No code could be sent: tyntec or the rate-limit cache is down (`Retry-After`). "
         "The password was right and the login is pending (its session cookie or "
-        "`login_token` is set as on a 200): send a code once the service is back.",
-        examples({"Provider down": ex.LOGIN_UNAVAILABLE}),
-    )
+        "`login_token` is set as on a 200): send a code once the service is back. When "
+        "the rate-limit cache is down the password step's own limits cannot be counted: "
+        "the password is not tried, nothing is pending, and the body is the error with "
+        "`retry_after`.",
+        examples(
+            {
+                "Provider down": ex.LOGIN_UNAVAILABLE,
+                "Rate-limit cache down": ex.LOGIN_LIMITS_UNAVAILABLE,
+            }
+        ),
+    ),
+    429: OpenApiResponse(
+        LoginRefusedSerializer,
+        "Too many password steps from this IP or for this username "
+        "(`TYNTEC2FA_LOGIN_RATE_IP`, `TYNTEC2FA_LOGIN_RATE_USER`); the password was not "
+        "tried, so the answer is the same whatever it is. `Retry-After` and `retry_after` "
+        "say when to try again.",
+        examples({"Too many password steps": ex.LOGIN_RATE_LIMITED}),
+    ),
 }
 
 login_get = operation(

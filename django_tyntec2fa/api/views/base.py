@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.contrib import auth
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -27,7 +28,13 @@ from ...models import Challenge
 from ...policy import confirmed_devices
 from .. import tokens, transport
 from ..authentication import SecondFactorTokenAuthentication
-from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler, standing_fields
+from ..errors import (
+    DEFAULT_CHALLENGE,
+    NoPendingLogin,
+    TokenUnavailable,
+    exception_handler,
+    standing_fields,
+)
 from ..parsers import StrictJSONParser
 from ..permissions import IsSecondFactorVerified
 from ..serializers import ChallengeSerializer, DeliverySerializer, DeviceSerializer
@@ -167,7 +174,16 @@ def signed_in(request: Request, user: Any, *, want_token: bool) -> dict[str, Any
     """A login was completed by a code: the API token when asked for; an app's login
     session is deleted, the token replaces it."""
     http = request._request
-    token = tokens.issue(http, user) if want_token else None
+    token = None
+    if want_token:
+        try:
+            token = tokens.issue(http, user)
+        except TokenUnavailable:
+            # The code was right but the client would hold no credential: undo the
+            # login rather than leave it half done (issue 23.9); sign in again.
+            auth.logout(http)
+            transport.end_app_login(http)
+            raise
     transport.end_app_login(http)
     return {"status": "authenticated", "token": token}
 
@@ -182,8 +198,12 @@ def validated(serializer_class: type[Serializer], request: Request, **kwargs: An
 def require_issuer(want_token: bool) -> None:
     """A token was asked for: 400 on ``token`` when this site issues none (checked
     before the code is used up)."""
-    if want_token and tokens.get_issuer() is None:
+    if not want_token:
+        return
+    issuer = tokens.get_issuer()
+    if issuer is None:
         raise ValidationError({"token": [_("This site does not issue API tokens.")]})
+    tokens.check_ready(issuer)  # 503 before the code is used up, not a 500 after it
 
 
 @contextmanager

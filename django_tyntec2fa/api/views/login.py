@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from ... import flows, policy, session, session_cookie
 from ...access import PendingAccess
-from ...exceptions import ProviderUnavailable
+from ...exceptions import LimitsUnavailable, ProviderUnavailable, RateLimited
 from ...flows import signout, trust
 from .. import openapi, tokens, transport
 from ..errors import InvalidCredentials, TokenNeedsSecondFactor, error_response
@@ -54,6 +54,18 @@ class LoginView(ApiView):
         http = request._request
         app = data["token"] or transport.is_app_mode(http)
         require_issuer(app)
+        try:
+            # Before the password is checked: a refusal never depends on it.
+            flows.admit_password(http, data["username"])
+        except (RateLimited, LimitsUnavailable) as error:
+            wait = max(int(error.retry_after or 1), 1)
+            return error_response(
+                error.code,
+                error.message,
+                error.http_status,
+                retry_after=wait,
+                extra={"retry_after": wait},
+            )
         user = auth.authenticate(http, username=data["username"], password=data["password"])
         if user is None:
             raise InvalidCredentials()
