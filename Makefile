@@ -16,9 +16,10 @@ $(BIN)/python:
 # Reinstall only when the package metadata changes. The demo installs what the example
 # project runs: the package and the extra "schema" (/api/schema/, /api/docs/). Everything
 # else (lint, tests, docs, dist, benchmarks) adds the test, bench and docs extras on top,
-# in the same .venv.
+# in the same .venv. --no-compile: byte-compiling all of Django up front took more than
+# half of the demo's install; Python compiles each module when it is first imported.
 $(DEMO_STAMP): $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/python -m pip install --quiet -e '.[schema]'
+	$(BIN)/python -m pip install --quiet --no-compile -e '.[schema]'
 	touch $(DEMO_STAMP)
 
 $(STAMP): $(BIN)/python setup.cfg pyproject.toml
