@@ -164,20 +164,39 @@ def _newest_release(changelog: str) -> tuple[str, str]:
     return found.group(1), found.group(2)
 
 
+def _unreleased(changelog: str) -> str:
+    """The entries under ``## [Unreleased]``, up to the newest release."""
+    assert "## [Unreleased]" in changelog
+    section = changelog.split("## [Unreleased]", 1)[1]
+    return re.split(r"^## \[\d", section, maxsplit=1, flags=re.M)[0]
+
+
 def test_one_version_number(dist: Path) -> None:
-    """``__version__`` is the only place: the built files, the newest release of the
-    changelog and the documentation site all carry it."""
+    """``__version__`` is the only place: the built files and the documentation site
+    carry it, and it agrees with the changelog (``test_the_version_follows_the_changelog``)."""
     version = django_tyntec2fa.__version__
     assert (dist / f"django_tyntec2fa-{version}.tar.gz").exists(), sorted(dist.iterdir())
     assert list(dist.glob(f"django_tyntec2fa-{version}-py3-none-any.whl"))
-    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
-    assert _newest_release(changelog)[0] == version
-    assert "## [Unreleased]" in changelog
     config = configparser.ConfigParser()
     config.read(ROOT / "setup.cfg", encoding="utf-8")
     assert config["metadata"]["version"] == "attr: django_tyntec2fa.__version__"
     conf_py = (ROOT / "docs" / "conf.py").read_text(encoding="utf-8")
     assert "release = django_tyntec2fa.__version__" in conf_py
+
+
+def test_the_version_follows_the_changelog() -> None:
+    """A release carries the version of the changelog's newest release heading and
+    nothing under "Unreleased"; while "Unreleased" lists changes, main builds as a
+    ``.dev`` of a later version, never as the release it has moved past (issue 23.21)."""
+    from packaging.version import Version
+
+    version = Version(django_tyntec2fa.__version__)
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    released = Version(_newest_release(changelog)[0])
+    if re.search(r"^- ", _unreleased(changelog), re.M):
+        assert version.is_devrelease and version > released, (version, released)
+    else:
+        assert version == released, (version, released)
 
 
 def test_the_metadata_names_the_tested_matrix() -> None:
