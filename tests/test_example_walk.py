@@ -91,6 +91,8 @@ import itertools, json, re
 from django.urls import URLResolver, get_resolver, resolve
 from django.urls.converters import IntConverter, PathConverter, SlugConverter, UUIDConverter
 from django.utils.regex_helper import normalize
+import rest_framework.views
+from django_tyntec2fa.middleware import is_drf_view
 
 UUID = "00000000-0000-0000-0000-000000000001"
 BY_CONVERTER = {IntConverter: ("1",), UUIDConverter: (UUID,), SlugConverter: ("x", "1"),
@@ -129,7 +131,9 @@ for regex, converters in leaves(get_resolver().url_patterns):
     if path is None:
         skipped[regex] = reason
     else:
-        walked.append({"regex": regex, "path": path, "view": resolve(path).view_name})
+        match = resolve(path)
+        walked.append({"regex": regex, "path": path, "view": match.view_name,
+                       "drf": is_drf_view(match.func)})
 print(json.dumps({"walked": walked, "skipped": skipped}))
 """
 
@@ -141,6 +145,9 @@ class Route:
     regex: str
     path: str
     view: str
+    #: A view of Django REST framework (the project's own included): a pending login
+    #: gets the JSON 401 there whatever its Accept header (issue 23.19).
+    drf: bool = False
 
 
 @pytest.fixture(scope="module")
@@ -240,8 +247,9 @@ def _pending_walk(browser: requests.Session, site: Site, routes: list[Route]) ->
         if route.view in ALLOWED_VIEWS:
             continue
         location = urlsplit(page.headers.get("Location", ""))
-        if route.view.startswith("tyntec2fa-api:"):
-            # The JSON API answers JSON whatever the Accept header (checked below).
+        if route.view.startswith("tyntec2fa-api:") or route.drf:
+            # The JSON API, and any DRF view of the project (its schema and docs),
+            # answer JSON whatever the Accept header (checked below).
             if page.status_code != 401:
                 problems.append(f"{route.path}: HTML Accept {page.status_code}")
         elif page.status_code != 302 or location.path != CHALLENGE:
