@@ -37,7 +37,7 @@ FALLBACK_AFTER_RANGE = (5, 600)  # a text message takes seconds; a code lives 60
 RECOVERY_CODES_RANGE = (0, 50)  # 0: off; a longer list than 50 is no longer read by anyone
 TRUST_BROWSER_DAYS_RANGE = (0, 365)  # 0: off; a year at most, as a password is not forever
 
-GATE_MIDDLEWARE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE_MIDDLEWARE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 #: The include that docs/installation.md gives; any prefix works.
 URLS_INCLUDE = 'path("2fa/", include("django_tyntec2fa.urls"))'

@@ -311,7 +311,7 @@ def test_local_delivery_the_local_provider_cannot_report_e062(
 
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
-GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 #: Configurations that together make every check fire (some exclude each other).
 EVERYTHING_WRONG: list[dict[str, Any]] = [
     {

@@ -10,10 +10,11 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from .. import flows, lockout, policy, redirects, session, session_cookie
+from .. import flows, lockout, policy, session
 from ..exceptions import LoginTimeout, Tyntec2FAError
 from ..flows import trust
 from ..forms import CodeForm, SendForm
+from ..gate import redirects, session_cookie
 from ..models import Challenge
 from . import feedback
 from .common import error_response, is_code_refusal, login_url, page, refuse_code

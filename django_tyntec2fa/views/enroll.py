@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, policy, redirects, session
+from .. import flows, policy, session
 from ..exceptions import (
     DeviceError,
     LoginTimeout,
@@ -26,6 +26,7 @@ from ..exceptions import (
     Tyntec2FAError,
 )
 from ..forms import CodeForm, EnrollForm
+from ..gate import redirects
 from ..models import Challenge
 from . import feedback
 from .common import (

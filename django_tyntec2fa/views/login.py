@@ -8,9 +8,10 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .. import flows, redirects, session
+from .. import flows, session
 from ..choices import Purpose
 from ..flows import trust
+from ..gate import redirects
 
 #: The app's sign-in page, for projects without a ``registration/login.html``.
 FALLBACK_TEMPLATE = "django_tyntec2fa/login.html"

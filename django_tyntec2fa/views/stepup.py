@@ -10,9 +10,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, policy, redirects
+from .. import flows, policy
 from ..exceptions import Tyntec2FAError
 from ..forms import CodeForm, SendForm
+from ..gate import redirects
 from ..models import Challenge
 from . import feedback
 from .challenge import challenge_context

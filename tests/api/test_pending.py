@@ -12,12 +12,12 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
-from django_tyntec2fa.access import PendingAccess
+from django_tyntec2fa.gate.access import PendingAccess
 from django_tyntec2fa.models import PhoneDevice
 
 from .helpers import JSON, PASSWORD, assert_error, get, password, post
 
-GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 NAMESPACE = "tyntec2fa-api"
 #: The endpoints a pending login may reach: its challenge, its enrollment and logout.
 API_URL_NAMES = frozenset(

@@ -18,7 +18,7 @@ from django.test import AsyncClient, Client, RequestFactory
 from django.utils import timezone
 
 from django_tyntec2fa import session
-from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
+from django_tyntec2fa.gate.decorators import recent_second_factor, second_factor_required
 from django_tyntec2fa.testing import force_second_factor
 
 from ..steps import LastCode, PasswordLogin

@@ -16,8 +16,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from django_tyntec2fa import session
-from django_tyntec2fa.access import PendingAccess
-from django_tyntec2fa.middleware import SecondFactorMiddleware, allowed_kind
+from django_tyntec2fa.gate.access import PendingAccess
+from django_tyntec2fa.gate.middleware import SecondFactorMiddleware, allowed_kind
 from django_tyntec2fa.models import Challenge
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.testing import force_second_factor

@@ -20,9 +20,9 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from ... import flows, session
-from ...access import PendingAccess
 from ...exceptions import LoginTimeout
 from ...flows.fallback import delivery_status
+from ...gate.access import PendingAccess
 from ...models import Challenge
 from ...policy import confirmed_devices
 from .. import tokens, transport

@@ -33,11 +33,13 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
+from .. import session
+from ..exceptions import LoginTimeout
+
 # No import of ``flows`` here: it imports the models, which raise a RuntimeError when
 # the app is missing from INSTALLED_APPS; ``__init__`` says so instead.
-from . import redirects, session
+from . import redirects
 from .access import PendingAccess, access_of
-from .exceptions import LoginTimeout
 
 APP_NAMESPACE = "tyntec2fa"
 API_NAMESPACE = "tyntec2fa-api"
@@ -182,7 +184,7 @@ def _unproven_login(request: HttpRequest) -> HttpResponse | None:
         user = auth.get_user(request)
     if not user.is_authenticated:
         return None  # Django drops a session whose auth hash no longer matches
-    from . import flows
+    from .. import flows
 
     try:
         pending = flows.owe_second_factor(request, user)
@@ -227,7 +229,7 @@ class SecondFactorMiddleware:
         if request.method != "POST" or getattr(request, "session", None) is None:
             return
         if session.has_pending_state(request) and allowed_kind(request) == PendingAccess.LOGOUT:
-            from . import flows
+            from .. import flows
 
             flows.abort_login(request)
 
