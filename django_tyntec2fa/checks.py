@@ -107,7 +107,7 @@ def check_provider(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     E007 the local provider in production (R5)."""
     from .providers.base import Provider
     from .providers.local import LocalProvider
-    from .providers.tyntec import TyntecProvider
+    from .providers.tyntec.client import TyntecProvider
 
     try:
         provider = import_string(app_settings.PROVIDER)

@@ -18,7 +18,7 @@ PUBLIC_MODULES = [
     "django_tyntec2fa.gate.mixins",
     "django_tyntec2fa.gate.middleware",
     "django_tyntec2fa.providers.base",
-    "django_tyntec2fa.providers.tyntec",
+    "django_tyntec2fa.providers.tyntec.client",
     "django_tyntec2fa.providers.local",
     "django_tyntec2fa.exceptions",
     "django_tyntec2fa.signals",

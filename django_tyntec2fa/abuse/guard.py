@@ -28,7 +28,8 @@ from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import DestinationBlocked, RateLimited
 from ..models import AuditEvent, PhoneDevice
-from . import breaker, conversion, counters, destinations, ratelimits, velocity
+from ..providers.tyntec import breaker
+from . import conversion, counters, destinations, ratelimits, velocity
 
 
 def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, channel: str) -> None:
