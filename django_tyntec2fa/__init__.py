@@ -19,6 +19,8 @@ MOVED = {
     "django_tyntec2fa.middleware": "django_tyntec2fa.gate.middleware",
     "django_tyntec2fa.decorators": "django_tyntec2fa.gate.decorators",
     "django_tyntec2fa.mixins": "django_tyntec2fa.gate.mixins",
+    # TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.staff_required" (or .all_users)
+    "django_tyntec2fa.policy": "django_tyntec2fa.core.policy",
 }
 
 

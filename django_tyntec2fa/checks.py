@@ -404,8 +404,8 @@ def check_required(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
         Error(
             f"TYNTEC2FA_REQUIRED {value!r} is not a callable or the import path of one.",
             hint="Use None (only users with a phone), a function user -> bool, or its import "
-            "path, e.g. 'django_tyntec2fa.policy.staff_required' or "
-            "'django_tyntec2fa.policy.all_users'.",
+            "path, e.g. 'django_tyntec2fa.core.policy.staff_required' or "
+            "'django_tyntec2fa.core.policy.all_users'.",
             id="django_tyntec2fa.E029",
         )
     ]
@@ -670,7 +670,7 @@ def check_destinations(
         found.append(
             Error(
                 f"TYNTEC2FA_NUMBER_LOOKUP {lookup!r} is not a callable or the import path of one.",
-                hint="Use a function number -> django_tyntec2fa.destinations.LookupResult, "
+                hint="Use a function number -> django_tyntec2fa.abuse.destinations.LookupResult, "
                 "its import path, or None for no lookup.",
                 id="django_tyntec2fa.E025",
             )

@@ -221,8 +221,8 @@ def test_required_that_is_not_a_callable_e029(value: Any) -> None:
     "value",
     [
         None,
-        "django_tyntec2fa.policy.staff_required",
-        "django_tyntec2fa.policy.all_users",
+        "django_tyntec2fa.core.policy.staff_required",
+        "django_tyntec2fa.core.policy.all_users",
         f"{__name__}.rule",
         rule,
     ],

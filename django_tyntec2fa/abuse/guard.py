@@ -23,9 +23,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .. import audit
 from ..choices import Channel
 from ..conf import app_settings
+from ..core import audit
 from ..exceptions import DestinationBlocked, RateLimited
 from ..models import AuditEvent, PhoneDevice
 from ..providers.tyntec import breaker

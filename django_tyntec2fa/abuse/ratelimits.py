@@ -35,7 +35,7 @@ from django_ratelimit.core import get_usage
 from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import RateLimited
-from ..phone import normalize_number
+from .phone import normalize_number
 from .velocity import number_prefix, session_bucket
 
 

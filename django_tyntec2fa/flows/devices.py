@@ -16,13 +16,14 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit, session, signals
+from .. import signals
 from ..abuse import guard
+from ..abuse.phone import normalize_number
 from ..choices import Channel
+from ..core import audit, session
+from ..core.policy import has_confirmed_device
 from ..exceptions import DestinationRefused, DeviceError, ProviderError, StepUpRequired
 from ..models import AuditEvent, Challenge, PhoneDevice
-from ..phone import normalize_number
-from ..policy import has_confirmed_device
 from .challenge import cancel_where, start
 from .common import audited, recent_for, renew_token_proof
 from .verify import verify

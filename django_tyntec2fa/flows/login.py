@@ -19,8 +19,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .. import session
 from ..choices import Purpose
+from ..core import session
+from ..core.policy import has_confirmed_device, login_device, login_devices, rule_requires
 from ..exceptions import (
     ChallengeError,
     DeviceError,
@@ -30,7 +31,6 @@ from ..exceptions import (
     StepUpRequired,
 )
 from ..models import Challenge, PhoneDevice
-from ..policy import has_confirmed_device, login_device, login_devices, rule_requires
 from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
 from .common import recent_for, renew_token_proof

@@ -27,7 +27,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from .. import flows, session
+from .. import flows
+from ..core import session
 from . import redirects
 
 View = TypeVar("View", bound=Callable[..., Any])

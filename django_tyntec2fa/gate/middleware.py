@@ -33,7 +33,7 @@ from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 from django.utils.translation import gettext as _
 
-from .. import session
+from ..core import session
 from ..exceptions import LoginTimeout
 
 # No import of ``flows`` here: it imports the models, which raise a RuntimeError when

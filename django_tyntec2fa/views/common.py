@@ -20,8 +20,9 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .. import flows, lockout
+from .. import flows
 from ..conf import app_settings
+from ..core import lockout
 from ..exceptions import ProviderUnavailable, Tyntec2FAError
 from ..gate import redirects
 from ..gate.access import PendingAccess, pending_access

@@ -15,7 +15,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import pgettext
 
-from .. import flows, session
+from .. import flows
+from ..core import session
 from ..exceptions import DeviceError, Tyntec2FAError
 from ..gate.decorators import second_factor_required
 from ..models import PhoneDevice

@@ -16,7 +16,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, policy, session
+from .. import flows
+from ..core import policy, session
 from ..exceptions import (
     DeviceError,
     LoginTimeout,
@@ -25,7 +26,6 @@ from ..exceptions import (
     StepUpRequired,
     Tyntec2FAError,
 )
-from ..forms import CodeForm, EnrollForm
 from ..gate import redirects
 from ..models import Challenge
 from . import feedback
@@ -37,6 +37,7 @@ from .common import (
     refuse_code,
     show_risk_notice,
 )
+from .forms import CodeForm, EnrollForm
 
 ENROLL_TEMPLATE = "django_tyntec2fa/enroll.html"
 CONFIRM_TEMPLATE = "django_tyntec2fa/enroll_confirm.html"

@@ -8,8 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .. import flows, session
+from .. import flows
 from ..choices import Purpose
+from ..core import session
 from ..flows import trust
 from ..gate import redirects
 

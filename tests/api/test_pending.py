@@ -159,7 +159,7 @@ def test_a_pending_enrollment_may_only_add_a_phone(
 ) -> None:
     """A user the policy requires to enroll: the login steps answer
     ``enrollment_required``; everything but adding a phone stays closed."""
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     dave = make_user("dave")
     answer = post(client, "login", {"username": "dave", "password": PASSWORD})
     assert answer.json() == {"status": "enrollment_required", "devices": [], "challenge": None}

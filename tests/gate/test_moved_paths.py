@@ -1,4 +1,4 @@
-"""The documented import paths that moved to ``gate/`` (issue 22.4) keep working
+"""The documented import paths that moved (issue 22.4: ``gate/``, ``core/policy``) keep working
 through 0.x, each with a ``DeprecationWarning`` that names the new path."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils.module_loading import import_string
 
 import django_tyntec2fa
 from django_tyntec2fa.gate import decorators, middleware, mixins
@@ -74,3 +75,16 @@ def test_the_checks_accept_the_old_middleware_path(settings: Any) -> None:
     middleware_list = [OLD_GATE if entry == GATE else entry for entry in settings.MIDDLEWARE]
     with pytest.warns(DeprecationWarning):
         assert app_check_ids(MIDDLEWARE=middleware_list) == []
+
+
+@pytest.mark.parametrize("name", ["staff_required", "all_users"])
+def test_the_old_policy_paths_in_settings_still_work(name: str) -> None:
+    """``TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.staff_required"`` (the docs'
+    value before ``core/``) passes the checks and names the same function, with a
+    warning."""
+    from django_tyntec2fa.core import policy
+
+    with pytest.warns(DeprecationWarning, match=rf"django_tyntec2fa\.core\.policy\.{name}"):
+        assert app_check_ids(TYNTEC2FA_REQUIRED=f"django_tyntec2fa.policy.{name}") == []
+    with pytest.warns(DeprecationWarning):
+        assert import_string(f"django_tyntec2fa.policy.{name}") is getattr(policy, name)

@@ -19,12 +19,13 @@ from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from ... import flows, session
+from ... import flows
+from ...core import session
+from ...core.policy import confirmed_devices
 from ...exceptions import LoginTimeout
 from ...flows.fallback import delivery_status
 from ...gate.access import PendingAccess
 from ...models import Challenge
-from ...policy import confirmed_devices
 from .. import tokens, transport
 from ..authentication import SecondFactorTokenAuthentication
 from ..errors import DEFAULT_CHALLENGE, NoPendingLogin, exception_handler

@@ -12,7 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import flows, session
+from ... import flows
+from ...core import session
 from ...flows import trust
 from ...gate.access import PendingAccess
 from ...models import Challenge

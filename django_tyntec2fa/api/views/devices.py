@@ -15,7 +15,8 @@ from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import flows, session
+from ... import flows
+from ...core import session
 from ...exceptions import DeviceError, LoginTimeout, ProviderRejected, StepUpRequired
 from ...gate.access import PendingAccess
 from ...models import PhoneDevice

@@ -15,7 +15,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import flows, policy, session
+from ... import flows
+from ...core import policy, session
 from ...exceptions import ProviderUnavailable
 from ...flows import signout, trust
 from ...gate import session_cookie

@@ -193,7 +193,7 @@ def _audit(kind: str, detail: str) -> None:
 
     if not apps.is_installed("django_tyntec2fa"):
         return
-    from ... import audit
+    from ...core import audit
     from ...models import AuditEvent
 
     audit.record(AuditEvent.Kind[kind], detail=detail)
