@@ -38,6 +38,8 @@ class _MovedModules(MetaPathFinder, Loader):
         old, new = module.__name__, MOVED[module.__name__]
 
         def __getattr__(name: str) -> Any:
+            if name.startswith("__"):  # ``__file__`` and the like: tools scan sys.modules
+                raise AttributeError(name)
             value = getattr(importlib.import_module(new), name)
             warnings.warn(
                 f"{old}.{name} moved to {new}.{name}; the old path goes away in 1.0.",

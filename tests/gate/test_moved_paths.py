@@ -4,6 +4,7 @@ through 0.x, each with a ``DeprecationWarning`` that names the new path."""
 from __future__ import annotations
 
 import importlib
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,15 @@ def test_a_name_the_new_module_lacks_is_an_attribute_error() -> None:
     module = importlib.import_module("django_tyntec2fa.middleware")
     with pytest.raises(AttributeError):
         module.NoSuchName  # noqa: B018
+
+
+def test_tools_that_scan_the_modules_meet_no_warning() -> None:
+    """inspect and hypothesis read ``__file__`` of every module in ``sys.modules``."""
+    module = importlib.import_module("django_tyntec2fa.middleware")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert getattr(module, "__file__", None) is None
+        assert not hasattr(module, "__wrapped__")
 
 
 def test_no_file_stays_at_an_old_path() -> None:
