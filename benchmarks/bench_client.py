@@ -67,7 +67,7 @@ class Ours:
     """``TyntecProvider`` behind the same two calls as ``Bare``."""
 
     def __init__(self, base_url: str) -> None:
-        from django_tyntec2fa.providers.tyntec import TyntecProvider
+        from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 
         self.provider = TyntecProvider(api_key=API_KEY, base_url=base_url, timeout=TIMEOUT)
 

@@ -20,7 +20,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.client import ClientHandler  # noqa: E402
 
-from django_tyntec2fa.receivers import on_user_logged_in, on_user_logged_out  # noqa: E402
+from django_tyntec2fa.gate.receivers import on_user_logged_in, on_user_logged_out  # noqa: E402
 
 from .settings_peers import STACKS  # noqa: E402
 

@@ -44,7 +44,7 @@ _AFTER = ["django.contrib.messages.middleware.MessageMiddleware"]
 #: The variants: plain Django (the floor), ours, django-otp (also under two-factor-auth).
 STACKS = {
     "floor": [*_BEFORE, *_AFTER],
-    "ours": [*_BEFORE, "django_tyntec2fa.middleware.SecondFactorMiddleware", *_AFTER],
+    "ours": [*_BEFORE, "django_tyntec2fa.gate.middleware.SecondFactorMiddleware", *_AFTER],
     "otp": [*_BEFORE, "django_otp.middleware.OTPMiddleware", *_AFTER],
 }
 MIDDLEWARE = STACKS["ours"]

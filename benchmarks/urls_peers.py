@@ -9,7 +9,7 @@ from django.utils.html import escape
 from django_otp.decorators import otp_required
 from two_factor.urls import urlpatterns as two_factor_urls
 
-from django_tyntec2fa.decorators import second_factor_required
+from django_tyntec2fa.gate.decorators import second_factor_required
 from django_tyntec2fa.views import LoginView
 
 

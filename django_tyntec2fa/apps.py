@@ -15,8 +15,8 @@ class Tyntec2FAConfig(AppConfig):
     def ready(self) -> None:
         from . import checks  # noqa: F401  (registers the checks)
         from .abuse import conversion  # noqa: F401  (counts sends and verifications, P4)
+        from .gate.receivers import on_user_logged_in, on_user_logged_out
         from .providers import registry  # noqa: F401  (drops cached providers on setting_changed)
-        from .receivers import on_user_logged_in, on_user_logged_out
 
         user_logged_in.connect(on_user_logged_in, dispatch_uid="tyntec2fa.user_logged_in")
         user_logged_out.connect(on_user_logged_out, dispatch_uid="tyntec2fa.user_logged_out")

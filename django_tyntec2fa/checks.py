@@ -37,7 +37,7 @@ FALLBACK_AFTER_RANGE = (5, 600)  # a text message takes seconds; a code lives 60
 RECOVERY_CODES_RANGE = (0, 50)  # 0: off; a longer list than 50 is no longer read by anyone
 TRUST_BROWSER_DAYS_RANGE = (0, 365)  # 0: off; a year at most, as a password is not forever
 
-GATE_MIDDLEWARE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE_MIDDLEWARE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 AUTH_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
 #: The include that docs/installation.md gives; any prefix works.
 URLS_INCLUDE = 'path("2fa/", include("django_tyntec2fa.urls"))'
@@ -107,7 +107,7 @@ def check_provider(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
     E007 the local provider in production (R5)."""
     from .providers.base import Provider
     from .providers.local import LocalProvider
-    from .providers.tyntec import TyntecProvider
+    from .providers.tyntec.client import TyntecProvider
 
     try:
         provider = import_string(app_settings.PROVIDER)
@@ -404,8 +404,8 @@ def check_required(app_configs: Sequence[Any] | None = None, **kwargs: Any) -> l
         Error(
             f"TYNTEC2FA_REQUIRED {value!r} is not a callable or the import path of one.",
             hint="Use None (only users with a phone), a function user -> bool, or its import "
-            "path, e.g. 'django_tyntec2fa.policy.staff_required' or "
-            "'django_tyntec2fa.policy.all_users'.",
+            "path, e.g. 'django_tyntec2fa.core.policy.staff_required' or "
+            "'django_tyntec2fa.core.policy.all_users'.",
             id="django_tyntec2fa.E029",
         )
     ]
@@ -701,7 +701,7 @@ def check_destinations(
         found.append(
             Error(
                 f"TYNTEC2FA_NUMBER_LOOKUP {lookup!r} is not a callable or the import path of one.",
-                hint="Use a function number -> django_tyntec2fa.destinations.LookupResult, "
+                hint="Use a function number -> django_tyntec2fa.abuse.destinations.LookupResult, "
                 "its import path, or None for no lookup.",
                 id="django_tyntec2fa.E025",
             )

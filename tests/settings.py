@@ -37,7 +37,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_tyntec2fa.middleware.SecondFactorMiddleware",
+    "django_tyntec2fa.gate.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 

@@ -151,3 +151,111 @@ def test_every_function_the_rule_table_names_exists(question: str) -> None:
     module_name, _dot, name = dotted.rpartition(".")
     function = getattr(importlib.import_module(module_name), name, None)
     assert callable(function), f"{question}: {dotted} does not exist"
+
+
+# --- The package's layout and the direction of its imports (issue 22.4) -----------------
+
+
+def _doc_tree() -> str:
+    """The package tree of docs/architecture.md ("## The package")."""
+    text = DOC.read_text().split("## The package", 1)[1]
+    return text.split("```\n", 2)[1]
+
+
+def test_the_root_of_the_package_is_the_one_the_architecture_doc_lists() -> None:
+    """At the root only what Django expects there, the vocabulary and one package per
+    part; a new root module is a decision for docs/architecture.md first."""
+    listed = set(re.findall(r"^  (\S+)", _doc_tree(), re.M))
+    present = {
+        f"{path.name}/" if path.is_dir() else path.name
+        for path in PACKAGE.iterdir()
+        if (path.is_dir() and path.name != "__pycache__") or path.suffix == ".py"
+    }
+    assert sorted(present) == sorted(listed)
+
+
+#: The layers, top to bottom (docs/architecture.md, "The layers and their rules"): a
+#: module may import its own layer and the layers below it. The longest prefix decides.
+#: Outside the layers: apps, checks and urls (they wire the layers together), testing/,
+#: migrations/ and the package's __init__ (the old import paths).
+LAYERS = {
+    "views": 5,
+    "api": 5,
+    "admin": 5,
+    "management": 5,
+    "contrib": 5,
+    "gate": 4,
+    "factors": 4,
+    "flows": 3,
+    "core": 3,
+    "abuse": 2,
+    "providers": 2,
+    "models": 1,
+    "conf": 0,
+    "exceptions": 0,
+    "signals": 0,
+    "choices": 0,
+    # What a number is and how it is shown: the models store numbers normalised and
+    # show them masked, so these two are vocabulary, however abuse/ uses them most.
+    "abuse.phone": 0,
+    "abuse.masking": 0,
+}
+
+#: Imports that still run back up, each with what must change before it can go; the
+#: test fails when a new one appears and when one of these is gone (then delete it here).
+UPWARD = {
+    # The abuse defences and the breaker write their own audit events (a refused send, a
+    # conversion block, the breaker opening), and core/audit.py sits in the core because
+    # it reads the client's address from abuse.ratelimits and masks with the providers'
+    # helper. To run one way: audit.py (a writer of models.AuditEvent rows) moves below
+    # abuse/ and providers/, with client_ip moved out of abuse/ratelimits.py into it.
+    ("abuse/conversion.py", "django_tyntec2fa.core.audit"),
+    ("abuse/guard.py", "django_tyntec2fa.core.audit"),
+    ("providers/tyntec/breaker.py", "django_tyntec2fa.core.audit"),
+}
+
+
+def _layer(module: str) -> int | None:
+    package, *parts = module.split(".")
+    if package != PACKAGE.name:
+        return None
+    for end in range(len(parts), 0, -1):
+        found = LAYERS.get(".".join(parts[:end]))
+        if found is not None:
+            return found
+    return None
+
+
+def _is_module(name: str) -> bool:
+    path = ROOT.joinpath(*name.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def _upward_imports() -> set[tuple[str, str]]:
+    """(importing file, imported module) for every import that runs back up."""
+    found = set()
+    for path in PACKAGE.rglob("*.py"):
+        own = _layer(".".join(path.relative_to(ROOT).with_suffix("").parts))
+        if own is None:
+            continue
+        # ``from ..core import audit`` names ``core`` and ``core.audit``: keep the module.
+        modules = {name for name in _imports(path) if _is_module(name)}
+        for name in modules:
+            layer = _layer(name)
+            if layer is not None and layer > own:
+                if not any(other.startswith(f"{name}.") for other in modules):
+                    found.add((str(path.relative_to(PACKAGE)), name))
+    return found
+
+
+def test_imports_run_one_way() -> None:
+    """Front ends -> gate/ (and the factors) -> the core (flows/, core/) -> abuse/ and
+    providers/ -> models/ -> conf, exceptions, signals, choices."""
+    assert sorted(_upward_imports()) == sorted(UPWARD)
+
+
+def test_the_layers_name_every_package_of_the_doc() -> None:
+    """Every folder the architecture doc lists sits in a layer or is wiring."""
+    wiring = {"migrations", "templates", "locale", "testing"}
+    folders = set(re.findall(r"^  ([a-z_]+)/", _doc_tree(), re.M))
+    assert sorted(folders - set(LAYERS) - wiring) == []

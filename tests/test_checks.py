@@ -224,8 +224,8 @@ def test_required_that_is_not_a_callable_e029(value: Any) -> None:
     "value",
     [
         None,
-        "django_tyntec2fa.policy.staff_required",
-        "django_tyntec2fa.policy.all_users",
+        "django_tyntec2fa.core.policy.staff_required",
+        "django_tyntec2fa.core.policy.all_users",
         f"{__name__}.rule",
         rule,
     ],
@@ -314,7 +314,7 @@ def test_local_delivery_the_local_provider_cannot_report_e062(
 
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
-GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 #: Configurations that together make every check fire (some exclude each other).
 EVERYTHING_WRONG: list[dict[str, Any]] = [
     {

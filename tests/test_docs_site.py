@@ -14,11 +14,11 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PUBLIC_MODULES = [
-    "django_tyntec2fa.decorators",
-    "django_tyntec2fa.mixins",
-    "django_tyntec2fa.middleware",
+    "django_tyntec2fa.gate.decorators",
+    "django_tyntec2fa.gate.mixins",
+    "django_tyntec2fa.gate.middleware",
     "django_tyntec2fa.providers.base",
-    "django_tyntec2fa.providers.tyntec",
+    "django_tyntec2fa.providers.tyntec.client",
     "django_tyntec2fa.providers.local",
     "django_tyntec2fa.exceptions",
     "django_tyntec2fa.signals",

@@ -47,7 +47,7 @@ def test_defaults_are_sqlite_locmem_and_the_local_provider(tmp_path: Path) -> No
     assert found["provider"] == "django_tyntec2fa.providers.local.LocalProvider"
     middleware = found["middleware"]
     auth = middleware.index("django.contrib.auth.middleware.AuthenticationMiddleware")
-    assert middleware[auth + 1] == "django_tyntec2fa.middleware.SecondFactorMiddleware"
+    assert middleware[auth + 1] == "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 
 
 def test_settings_from_the_environment(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 from django_tyntec2fa.flows import trust
 from django_tyntec2fa.models import PhoneDevice, TrustedBrowser
 

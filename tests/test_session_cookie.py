@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.middleware.csrf import CSRF_SESSION_KEY
 from django.test import RequestFactory
 
-from django_tyntec2fa import session_cookie
+from django_tyntec2fa.gate import session_cookie
 
 pytestmark = pytest.mark.django_db
 

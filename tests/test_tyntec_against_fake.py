@@ -12,7 +12,7 @@ import requests
 
 from django_tyntec2fa.exceptions import ProviderUnavailable
 from django_tyntec2fa.providers import Channel
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec, Fault
 
 from .openapi.validate import validate_request, validate_response

@@ -9,8 +9,8 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from django.views import View
 
-from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
-from django_tyntec2fa.mixins import RecentSecondFactorMixin, SecondFactorRequiredMixin
+from django_tyntec2fa.gate.decorators import recent_second_factor, second_factor_required
+from django_tyntec2fa.gate.mixins import RecentSecondFactorMixin, SecondFactorRequiredMixin
 from django_tyntec2fa.views import LoginView
 
 

@@ -51,8 +51,9 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import audit, signals
+from .. import signals
 from ..conf import app_settings
+from ..core import audit
 from ..exceptions import DestinationBlocked
 from ..models import AuditEvent, Challenge, DestinationBlock, SafeListEntry, Scope
 from .counters import CACHE_ERRORS, counter_cache, increment

@@ -23,12 +23,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .. import audit
 from ..choices import Channel
 from ..conf import app_settings
+from ..core import audit
 from ..exceptions import DestinationBlocked, RateLimited
 from ..models import AuditEvent, PhoneDevice
-from . import breaker, conversion, counters, destinations, ratelimits, velocity
+from ..providers.tyntec import breaker
+from . import conversion, counters, destinations, ratelimits, velocity
 
 
 def check_send(request: HttpRequest | None, user: Any, device: PhoneDevice, channel: str) -> None:

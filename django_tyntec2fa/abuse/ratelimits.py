@@ -43,8 +43,8 @@ from django_ratelimit.core import get_usage
 from ..choices import Channel
 from ..conf import app_settings
 from ..exceptions import RateLimited, ResendNotAllowed
-from ..phone import normalize_number
 from .counters import counter_cache, limits_reachable
+from .phone import normalize_number
 from .velocity import number_prefix, session_bucket
 
 

@@ -48,9 +48,9 @@ from django.db.models import Model, Q, QuerySet
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest
 
+from ..abuse.masking import mask_number
+from ..abuse.phone import normalize_number
 from ..exceptions import DeviceError
-from ..masking import mask_number
-from ..phone import normalize_number
 
 #: Digits the search box matches at the end of a number: what the masked number shows.
 SEARCH_DIGITS = 4

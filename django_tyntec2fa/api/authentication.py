@@ -22,7 +22,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.request import Request
 
-from .. import session
+from ..core import session
 from ..exceptions import SecondFactorRequired
 from ..models import TokenProof
 

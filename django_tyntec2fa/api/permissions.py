@@ -21,7 +21,7 @@ from rest_framework.exceptions import APIException, NotAuthenticated
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from .. import policy, session
+from ..core import policy, session
 from .errors import SecondFactorRequired, StepUpRequiredError
 
 

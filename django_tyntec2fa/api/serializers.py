@@ -14,8 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from ..choices import Channel
+from ..flows.codes import MAX_INPUT as CODE_MAX_CHARS
 from ..flows.rules import cooldown_seconds
-from ..forms import CODE_MAX_CHARS
 from ..models import Challenge, PhoneDevice
 
 CHANNELS = Channel.choices

@@ -23,9 +23,9 @@ from django.utils import translation
 from django.views.decorators.debug import sensitive_variables
 
 from ..abuse import destinations
+from ..abuse.masking import mask_number
 from ..choices import Channel
 from ..exceptions import Tyntec2FAError
-from ..masking import mask_number
 from ..providers import OtpStatus, Provider, get_provider
 
 logger = logging.getLogger(__name__)

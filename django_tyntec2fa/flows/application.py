@@ -38,7 +38,7 @@ from ..exceptions import ApplicationError, ProviderConfigurationError, ProviderR
 from ..providers.base import Application, Channel
 from ..providers.local_text import template_text
 from ..providers.registry import get_provider
-from ..providers.tyntec_apps import ApplicationService
+from ..providers.tyntec.application import ApplicationService
 
 DEFAULT_APPLICATION = "default"  # tyntec's own name for the account's default application
 NEW_APPLICATION_NAME = "django-tyntec2fa"

@@ -15,9 +15,10 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils import timezone, translation
 
-from .. import audit, lockout, signals
+from .. import signals
 from ..abuse import guard
 from ..conf import app_settings
+from ..core import audit, lockout
 from ..exceptions import (
     ChallengeExpired,
     DeviceError,

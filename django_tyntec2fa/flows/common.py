@@ -11,7 +11,8 @@ from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import audit, session, signals
+from .. import signals
+from ..core import audit, session
 from ..exceptions import (
     DestinationBlocked,
     ProviderError,

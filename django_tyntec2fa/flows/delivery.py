@@ -32,12 +32,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from ..abuse import breaker
 from ..abuse.counters import CACHE_ERRORS, counter_cache
 from ..conf import app_settings
 from ..exceptions import ProviderError
 from ..models import Challenge
 from ..providers import OtpEvent, get_provider
+from ..providers.tyntec import breaker
 
 logger = logging.getLogger("django_tyntec2fa.flows")
 

@@ -16,12 +16,13 @@ from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit, session, signals
+from .. import signals
 from ..abuse import guard
+from ..abuse.phone import normalize_number
 from ..choices import Channel
+from ..core import audit, session
 from ..exceptions import DeviceError, ProviderError
 from ..models import AuditEvent, Challenge, PhoneDevice
-from ..phone import normalize_number
 from .challenge import cancel_where, start
 from .common import audited, renew_token_proof
 from .sensitive import Sensitive, require_fresh

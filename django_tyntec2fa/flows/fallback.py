@@ -29,9 +29,10 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import audit, signals
+from .. import signals
 from ..choices import Channel, Purpose
 from ..conf import app_settings
+from ..core import audit
 from ..exceptions import Tyntec2FAError
 from ..models import AuditEvent, Challenge
 from .challenge import resend

@@ -24,10 +24,15 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit, session
 from ..abuse import ratelimits
 from ..abuse.counters import limits_reachable
 from ..choices import Purpose
+from ..core import audit, session
+from ..core.policy import (
+    login_device,
+    login_devices,
+    requires_second_factor,
+)
 from ..exceptions import (
     ChallengeError,
     DeviceError,
@@ -38,7 +43,6 @@ from ..exceptions import (
     SecondFactorPending,
 )
 from ..models import AuditEvent, Challenge, PhoneDevice
-from ..policy import login_device, login_devices, requires_second_factor
 from . import refusals, trust
 from .challenge import cancel, cancel_where, live_challenge, send_code, start
 from .common import renew_token_proof

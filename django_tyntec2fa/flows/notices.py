@@ -53,10 +53,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 
-from .. import lockout, signals
+from .. import signals
+from ..abuse.masking import mask_number
 from ..abuse.ratelimits import client_ip
 from ..conf import app_settings
-from ..masking import mask_number
+from ..core import lockout
 from .trust import describe
 
 logger = logging.getLogger("django_tyntec2fa.notices")

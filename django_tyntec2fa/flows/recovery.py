@@ -36,9 +36,11 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
-from .. import audit, lockout, session, signals
+from .. import signals
 from ..choices import Purpose
 from ..conf import app_settings
+from ..core import audit, lockout, session
+from ..core.policy import has_confirmed_device
 from ..exceptions import (
     DeviceError,
     InvalidCode,
@@ -46,7 +48,6 @@ from ..exceptions import (
     Tyntec2FAError,
 )
 from ..models import AuditEvent, RecoveryCode
-from ..policy import has_confirmed_device
 from . import trust
 from .challenge import cancel_where
 from .login import _pending

@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import Channel
 from ..conf import app_settings
+from ..core.policy import login_device
 from ..exceptions import DeviceError, ResendNotAllowed, Tyntec2FAError
 from ..models import Challenge, PhoneDevice
-from ..policy import login_device
 
 Purpose = Challenge.Purpose
 

@@ -24,8 +24,8 @@ from django.http import HttpRequest
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from ..core.policy import has_confirmed_device
 from ..exceptions import StepUpRequired
-from ..policy import has_confirmed_device
 from .common import recent_for
 
 

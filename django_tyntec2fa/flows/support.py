@@ -21,8 +21,8 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import audit, lockout
 from ..abuse import conversion
+from ..core import audit, lockout
 from ..exceptions import DeviceError, OtpNotFound, ProviderError
 from ..models import AuditEvent, Challenge, FailureCounter, PhoneDevice, TrustedBrowser
 from . import recovery, trust

@@ -30,8 +30,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from .. import audit, lockout, signals
+from .. import signals
 from ..conf import app_settings
+from ..core import audit, lockout
 from ..models import AuditEvent, TrustedBrowser
 from ..models.token_proof import digest
 

@@ -58,10 +58,11 @@ from django.db.models import F
 from django.http import HttpRequest
 from django.utils import timezone
 
-from .. import audit, lockout, signals
+from .. import signals
 from ..abuse import ratelimits
 from ..abuse.counters import limits_reachable
 from ..conf import app_settings
+from ..core import audit, lockout
 from ..exceptions import (
     AccountLocked,
     ChallengeBusy,

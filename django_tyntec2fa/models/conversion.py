@@ -11,9 +11,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..abuse.masking import mask_number
+from ..abuse.phone import normalize_number
 from ..exceptions import DeviceError
-from ..phone import normalize_number
-from ..providers.base import mask_number
 
 
 class Scope(models.TextChoices):

@@ -8,8 +8,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..abuse.masking import mask_number
 from ..choices import Channel
-from ..providers.base import mask_number
 
 
 class PhoneDevice(models.Model):

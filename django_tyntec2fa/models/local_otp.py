@@ -12,8 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..abuse.masking import mask_number
 from ..choices import Channel
-from ..providers.base import mask_number
 
 #: What a delivery went out on: ``AUTO`` is resolved to one of these before saving.
 DELIVERED_CHANNELS = [(Channel.SMS.value, _("SMS")), (Channel.VOICE.value, _("Voice"))]

@@ -13,9 +13,10 @@ import datetime as dt
 import enum
 from dataclasses import dataclass, field
 
+from ..abuse.masking import mask_number as mask_number
+
 # Re-exported: the provider interface speaks of both (``providers.Channel``, ``mask_number``).
 from ..choices import Channel as Channel
-from ..masking import mask_number as mask_number
 
 
 class OtpState(enum.StrEnum):

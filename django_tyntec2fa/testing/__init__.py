@@ -24,7 +24,7 @@ def force_second_factor(client: Any, user: Any, backend: str | None = None) -> N
     from django.contrib.auth import load_backend, login
     from django.http import HttpRequest
 
-    from .. import session as tfa_session
+    from ..core import session as tfa_session
 
     if backend is None:
         backends = settings.AUTHENTICATION_BACKENDS

@@ -10,14 +10,16 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
-from .. import flows, lockout, policy, redirects, session, session_cookie
+from .. import flows
+from ..core import lockout, policy, session
 from ..exceptions import LoginTimeout, Tyntec2FAError
 from ..flows import trust
-from ..forms import CodeForm, SendForm
+from ..gate import redirects, session_cookie
 from ..models import Challenge
 from . import feedback
 from .common import error_response, is_code_refusal, login_url, page, refuse_code
 from .delivery import delivery_context
+from .forms import CodeForm, SendForm
 
 TEMPLATE = "django_tyntec2fa/challenge.html"
 LOGIN = Challenge.Purpose.LOGIN

@@ -20,10 +20,10 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
-from .. import redirects
-from ..access import PendingAccess, pending_access
 from ..conf import app_settings
 from ..exceptions import ProviderUnavailable, Tyntec2FAError
+from ..gate import redirects
+from ..gate.access import PendingAccess, pending_access
 from . import feedback
 
 View = Callable[..., HttpResponse]

@@ -15,7 +15,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import pgettext
 
-from .. import flows, session
+from .. import flows
+from ..core import session
 from ..flows.delivery import DeliveryState
 from ..flows.fallback import Delivery, delivery_status
 from ..models import Challenge

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import pgettext
 
 from .. import flows
-from ..decorators import second_factor_required
 from ..exceptions import StepUpRequired, Tyntec2FAError
+from ..gate.decorators import second_factor_required
 from ..models import PhoneDevice
 from . import feedback
 from .common import error_response, page

@@ -17,7 +17,8 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import pgettext
 
-from .. import flows, policy, redirects, session
+from .. import flows
+from ..core import policy, session
 from ..exceptions import (
     DeviceError,
     LoginTimeout,
@@ -26,7 +27,7 @@ from ..exceptions import (
     StepUpRequired,
     Tyntec2FAError,
 )
-from ..forms import CodeForm, EnrollForm
+from ..gate import redirects
 from ..models import Challenge
 from . import feedback
 from .common import (
@@ -37,6 +38,7 @@ from .common import (
     refuse_code,
     show_risk_notice,
 )
+from .forms import CodeForm, EnrollForm
 
 ENROLL_TEMPLATE = "django_tyntec2fa/enroll.html"
 CONFIRM_TEMPLATE = "django_tyntec2fa/enroll_confirm.html"

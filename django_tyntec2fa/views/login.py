@@ -11,10 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .. import flows, redirects, session
+from .. import flows
 from ..choices import Purpose
+from ..core import session
 from ..exceptions import LimitsUnavailable, RateLimited
 from ..flows import trust
+from ..gate import redirects
 
 #: The app's sign-in page, for projects without a ``registration/login.html``.
 FALLBACK_TEMPLATE = "django_tyntec2fa/login.html"

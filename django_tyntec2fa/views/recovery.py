@@ -22,14 +22,15 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext, npgettext
 
-from .. import lockout, redirects, session
-from ..decorators import recent_second_factor
+from ..core import lockout, session
 from ..exceptions import AccountLocked, InvalidCode, LoginTimeout, StepUpRequired, Tyntec2FAError
 from ..flows import recovery, trust
-from ..forms import RecoveryCodeForm
+from ..gate import redirects
+from ..gate.decorators import recent_second_factor
 from . import feedback
 from .challenge import pending_login
 from .common import error_response, login_url, page, redirect_refused
+from .forms import RecoveryCodeForm
 
 RECOVER_TEMPLATE = "django_tyntec2fa/recover.html"
 #: The URL name of the page, where a refused recovery code comes back to.

@@ -10,13 +10,15 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from .. import flows, policy, redirects
+from .. import flows
+from ..core import policy
 from ..exceptions import Tyntec2FAError
-from ..forms import CodeForm, SendForm
+from ..gate import redirects
 from ..models import Challenge
 from . import feedback
 from .challenge import challenge_context
 from .common import error_response, is_code_refusal, page, refuse_code
+from .forms import CodeForm, SendForm
 
 TEMPLATE = "django_tyntec2fa/step_up.html"
 STEP_UP = Challenge.Purpose.STEP_UP

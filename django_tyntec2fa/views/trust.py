@@ -11,8 +11,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import pgettext
 
-from ..decorators import second_factor_required
 from ..flows import signout, trust
+from ..gate.decorators import second_factor_required
 from . import feedback
 from .common import login_url, page
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 
 
 def demo(request: HttpRequest) -> dict[str, bool]:

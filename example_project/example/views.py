@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
+from django_tyntec2fa.gate.decorators import recent_second_factor, second_factor_required
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers.sinks import Delivery
 from django_tyntec2fa.providers.sinks import outbox as delivered

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from django_tyntec2fa import flows
-from django_tyntec2fa.destinations import LookupResult
+from django_tyntec2fa.abuse.destinations import LookupResult
 from django_tyntec2fa.exceptions import DestinationRefused, RateLimited
 from django_tyntec2fa.models import AuditEvent, Challenge, PhoneDevice
 

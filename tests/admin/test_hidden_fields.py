@@ -25,7 +25,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from django_tyntec2fa.masking import mask_number
+from django_tyntec2fa.abuse.masking import mask_number
 from django_tyntec2fa.models import (
     AuditEvent,
     DestinationBlock,

@@ -18,7 +18,7 @@ from django.contrib.auth.models import Permission
 from django.test import Client
 from django.utils import timezone
 
-from django_tyntec2fa.masking import mask_number
+from django_tyntec2fa.abuse.masking import mask_number
 from django_tyntec2fa.models import (
     AuditEvent,
     DestinationBlock,

@@ -142,7 +142,7 @@ def test_a_required_enrollment_completes_the_login(
 ) -> None:
     """TYNTEC2FA_REQUIRED: the password step asks for a phone; confirming it signs the
     user in (a session, or for an app a token)."""
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     make_user("dave")
     login = post(client, "login", {"username": "dave", "password": PASSWORD, "token": app})
     assert login.json()["status"] == "enrollment_required"

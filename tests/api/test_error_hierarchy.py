@@ -10,8 +10,9 @@ import json
 import pytest
 from rest_framework.exceptions import APIException
 
-from django_tyntec2fa import exceptions, middleware
+from django_tyntec2fa import exceptions
 from django_tyntec2fa.api import authentication, errors
+from django_tyntec2fa.gate import middleware
 
 
 def _typed_errors() -> list[type[exceptions.Tyntec2FAError]]:

@@ -12,12 +12,12 @@ import pytest
 from django.test import Client
 from django.urls import URLResolver, get_resolver
 
-from django_tyntec2fa.access import PendingAccess
+from django_tyntec2fa.gate.access import PendingAccess
 from django_tyntec2fa.models import PhoneDevice
 
 from .helpers import JSON, PASSWORD, assert_error, get, password, post
 
-GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 NAMESPACE = "tyntec2fa-api"
 #: The endpoints a pending login may reach: its challenge, its enrollment and logout.
 API_URL_NAMES = frozenset(
@@ -159,7 +159,7 @@ def test_a_pending_enrollment_may_only_add_a_phone(
 ) -> None:
     """A user the policy requires to enroll: the login steps answer
     ``enrollment_required``; everything but adding a phone stays closed."""
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     dave = make_user("dave")
     answer = post(client, "login", {"username": "dave", "password": PASSWORD})
     assert answer.json() == {

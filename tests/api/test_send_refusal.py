@@ -13,8 +13,8 @@ from django.test import Client
 from django.utils import timezone
 
 from django_tyntec2fa.abuse.counters import UNREACHABLE_RETRY_AFTER
+from django_tyntec2fa.abuse.masking import mask_number
 from django_tyntec2fa.flows import refusals
-from django_tyntec2fa.masking import mask_number
 from django_tyntec2fa.models import DestinationBlock, Scope
 
 from .helpers import ALICE_PRIMARY, LOGIN_HEADER, PASSWORD, get, password, post

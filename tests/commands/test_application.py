@@ -18,7 +18,7 @@ from django.utils import translation
 from django_tyntec2fa.conf import TYNTEC_PROVIDER
 from django_tyntec2fa.management.commands.tyntec2fa_application import Command
 from django_tyntec2fa.providers import registry
-from django_tyntec2fa.providers.http import HttpTransport
+from django_tyntec2fa.providers.tyntec.http import HttpTransport
 from django_tyntec2fa.testing.fake_tyntec import DEFAULT_APPLICATION_ID, FakeTyntec, Fault
 
 from ..openapi.recorder import ExchangeRecorder

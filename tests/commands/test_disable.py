@@ -76,7 +76,7 @@ def test_a_provider_failure_is_reported_not_fatal_r1(device: PhoneDevice) -> Non
     assert not PhoneDevice.objects.exists()
 
 
-@override_settings(TYNTEC2FA_REQUIRED="django_tyntec2fa.policy.all_users")
+@override_settings(TYNTEC2FA_REQUIRED="django_tyntec2fa.core.policy.all_users")
 def test_says_when_the_policy_sends_the_user_to_enrollment(device: PhoneDevice) -> None:
     out, _ = run("tyntec2fa_disable", "alice", "--yes")
     assert "next sign-in enrolls a phone" in out

@@ -19,7 +19,7 @@ import time_machine
 
 from django_tyntec2fa.providers import Provider, sinks
 from django_tyntec2fa.providers.local import LocalProvider
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
 
 from ..openapi.recorder import ExchangeRecorder

@@ -14,10 +14,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from django_tyntec2fa.abuse import breaker
 from django_tyntec2fa.abuse.counters import counter_cache
 from django_tyntec2fa.flows.delivery import DeliveryState, state_of
 from django_tyntec2fa.providers import OtpEvent
+from django_tyntec2fa.providers.tyntec import breaker
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec, Fault
 
 from ..api.helpers import get

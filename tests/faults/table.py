@@ -175,7 +175,7 @@ wait for an answer (it was (3.05, 10.0)). Why:
 
 ## The circuit breaker
 
-Every call to tyntec (`TyntecProvider._call`) goes through `abuse/breaker.py`. Its state is
+Every call to tyntec (`TyntecProvider._call`) goes through `providers/tyntec/breaker.py`. Its state is
 kept in the rate-limit cache (`RATELIMIT_USE_CACHE`), so every worker and every machine
 agrees.
 

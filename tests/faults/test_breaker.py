@@ -1,4 +1,4 @@
-"""The circuit breaker around tyntec (abuse/breaker.py, R1): it opens on timeouts,
+"""The circuit breaker around tyntec (providers/tyntec/breaker.py, R1): it opens on timeouts,
 connection failures, 429 and 5xx only, then every call fails at once without a network
 call, with ``Retry-After``; after the cool-off one call probes; opening and closing are
 audited, signalled and logged. Run against the real client and the fake tyntec."""
@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from django_tyntec2fa import signals
-from django_tyntec2fa.abuse import breaker
 from django_tyntec2fa.exceptions import CircuitOpen, ProviderError, ProviderUnavailable
 from django_tyntec2fa.models import AuditEvent, Challenge
 from django_tyntec2fa.providers import get_provider
+from django_tyntec2fa.providers.tyntec import breaker
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec, Fault
 
 from ..api.conftest import API_HANDLER

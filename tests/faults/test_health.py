@@ -1,4 +1,4 @@
-"""The django-health-check check (django_tyntec2fa.health, the ``[health]`` extra): the
+"""The django-health-check check (django_tyntec2fa.contrib.health_check, the ``[health]`` extra): the
 breaker's state and whether tyntec answers, as ``tyntec2fa_status --provider`` says."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from django_tyntec2fa.abuse import breaker
-from django_tyntec2fa.health import Tyntec
+from django_tyntec2fa.contrib.health_check import Tyntec
+from django_tyntec2fa.providers.tyntec import breaker
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec, Fault
 
 pytestmark = pytest.mark.django_db

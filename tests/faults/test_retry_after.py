@@ -16,7 +16,7 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
-from django_tyntec2fa.abuse import breaker
+from django_tyntec2fa.providers.tyntec import breaker
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec
 
 from ..api.conftest import API_HANDLER

@@ -18,7 +18,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
-from django_tyntec2fa import flows, session
+from django_tyntec2fa import flows
+from django_tyntec2fa.core import session
 from django_tyntec2fa.models import PhoneDevice
 
 NUMBER = "+4915123456789"

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from django_tyntec2fa import flows, session, signals
+from django_tyntec2fa import flows, signals
+from django_tyntec2fa.core import session
 from django_tyntec2fa.exceptions import ChallengeExpired, DeviceError, InvalidCode
 from django_tyntec2fa.models import AuditEvent, Challenge, LocalOtp, PhoneDevice
 

@@ -11,7 +11,8 @@ import time_machine
 from django.test import override_settings
 from django.utils import timezone
 
-from django_tyntec2fa import flows, lockout, signals
+from django_tyntec2fa import flows, signals
+from django_tyntec2fa.core import lockout
 from django_tyntec2fa.exceptions import AccountLocked, InvalidCode, TooManyAttempts
 from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter
 

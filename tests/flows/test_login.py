@@ -11,7 +11,8 @@ import pytest
 import time_machine
 from django.contrib.auth import SESSION_KEY
 
-from django_tyntec2fa import flows, session
+from django_tyntec2fa import flows
+from django_tyntec2fa.core import session
 from django_tyntec2fa.exceptions import InvalidCode, LoginTimeout, ProviderUnavailable
 from django_tyntec2fa.models import AuditEvent, Challenge, LocalOtp
 from django_tyntec2fa.providers import get_provider
@@ -45,7 +46,7 @@ def test_begin_login_on_get_sends_nothing_p5(user, device, make_request, outbox)
 def test_begin_login_without_a_phone_but_required_goes_to_enrollment(
     user, make_request, outbox, settings
 ) -> None:
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     request = make_request()
     password_step(request, user)
     assert session.get_pending(request).purpose == "enroll"

@@ -6,9 +6,9 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
 
-from django_tyntec2fa import policy
+from django_tyntec2fa.abuse.phone import normalize_number
+from django_tyntec2fa.core import policy
 from django_tyntec2fa.exceptions import DeviceError
-from django_tyntec2fa.phone import normalize_number
 
 from .conftest import NUMBER, add_device
 
@@ -60,7 +60,7 @@ def test_policy(user, settings) -> None:
     assert not policy.requires_second_factor(AnonymousUser())
     add_device(user, confirmed=False, is_primary=False)
     assert not policy.requires_second_factor(user)  # an unconfirmed phone does not count
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.staff_required"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.staff_required"
     assert not policy.requires_second_factor(user)
     user.is_staff = True
     assert policy.requires_second_factor(user)

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from django_tyntec2fa import flows, session
+from django_tyntec2fa import flows
+from django_tyntec2fa.core import session
 from django_tyntec2fa.exceptions import (
     ChallengeExpired,
     InvalidCode,

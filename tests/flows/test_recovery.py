@@ -12,7 +12,8 @@ import pytest
 from django.contrib.auth import SESSION_KEY
 from django.test import override_settings
 
-from django_tyntec2fa import flows, lockout, session, signals
+from django_tyntec2fa import flows, signals
+from django_tyntec2fa.core import lockout, session
 from django_tyntec2fa.exceptions import (
     AccountLocked,
     DeviceError,
@@ -357,7 +358,7 @@ def test_a_login_that_must_add_a_phone_first_cannot_recover(
     asks for: the pending "enroll" login must enroll."""
     codes = generated(user, make_request)
     device.delete()
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     request = password_step_request(user, make_request)
     assert session.get_pending(request).enrolling
     with pytest.raises(DeviceError):

@@ -16,7 +16,7 @@ from unittest import mock
 import pytest
 from django.db import connection
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 from django_tyntec2fa.exceptions import InvalidCode
 from django_tyntec2fa.flows import recovery
 from django_tyntec2fa.models import AuditEvent, RecoveryCode

@@ -9,7 +9,7 @@ from importlib import import_module
 import pytest
 from django.test import RequestFactory
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 
 ENGINES = [
     "django.contrib.sessions.backends.db",

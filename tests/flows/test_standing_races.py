@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from django_tyntec2fa import flows, lockout
+from django_tyntec2fa import flows
+from django_tyntec2fa.core import lockout
 from django_tyntec2fa.exceptions import AccountLocked, InvalidCode, Tyntec2FAError
 from django_tyntec2fa.flows import recovery
 from django_tyntec2fa.models import Challenge, FailureCounter

@@ -23,7 +23,7 @@ BOB_PHONE = "+4916091234567"
 ADMIN_LOGIN = "/admin/login/"
 #: The app's own LoginView in tests/urls.py: it answers the password with the code page.
 LOGIN_2FA = "/accounts/login-2fa/"
-GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 

@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import AsyncClient, Client
 from django.test.utils import CaptureQueriesContext
 
-from django_tyntec2fa import middleware
+from django_tyntec2fa.gate import middleware
 from django_tyntec2fa.testing import force_second_factor
 
 from ..steps import PasswordLogin

@@ -12,14 +12,14 @@ from typing import Any
 
 import pytest
 
-from django_tyntec2fa.middleware import SecondFactorMiddleware
+from django_tyntec2fa.gate.middleware import SecondFactorMiddleware
 
 from ..system_checks import app_check_ids, app_checks
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SESSION = "django.contrib.sessions.middleware.SessionMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
-GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 
 
 class ProjectGate(SecondFactorMiddleware):

@@ -17,8 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.test import AsyncClient, Client, RequestFactory
 from django.utils import timezone
 
-from django_tyntec2fa import session
-from django_tyntec2fa.decorators import recent_second_factor, second_factor_required
+from django_tyntec2fa.core import session
+from django_tyntec2fa.gate.decorators import recent_second_factor, second_factor_required
 from django_tyntec2fa.testing import force_second_factor
 
 from ..steps import LastCode, PasswordLogin
@@ -229,7 +229,7 @@ def test_login_url_and_redirect_field_name(rf: RequestFactory, db: None) -> None
 def test_pending_enroll_goes_to_enroll(
     client: Client, carol: Any, settings: Any, password_login: PasswordLogin
 ) -> None:
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     settings.MIDDLEWARE = without_gate(settings.MIDDLEWARE)
     password_login(client, carol)
     assert session_data(client)[session.PENDING_KEY]["purpose"] == "enroll"

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from django_tyntec2fa.middleware import is_drf_view
+from django_tyntec2fa.gate.middleware import is_drf_view
 
 from ..steps import PasswordLogin
 from .urls_drf import Items, ItemViewSet, items_function

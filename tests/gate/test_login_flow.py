@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 from django_tyntec2fa.models import Challenge, LocalOtp
 
 from ..steps import LastCode, PasswordLogin
@@ -228,7 +228,7 @@ def test_login_of_a_user_without_a_phone_is_immediate(
 def test_policy_required_user_without_phone_is_sent_to_enroll(
     client: Client, carol: Any, settings: Any, password_login: PasswordLogin
 ) -> None:
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     password_login(client, carol)
     response = client.get("/whoami/")
     assert response["Location"] == reverse("tyntec2fa:enroll") + "?next=/whoami/"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 from django_tyntec2fa.flows import login as login_flow
 
 from .helpers import ALICE_PHONE, LOGIN, LOGIN_2FA, PASSWORD, make_user

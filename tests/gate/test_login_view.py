@@ -17,7 +17,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 from django_tyntec2fa.models import PhoneDevice
 from django_tyntec2fa.providers import sinks
 
@@ -168,7 +168,7 @@ def test_policy_required_user_without_phone_goes_to_enrollment(
     client: Client, carol: Any, settings: Any
 ) -> None:
     """A rule requires a second factor of Carol, who has no phone: enrollment, no code."""
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     response = post_password(client, carol, next_url="/protected/")
     assert response["Location"] == f"{reverse('tyntec2fa:enroll')}?next=/protected/"
     assert sinks.outbox == []

@@ -15,9 +15,9 @@ from django.test import AsyncClient, Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from django_tyntec2fa import session
-from django_tyntec2fa.access import PendingAccess
-from django_tyntec2fa.middleware import SecondFactorMiddleware, allowed_kind
+from django_tyntec2fa.core import session
+from django_tyntec2fa.gate.access import PendingAccess
+from django_tyntec2fa.gate.middleware import SecondFactorMiddleware, allowed_kind
 from django_tyntec2fa.models import Challenge
 from django_tyntec2fa.providers import sinks
 from django_tyntec2fa.testing import force_second_factor
@@ -192,7 +192,7 @@ def test_cached_policy_answer_is_bound_to_the_auth_hash(client: Client, carol: A
 def test_policy_required_legacy_user_goes_to_enroll(
     client: Client, carol: Any, settings: Any
 ) -> None:
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     legacy_login(client, carol)
     assert client.get("/whoami/")["Location"] == "/2fa/enroll/?next=/whoami/"
     assert client.get("/2fa/enroll/").status_code == 200

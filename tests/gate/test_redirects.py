@@ -12,7 +12,8 @@ from django.shortcuts import resolve_url
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from django_tyntec2fa import redirects, session
+from django_tyntec2fa.core import session
+from django_tyntec2fa.gate import redirects
 
 from .. import steps
 from ..steps import LastCode, PasswordLogin

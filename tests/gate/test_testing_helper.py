@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib.auth import SESSION_KEY
 from django.test import Client
 
-from django_tyntec2fa import session
+from django_tyntec2fa.core import session
 from django_tyntec2fa.testing import force_second_factor
 
 from ..steps import PasswordLogin

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from django_tyntec2fa.exceptions import ProviderProtocolError
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 from django_tyntec2fa.testing.fake_tyntec import FakeTyntec, Fault
 
 from .recorder import ExchangeRecorder

@@ -46,7 +46,8 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from django_tyntec2fa import flows, session
+from django_tyntec2fa import flows
+from django_tyntec2fa.core import session
 from django_tyntec2fa.exceptions import Tyntec2FAError
 from django_tyntec2fa.models import AuditEvent, Challenge, FailureCounter, PhoneDevice
 from django_tyntec2fa.providers import sinks

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from django_tyntec2fa.exceptions import ProviderError
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 
 from ..tyntec_client.bodies import API_KEY, OTHER_OTP_ID, OTP_ID, otp_body
 from ..tyntec_client.stub import Canned, StubServer

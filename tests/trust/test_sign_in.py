@@ -10,9 +10,10 @@ from django.contrib.auth import SESSION_KEY
 from django.test import Client
 from django.utils import timezone
 
-from django_tyntec2fa import session, signals
+from django_tyntec2fa import signals
+from django_tyntec2fa.core import session
+from django_tyntec2fa.core.lockout import record_failure
 from django_tyntec2fa.flows import trust
-from django_tyntec2fa.lockout import record_failure
 from django_tyntec2fa.models import AuditEvent, TrustedBrowser
 
 from .. import steps

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 
 from .bodies import API_KEY
 from .stub import StubServer

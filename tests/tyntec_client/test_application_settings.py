@@ -12,7 +12,7 @@ import pytest
 
 from django_tyntec2fa.exceptions import ProviderRejected
 from django_tyntec2fa.providers import Channel
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 from django_tyntec2fa.testing.fake_tyntec import DEFAULT_APPLICATION_ID, FakeTyntec
 
 from ..openapi.recorder import ExchangeRecorder

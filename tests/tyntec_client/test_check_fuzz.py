@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from django_tyntec2fa.exceptions import ProviderError
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 
 from .bodies import OTHER_OTP_ID, OTP_ID, otp_body
 from .stub import StubServer

@@ -17,7 +17,7 @@ from django_tyntec2fa.exceptions import (
     ProviderUnavailable,
 )
 from django_tyntec2fa.providers.base import CheckOutcome, OtpState
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 
 from .bodies import (
     APP_ID,

@@ -13,7 +13,7 @@ import requests
 from django.test import override_settings
 
 from django_tyntec2fa.providers.base import Channel
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
 from tests.openapi.validate import validate_request
 
 from .bodies import API_KEY, APP_ID, NUMBER, OTP_ID, app_body, otp_body

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import pytest
 
 from django_tyntec2fa.exceptions import ProviderError
-from django_tyntec2fa.providers.http import (
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
+from django_tyntec2fa.providers.tyntec.http import (
     REDACTED_LOGGERS,
     QueryStringRedactor,
     install_log_redaction,
 )
-from django_tyntec2fa.providers.tyntec import TyntecProvider
 
 from .bodies import OTP_ID, otp_body
 from .stub import HANG, RESET, Canned, StubServer, closed_port_url

@@ -16,8 +16,8 @@ from urllib3.exceptions import (
 )
 
 from django_tyntec2fa.exceptions import ProviderConfigurationError, ProviderUnavailable
-from django_tyntec2fa.providers.http import READ_RETRIES, failed_before_sending
-from django_tyntec2fa.providers.tyntec import TyntecProvider
+from django_tyntec2fa.providers.tyntec.client import TyntecProvider
+from django_tyntec2fa.providers.tyntec.http import READ_RETRIES, failed_before_sending
 
 from .bodies import APP_ID, NUMBER, OTP_ID, otp_body
 from .stub import HANG, RESET, StubServer, closed_port_url

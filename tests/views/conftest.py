@@ -15,7 +15,7 @@ from django.test import Client
 from ..steps import FullLogin, PasswordLogin
 from .helpers import BROWSER_HEADERS
 
-GATE = "django_tyntec2fa.middleware.SecondFactorMiddleware"
+GATE = "django_tyntec2fa.gate.middleware.SecondFactorMiddleware"
 AUTH = "django.contrib.auth.middleware.AuthenticationMiddleware"
 
 

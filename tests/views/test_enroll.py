@@ -110,7 +110,7 @@ def test_required_enrollment_completes_the_login(
 ) -> None:
     """A policy that requires a phone: the password login becomes a pending "enroll"
     login; confirming the new phone completes it and goes on to `next`."""
-    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.policy.all_users"
+    settings.TYNTEC2FA_REQUIRED = "django_tyntec2fa.core.policy.all_users"
     password_login(client, carol, next_url="/protected/")
     assert not sinks.outbox  # no phone, nothing to send to
     assert client.get("/protected/").status_code == 302

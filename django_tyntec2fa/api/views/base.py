@@ -20,12 +20,13 @@ from rest_framework.request import Request
 from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
-from ... import flows, lockout, session
-from ...access import PendingAccess
+from ... import flows
+from ...core import lockout, session
+from ...core.policy import confirmed_devices
 from ...exceptions import LoginTimeout
 from ...flows.fallback import delivery_status
+from ...gate.access import PendingAccess
 from ...models import Challenge
-from ...policy import confirmed_devices
 from .. import tokens, transport
 from ..authentication import SecondFactorTokenAuthentication
 from ..errors import (

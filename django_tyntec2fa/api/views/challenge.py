@@ -12,9 +12,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import flows, session
-from ...access import PendingAccess
+from ... import flows
+from ...core import session
 from ...flows import trust
+from ...gate.access import PendingAccess
 from ...models import Challenge
 from .. import openapi, transport
 from ..errors import EnrollmentRequired

@@ -15,9 +15,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import flows, session
-from ...access import PendingAccess
+from ... import flows
+from ...core import session
 from ...exceptions import DeviceError, LoginTimeout, ProviderRejected, StepUpRequired
+from ...gate.access import PendingAccess
 from ...models import PhoneDevice
 from .. import openapi, transport
 from ..errors import field_error_response

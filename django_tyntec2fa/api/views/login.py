@@ -15,10 +15,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ... import flows, policy, session, session_cookie
-from ...access import PendingAccess
+from ... import flows
+from ...core import policy, session
 from ...exceptions import LimitsUnavailable, ProviderUnavailable, RateLimited
 from ...flows import signout, trust
+from ...gate import session_cookie
+from ...gate.access import PendingAccess
 from .. import openapi, tokens, transport
 from ..errors import InvalidCredentials, TokenNeedsSecondFactor, error_response
 from ..serializers import LoginSerializer, LogoutSerializer

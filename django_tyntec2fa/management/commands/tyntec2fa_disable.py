@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from ... import policy
+from ...core import policy
 from ...flows import support
 from ...models import PhoneDevice
 from . import get_user

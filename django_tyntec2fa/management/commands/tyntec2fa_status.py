@@ -11,14 +11,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from ... import policy
-from ...abuse import breaker, conversion
+from ...abuse import conversion
+from ...abuse.phone import normalize_number
 from ...conf import app_settings
+from ...core import policy
 from ...exceptions import DeviceError
 from ...models import Challenge, DestinationBlock, FailureCounter, PhoneDevice
-from ...phone import normalize_number
 from ...providers.base import mask_number
-from ...providers.health import provider_health
+from ...providers.tyntec import breaker
+from ...providers.tyntec.health import provider_health
 from . import get_user
 
 

@@ -7,7 +7,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...masking import mask_number
+from ...abuse.masking import mask_number
 
 #: The account's default application: fixed, so tests and docs can name it.
 DEFAULT_APPLICATION_ID = "00000000-0000-4000-8000-000000000001"

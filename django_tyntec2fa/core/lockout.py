@@ -45,11 +45,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, signals
-from .conf import app_settings
-from .exceptions import AccountLocked
-from .models import AuditEvent, FailureCounter
-from .models.rows import one_row
+from .. import signals
+from ..conf import app_settings
+from ..exceptions import AccountLocked
+from ..models import AuditEvent, FailureCounter
+from ..models.rows import one_row
+from . import audit
 
 #: LOCKOUT_THRESHOLD is capped here whatever the setting says (system check E009).
 MAX_THRESHOLD = 100

@@ -13,18 +13,12 @@ from urllib.parse import quote
 
 import requests
 
-from ..exceptions import ProviderRejected
-from .base import Application
+from ...exceptions import ProviderRejected
+from ..base import Application
+from .answers import body, common_error, describe
 from .http import READ_RETRIES
 from .http import query_params as _query
-from .tyntec_answers import body, common_error, describe
-from .tyntec_parse import (
-    ID_PATTERN,
-    decode_json,
-    error_code,
-    parse_application,
-    parse_application_list,
-)
+from .parse import ID_PATTERN, decode_json, error_code, parse_application, parse_application_list
 
 
 def _flag(value: bool | None) -> str | None:

@@ -2,7 +2,7 @@
 
 A user with a confirmed phone always does. ``TYNTEC2FA_REQUIRED`` can require it of
 more users (they are sent to enrollment after the password step): a callable
-``user -> bool`` or its import path, e.g. ``"django_tyntec2fa.policy.staff_required"``.
+``user -> bool`` or its import path, e.g. ``"django_tyntec2fa.core.policy.staff_required"``.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
-from .conf import app_settings
-from .models import PhoneDevice
+from ..conf import app_settings
+from ..models import PhoneDevice
 
 
 def confirmed_devices(user: Any) -> QuerySet[PhoneDevice]:

@@ -11,9 +11,9 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from .choices import Channel
-from .conf import app_settings
-from .models import PhoneDevice
+from ..choices import Channel
+from ..conf import app_settings
+from ..models import PhoneDevice
 
 #: Longest input accepted at all; ``flows.verify`` refuses more before any work (L6).
 CODE_MAX_CHARS = 64

@@ -12,8 +12,8 @@ import re
 import phonenumbers
 from django.utils.translation import gettext_lazy as _
 
-from .exceptions import DeviceError
-from .providers.base import mask_number
+from ..exceptions import DeviceError
+from .masking import mask_number
 
 #: Longer input is refused before it is parsed.
 MAX_INPUT = 64

@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from .conf import app_settings
+from ..conf import app_settings
 
 #: The query parameter the app's own pages read.
 NEXT_FIELD = "next"

@@ -26,11 +26,7 @@ from django.views.decorators.debug import sensitive_variables
 from requests.adapters import HTTPAdapter
 from urllib3.exceptions import ConnectTimeoutError
 
-from ..exceptions import (
-    ProviderConfigurationError,
-    ProviderError,
-    ProviderUnavailable,
-)
+from ...exceptions import ProviderConfigurationError, ProviderError, ProviderUnavailable
 
 #: urllib3 loggers whose records may contain a request URL with its query string.
 REDACTED_LOGGERS = ("urllib3.connectionpool", "urllib3.connection", "urllib3.util.retry")

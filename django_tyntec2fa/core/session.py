@@ -30,8 +30,8 @@ from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 from django.utils.crypto import constant_time_compare, get_random_string
 
-from .choices import Purpose
-from .conf import app_settings
+from ..choices import Purpose
+from ..conf import app_settings
 
 PENDING_KEY = "_tyntec2fa_pending"
 PROOF_KEY = "_tyntec2fa_verified"

@@ -16,9 +16,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from .abuse.ratelimits import client_ip
-from .models import AuditEvent, Challenge, PhoneDevice
-from .providers.base import mask_number
+from ..abuse.ratelimits import client_ip
+from ..models import AuditEvent, Challenge, PhoneDevice
+from ..providers.base import mask_number
 
 logger = logging.getLogger("django_tyntec2fa.audit")
 

@@ -1,5 +1,5 @@
 """Does the provider answer? One cheap read, for ``tyntec2fa_status --provider`` and the
-django-health-check backend (``django_tyntec2fa.health``).
+django-health-check backend (``django_tyntec2fa.contrib.health_check``).
 
 For tyntec the read is ``GET /2fa/v1/application`` (no code is sent, nothing is
 spent), through the circuit breaker: while it is open the answer is "circuit open"
@@ -11,8 +11,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from ..exceptions import CircuitOpen, ProviderError
-from .registry import get_provider
+from ...exceptions import CircuitOpen, ProviderError
+from ..registry import get_provider
 
 
 @dataclass(frozen=True)

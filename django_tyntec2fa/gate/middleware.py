@@ -41,10 +41,11 @@ from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 # No import of ``flows`` here: the models refuse to load without the app in
 # INSTALLED_APPS (``conf.require_installed``), and ``__init__`` says so first.
-from . import redirects, session
+from ..conf import GATE_NAME, require_installed
+from ..core import session
+from ..exceptions import LoginTimeout, SecondFactorRequired, refusal_response
+from . import redirects
 from .access import PendingAccess, access_of
-from .conf import GATE_NAME, require_installed
-from .exceptions import LoginTimeout, SecondFactorRequired, refusal_response
 
 APP_NAMESPACE = "tyntec2fa"
 API_NAMESPACE = "tyntec2fa-api"
@@ -226,7 +227,7 @@ def _unproven_login(request: HttpRequest) -> HttpResponse | None:
         user = auth.get_user(request)
     if not user.is_authenticated:
         return None  # Django drops a session whose auth hash no longer matches
-    from . import flows
+    from .. import flows
 
     try:
         pending = flows.owe_second_factor(request, user)
@@ -293,6 +294,6 @@ def _aborts(request: HttpRequest) -> bool:
 
 
 def _abort_login(request: HttpRequest) -> None:
-    from . import flows
+    from .. import flows
 
     flows.abort_login(request)

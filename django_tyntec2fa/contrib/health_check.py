@@ -7,11 +7,11 @@ Add it to the checks of django-health-check's view::
     path("health/", HealthCheckView.as_view(checks=[
         "health_check.checks.Cache",
         "health_check.checks.Database",
-        "django_tyntec2fa.health.Tyntec",
+        "django_tyntec2fa.contrib.health_check.Tyntec",
     ]))
 
 It reports the circuit breaker's state and, unless ``ask_provider=False``
-(``("django_tyntec2fa.health.Tyntec", {"ask_provider": False})``), whether tyntec answers
+(``("django_tyntec2fa.contrib.health_check.Tyntec", {"ask_provider": False})``), whether tyntec answers
 one cheap read (``GET /application``: no code is sent). The same as
 ``manage.py tyntec2fa_status --provider``.
 
@@ -27,8 +27,8 @@ import datetime
 from health_check.base import HealthCheck
 from health_check.exceptions import ServiceUnavailable
 
-from .abuse import breaker
-from .providers.health import provider_health
+from ..providers.tyntec import breaker
+from ..providers.tyntec.health import provider_health
 
 
 @dataclasses.dataclass

@@ -28,12 +28,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from .. import signals
-from ..conf import app_settings
-from ..exceptions import CircuitOpen
-from .counters import CACHE_ERRORS, counter_cache, increment
+from ... import signals
+from ...abuse.counters import CACHE_ERRORS, counter_cache, increment
+from ...conf import app_settings
+from ...exceptions import CircuitOpen
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("django_tyntec2fa.abuse.breaker")  # its name before the move
 
 _KEY = "tyntec2fa:breaker"
 OPEN_KEY, FAILURES_KEY, PROBE_KEY = f"{_KEY}:open", f"{_KEY}:failures", f"{_KEY}:probe"
@@ -193,7 +193,7 @@ def _audit(kind: str, detail: str) -> None:
 
     if not apps.is_installed("django_tyntec2fa"):
         return
-    from .. import audit
-    from ..models import AuditEvent
+    from ...core import audit
+    from ...models import AuditEvent
 
     audit.record(AuditEvent.Kind[kind], detail=detail)

@@ -11,7 +11,7 @@ from typing import Any
 
 import requests
 
-from ..exceptions import (
+from ...exceptions import (
     OtpNotActive,
     OtpNotFound,
     ProviderConfigurationError,
@@ -20,8 +20,8 @@ from ..exceptions import (
     ProviderRejected,
     ProviderUnavailable,
 )
-from .base import CheckOutcome, CheckResult, OtpEvent, OtpState, OtpStatus
-from .tyntec_parse import (
+from ..base import CheckOutcome, CheckResult, OtpEvent, OtpState, OtpStatus
+from .parse import (
     INVALID_JSON,
     decode_json,
     error_code,

@@ -27,7 +27,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 
-from . import flows, redirects, session
+from .. import flows
+from ..core import session
+from . import redirects
 
 View = TypeVar("View", bound=Callable[..., Any])
 

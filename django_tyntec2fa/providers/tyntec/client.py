@@ -1,8 +1,8 @@
 """``TyntecProvider``: the client of tyntec's 2FA API v1 (``/2fa/v1/...``).
 
 Every OTP parameter travels in the query string, as the API defines; HTTP plumbing
-is in ``http.py``, JSON validation in ``tyntec_parse.py``, the meaning of each HTTP
-answer in ``tyntec_answers.py`` and the application service in ``tyntec_apps.py``.
+is in ``http.py``, JSON validation in ``parse.py``, the meaning of each HTTP
+answer in ``answers.py`` and the application service in ``application.py``.
 """
 
 from __future__ import annotations
@@ -16,23 +16,22 @@ from urllib.parse import quote
 import requests
 from django.views.decorators.debug import sensitive_variables
 
-from .. import __version__
-from ..abuse import breaker
-from ..conf import app_settings, normalize_timeout
-from ..exceptions import (
+from ... import __version__
+from ...conf import app_settings, normalize_timeout
+from ...exceptions import (
     OtpNotFound,
     ProviderConfigurationError,
     ProviderError,
     ProviderUnavailable,
 )
-from . import tyntec_answers as answers
-from .base import Channel, CheckResult, OtpEvent, OtpStatus, Provider, mask_number
+from ..base import Channel, CheckResult, OtpEvent, OtpStatus, Provider, mask_number
+from . import answers, breaker
+from .application import ApplicationService
 from .http import READ_RETRIES, HttpTransport
 from .http import query_params as _query
-from .tyntec_apps import ApplicationService
-from .tyntec_parse import ID_PATTERN
+from .parse import ID_PATTERN
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("django_tyntec2fa.providers.tyntec")  # its name before the move
 
 API_PATH = "/2fa/v1"
 

@@ -14,8 +14,8 @@ from typing import Any, Final
 
 import requests
 
-from ..exceptions import ProviderProtocolError
-from .base import Application, OtpEvent, OtpState, OtpStatus
+from ...exceptions import ProviderProtocolError
+from ..base import Application, OtpEvent, OtpState, OtpStatus
 
 #: Ids we accept from tyntec and put into URL paths: a UUID in practice, but never
 #: anything with a slash or a leading dot, which would change the path.
