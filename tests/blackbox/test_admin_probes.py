@@ -27,7 +27,7 @@ from unittest import mock
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from django_tyntec2fa.flows import recovery
+from django_tyntec2fa.flows import recovery, sensitive
 from django_tyntec2fa.models import TrustedBrowser
 users = get_user_model().objects
 viewer = users.get(username="admin-viewer")
@@ -37,7 +37,7 @@ viewer.user_permissions.set(
     Permission.objects.filter(content_type__app_label="tyntec2fa", codename__startswith="view_")
 )
 owner = users.get(username="admin-owner")
-with mock.patch.object(recovery, "recent_for", return_value=True):
+with mock.patch.object(sensitive, "recent_for", return_value=True):
     recovery.generate(None, owner)
 TrustedBrowser.objects.create(
     user=owner, secret_digest="5e" * 32, auth_digest="a7" * 32, description="Firefox",
