@@ -19,7 +19,7 @@ from django_tyntec2fa.flows import login as login_flow
 from .helpers import ALICE_PHONE, LOGIN, LOGIN_2FA, PASSWORD, make_user
 
 PACKAGE = Path(login_flow.__file__).resolve().parent.parent
-PIPELINE = [PACKAGE / "flows" / "login.py", PACKAGE / "receivers.py"]
+PIPELINE = [PACKAGE / "flows" / "login.py", PACKAGE / "gate" / "receivers.py"]
 
 
 @pytest.fixture
