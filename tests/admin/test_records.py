@@ -115,6 +115,9 @@ def test_the_audit_channel_filter_names_every_link(staff: Client, alice: Any) ->
     url = reverse("admin:tyntec2fa_auditevent_changelist")
     html = staff.get(url).content.decode()
     filters = html[html.index('id="changelist-filter"') :]
+    # The filter's own links only: Django 6.1 puts the results (and their sort links,
+    # named by a title) after it.
+    filters = filters[: filters.index("</nav>")]
     links = re.findall(r"<a\b[^>]*>(.*?)</a>", filters, flags=re.S)
     assert links and all(re.sub(r"<[^>]+>", "", text).strip() for text in links), links
     assert 'href="?channel="' not in html
