@@ -17,7 +17,7 @@ import pytest
 
 from ..example_site import DEMO_NUMBER, DEMO_USER, EXAMPLE, Site, example_env, serve
 from .axe import axe_source, blocking_violations, sideways_overflow
-from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from .conftest import ARTIFACTS, TIMEOUT_MS
 
 pytestmark = pytest.mark.own_site
 
@@ -48,20 +48,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     env = example_env(directory, TYNTEC2FA_STEP_UP_MAX_AGE="3600")
     with serve(env, directory / "runserver.log") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 @pytest.fixture

@@ -15,17 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ..example_site import EXAMPLE, Site, example_env, manage, serve
+from ..example_site import Site, example_env, manage, serve
 from .axe import axe_source, blocking_violations
 from .conftest import ARTIFACTS, TIMEOUT_MS
-from .test_pages import CREATE_USERS, PASSWORD, Walk, browser  # noqa: F401
+from .test_pages import CREATE_USERS, PASSWORD, Walk
 
 pytestmark = pytest.mark.own_site
 
@@ -53,17 +51,6 @@ AuditEvent.objects.create(kind=AuditEvent.Kind.CHALLENGE_SENT, user=user, channe
 """
 
 
-def shell(script: str, env: dict[str, str]) -> None:
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=EXAMPLE,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-
-
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     directory = tmp_path_factory.mktemp("notices")
@@ -74,14 +61,15 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         TYNTEC2FA_LOCAL_DELIVERY_DELAY="1",
     )
     manage("migrate", "--noinput", env=env)
-    shell(CREATE_USERS.format(users=[CALLER[:2], AUDITOR], password=PASSWORD), env)
-    shell(AUDITOR_SETUP.format(username=AUDITOR[0]), env)
+    users = CREATE_USERS.format(users=[CALLER[:2], AUDITOR], password=PASSWORD)
+    manage("shell", "-c", users, env=env)
+    manage("shell", "-c", AUDITOR_SETUP.format(username=AUDITOR[0]), env=env)
     with serve(env, directory / "runserver.log") as running:
         yield running
 
 
 @pytest.fixture
-def walk(browser: Any, site: Site) -> Iterator[Walk]:  # noqa: F811
+def walk(browser: Any, site: Site) -> Iterator[Walk]:
     context = browser.new_context(base_url=site.url, locale="en-US", timezone_id="UTC")
     context.set_default_timeout(TIMEOUT_MS)
     try:

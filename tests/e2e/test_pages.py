@@ -28,7 +28,7 @@ from django.utils.translation import npgettext, pgettext
 
 from ..example_site import EXAMPLE, Site, example_env, manage, serve
 from ..steps import wrong_code
-from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from .conftest import ARTIFACTS, TIMEOUT_MS
 
 pytestmark = pytest.mark.own_site
 
@@ -131,20 +131,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     )
     with serve(env, directory / "runserver.log") as running:
         yield running
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 class Walk:

@@ -35,7 +35,7 @@ from django.utils import translation
 from django.utils.translation import pgettext
 
 from ..example_site import EXAMPLE, Site, example_env, manage, serve
-from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from .conftest import ARTIFACTS, TIMEOUT_MS
 from .test_pages import (
     BLOCKING,
     DESKTOP,
@@ -143,20 +143,6 @@ def site_env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Site, d
     shell(env, CREATE_USERS.format(users=users, password=PASSWORD))
     with serve(env, directory / "runserver.log") as running:
         yield running, env
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed")
-    if not CHROMIUM.exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
 
 
 #: Issue 23.14: each visible heading with the reason it would break a word without a

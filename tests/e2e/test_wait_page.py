@@ -8,16 +8,14 @@ critical on both. Short waits: ``BACKOFF_AFTER`` 1, ``BACKOFF_BASE`` 2 s (2 s, t
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from ..example_site import EXAMPLE, Site, example_env, manage, serve
+from ..example_site import Site, example_env, manage, serve
 from .conftest import ARTIFACTS, TIMEOUT_MS
-from .test_pages import CREATE_USERS, PASSWORD, Walk, _axe_source, browser  # noqa: F401
+from .test_pages import CREATE_USERS, PASSWORD, Walk, _axe_source
 
 pytestmark = pytest.mark.own_site
 
@@ -37,15 +35,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         TYNTEC2FA_RESEND_COOLDOWN="1",
     )
     manage("migrate", "--noinput", env=env)
-    script = CREATE_USERS.format(users=[USER], password=PASSWORD)
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", script],
-        cwd=EXAMPLE,
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
+    manage("shell", "-c", CREATE_USERS.format(users=[USER], password=PASSWORD), env=env)
     with serve(env, directory / "runserver.log") as running:
         yield running
 
@@ -55,7 +45,7 @@ def wrong(walk: Walk) -> None:
     walk.type_code("".join(str((int(d) + 1) % 10) for d in right), "Verify")
 
 
-def test_the_wait_counts_down_and_the_lock_says_what_to_do(browser: Any, site: Site) -> None:  # noqa: F811
+def test_the_wait_counts_down_and_the_lock_says_what_to_do(browser: Any, site: Site) -> None:
     context = browser.new_context(base_url=site.url, locale="en-US")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
